@@ -1,0 +1,50 @@
+# Conector e.firma. `make demo` runs the main job; `make test` runs what CI runs.
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X github.com/efirma/conector/host/version.Version=$(VERSION)
+FUZZTIME  ?= 15s
+export CGO_ENABLED ?= 1
+
+.PHONY: all build test lint gotest fuzz jstest bench demo testdata clean dist
+
+all: build
+
+build:
+	@mkdir -p bin
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/efirma ./host/cmd/efirma
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/demo-portal ./portal/cmd/demo-portal
+
+test: lint gotest jstest fuzz
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@command -v staticcheck >/dev/null || $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck ./...
+
+gotest: build
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+jstest:
+	node --test extension/test/
+
+# Every fuzz target, a short run each (FUZZTIME).
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+bench: build
+	$(GO) run ./host/bench
+
+demo: build
+	$(GO) run ./host/cmd/demo
+
+testdata:
+	$(GO) generate ./testdata
+
+clean:
+	rm -rf bin dist

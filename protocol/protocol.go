@@ -1,0 +1,363 @@
+// Package protocol is the one definition of the Conector e.firma protocol v1:
+// command names, request and response shapes, the closed list of error codes,
+// the size limits and the exact bytes an authentication signature covers.
+//
+// The host (host/...), the portal verifier (portal/...) and the extension's
+// copy (extension/shared/protocol.js, checked by a test) all follow this file.
+// It imports nothing heavier than the standard library's hashing so that the
+// host's start-up stays lean.
+package protocol
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// HostName is the native-messaging host name registered with the browsers.
+const HostName = "mx.efirma.conector"
+
+// Version is the protocol version spoken by this build.
+const Version = 1
+
+// Size limits. The extension enforces the same numbers (a test compares them).
+const (
+	// MaxRequestBytes is the largest request frame the host accepts.
+	// Chrome allows up to 64 MiB towards the host; we refuse more than 16 MiB
+	// without allocating it.
+	MaxRequestBytes = 16 << 20
+	// MaxResponseBytes is Chrome's limit for a message from the host (1 MiB).
+	MaxResponseBytes = 1 << 20
+	// MaxBatchDocuments bounds the documents in one batch sign request.
+	MaxBatchDocuments = 1000
+	// MaxCredentialFileBytes bounds a .cer, .key or .pfx given to import.
+	MaxCredentialFileBytes = 64 << 10
+	// MaxPasswordBytes bounds a password or PIN.
+	MaxPasswordBytes = 256
+	// MinChallengeLen and MaxChallengeLen bound the challenge string.
+	MinChallengeLen = 32
+	MaxChallengeLen = 128
+)
+
+// Command names.
+const (
+	CmdHello            = "hello"
+	CmdListCertificates = "list-certificates"
+	CmdImportCredential = "import-credential"
+	CmdRemoveCredential = "remove-credential"
+	CmdAuthenticate     = "authenticate"
+	CmdSign             = "sign"
+	CmdDiagnose         = "diagnose"
+)
+
+// Commands lists every command of protocol v1, in documentation order.
+var Commands = []string{CmdHello, CmdListCertificates, CmdImportCredential, CmdRemoveCredential, CmdAuthenticate, CmdSign, CmdDiagnose}
+
+// Code is one of the closed list of error codes that cross to the browser.
+type Code string
+
+// The closed list of error codes. Spanish messages and hints for each live in
+// the i18n catalogue; nothing else may invent a code.
+const (
+	ErrBadRequest        Code = "ERR_BAD_REQUEST"
+	ErrUnknownCommand    Code = "ERR_UNKNOWN_COMMAND"
+	ErrMessageTooLarge   Code = "ERR_MESSAGE_TOO_LARGE"
+	ErrBadCredentialFile Code = "ERR_BAD_CREDENTIAL_FILE"
+	ErrWrongPassword     Code = "ERR_WRONG_PASSWORD"
+	ErrKeyMismatch       Code = "ERR_KEY_MISMATCH"
+	ErrCertNotFound      Code = "ERR_CERT_NOT_FOUND"
+	ErrCertExpired       Code = "ERR_CERT_EXPIRED"
+	ErrCertNotYetValid   Code = "ERR_CERT_NOT_YET_VALID"
+	ErrNotFIEL           Code = "ERR_NOT_FIEL"
+	ErrOriginInvalid     Code = "ERR_ORIGIN_INVALID"
+	ErrDataReserved      Code = "ERR_DATA_RESERVED"
+	ErrTokenNotPresent   Code = "ERR_TOKEN_NOT_PRESENT"
+	ErrPINIncorrect      Code = "ERR_PIN_INCORRECT"
+	ErrPINLocked         Code = "ERR_PIN_LOCKED"
+	ErrPINFinalTry       Code = "ERR_PIN_FINAL_TRY"
+	ErrModuleUnavailable Code = "ERR_MODULE_UNAVAILABLE"
+	ErrKeyUnusable       Code = "ERR_KEY_UNUSABLE"
+	ErrInternal          Code = "ERR_INTERNAL"
+)
+
+// Codes is the closed list, in documentation order.
+var Codes = []Code{
+	ErrBadRequest, ErrUnknownCommand, ErrMessageTooLarge, ErrBadCredentialFile,
+	ErrWrongPassword, ErrKeyMismatch, ErrCertNotFound, ErrCertExpired,
+	ErrCertNotYetValid, ErrNotFIEL, ErrOriginInvalid, ErrDataReserved,
+	ErrTokenNotPresent, ErrPINIncorrect, ErrPINLocked, ErrPINFinalTry,
+	ErrModuleUnavailable, ErrKeyUnusable, ErrInternal,
+}
+
+// Request is one message from the extension.
+type Request struct {
+	ID      string          `json:"id"`
+	Command string          `json:"command"`
+	Params  json.RawMessage `json:"params,omitempty"`
+}
+
+// Response is one message to the extension: exactly one of Result or Error.
+type Response struct {
+	ID     string `json:"id"`
+	Result any    `json:"result,omitempty"`
+	Error  *Error `json:"error,omitempty"`
+}
+
+// Error is the error object of a failed response.
+type Error struct {
+	Code    Code   `json:"code"`
+	Message string `json:"message"`
+	Hint    string `json:"hint,omitempty"`
+	// Details carries machine-readable facts for some codes (for example
+	// "triesLow" for ERR_PIN_INCORRECT, "notAfter" for ERR_CERT_EXPIRED).
+	Details map[string]any `json:"details,omitempty"`
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// HelloResult is the result of "hello".
+type HelloResult struct {
+	Version  string   `json:"version"`
+	Protocol int      `json:"protocol"`
+	Sources  []string `json:"sources"`
+	Limits   Limits   `json:"limits"`
+}
+
+// Limits tells the extension the host's limits.
+type Limits struct {
+	MaxRequestBytes   int `json:"maxRequestBytes"`
+	MaxResponseBytes  int `json:"maxResponseBytes"`
+	MaxBatchDocuments int `json:"maxBatchDocuments"`
+}
+
+// Certificate sources.
+const (
+	SourceFile   = "file"
+	SourcePKCS12 = "pkcs12"
+	SourcePKCS11 = "pkcs11"
+)
+
+// Certificate types.
+const (
+	TypeFIEL  = "FIEL"
+	TypeCSD   = "CSD"
+	TypeOther = "OTHER"
+)
+
+// Certificate states.
+const (
+	StatusValid       = "valid"
+	StatusExpired     = "expired"
+	StatusNotYetValid = "not-yet-valid"
+)
+
+// CertInfo describes one certificate the host can use.
+type CertInfo struct {
+	ID                 string `json:"id"`
+	Source             string `json:"source"`
+	Type               string `json:"type"`
+	RFC                string `json:"rfc"`
+	RFCRepresentative  string `json:"rfcRepresentative,omitempty"`
+	CURP               string `json:"curp,omitempty"`
+	CURPRepresentative string `json:"curpRepresentative,omitempty"`
+	Name               string `json:"name"`
+	Serial             string `json:"serial"`
+	Issuer             string `json:"issuer"`
+	NotBefore          string `json:"notBefore"`
+	NotAfter           string `json:"notAfter"`
+	Status             string `json:"status"`
+	DaysLeft           int    `json:"daysLeft"`
+	Certificate        string `json:"certificate"`
+	// Usable is false when the host cannot sign with this certificate (for
+	// example a token certificate without its private key); Reason says why.
+	Usable bool   `json:"usable"`
+	Reason string `json:"reason,omitempty"`
+	// Token fields, only for source "pkcs11".
+	TokenLabel string `json:"tokenLabel,omitempty"`
+	Slot       *uint  `json:"slot,omitempty"`
+	URI        string `json:"uri,omitempty"`
+}
+
+// ListResult is the result of "list-certificates".
+type ListResult struct {
+	Certificates []CertInfo `json:"certificates"`
+	// Warnings names sources that could not be read (a broken module, say).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// ImportParams are the params of "import-credential". Exactly one of
+// (Certificate and PrivateKey) or PFX is given.
+type ImportParams struct {
+	Certificate string `json:"certificate,omitempty"`
+	PrivateKey  string `json:"privateKey,omitempty"`
+	PFX         string `json:"pfx,omitempty"`
+	Password    string `json:"password"`
+}
+
+// RemoveParams are the params of "remove-credential".
+type RemoveParams struct {
+	CertificateID string `json:"certificateId"`
+}
+
+// AuthenticateParams are the params of "authenticate".
+type AuthenticateParams struct {
+	Origin        string `json:"origin"`
+	Challenge     string `json:"challenge"`
+	CertificateID string `json:"certificateId"`
+	Password      string `json:"password"`
+	// ConfirmFinalTry allows a PIN attempt when the token says it is the last.
+	ConfirmFinalTry bool `json:"confirmFinalTry,omitempty"`
+}
+
+// Document is one item of a batch sign request.
+type Document struct {
+	Data string `json:"data"`
+}
+
+// SignParams are the params of "sign": exactly one of Data or Documents.
+type SignParams struct {
+	Origin          string     `json:"origin"`
+	CertificateID   string     `json:"certificateId"`
+	Password        string     `json:"password"`
+	Data            string     `json:"data,omitempty"`
+	Documents       []Document `json:"documents,omitempty"`
+	ConfirmFinalTry bool       `json:"confirmFinalTry,omitempty"`
+}
+
+// SignResult is the result of "sign".
+type SignResult struct {
+	Signature   string   `json:"signature,omitempty"`
+	Signatures  []string `json:"signatures,omitempty"`
+	Algorithm   string   `json:"algorithm"`
+	Certificate string   `json:"certificate"`
+}
+
+// AuthFormat names the authentication token format.
+const AuthFormat = "efirma-auth:1"
+
+// ReservedPrefix is the prefix no document may start with.
+const ReservedPrefix = "efirma-auth:"
+
+// AuthToken is the result of "authenticate".
+type AuthToken struct {
+	Format      string `json:"format"`
+	Certificate string `json:"certificate"`
+	Algorithm   string `json:"algorithm"`
+	Signature   string `json:"signature"`
+}
+
+// Signature algorithms.
+const (
+	AlgRS256 = "RS256"
+	AlgES256 = "ES256"
+	AlgES384 = "ES384"
+)
+
+// AuthMessage returns the exact bytes an authentication signature covers:
+// "efirma-auth:1" || 0x00 || SHA-256(origin) || SHA-256(challenge).
+// The signature is then computed over these bytes with the algorithm's hash
+// (SHA-256 for RS256 and ES256, SHA-384 for ES384).
+func AuthMessage(origin, challenge string) []byte {
+	o := sha256.Sum256([]byte(origin))
+	c := sha256.Sum256([]byte(challenge))
+	msg := make([]byte, 0, len(AuthFormat)+1+64)
+	msg = append(msg, AuthFormat...)
+	msg = append(msg, 0)
+	msg = append(msg, o[:]...)
+	msg = append(msg, c[:]...)
+	return msg
+}
+
+// Errors returned by ValidateOrigin and ValidateChallenge.
+var (
+	ErrOriginFormat    = errors.New("origin must be https://host[:port] with no path")
+	ErrOriginDev       = errors.New("http origins are only allowed for localhost with development origins enabled")
+	ErrChallengeFormat = errors.New("challenge must be 32 to 128 base64url characters")
+)
+
+// validLabel reports whether l is a lowercase DNS label.
+func validLabel(l string) bool {
+	if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidateOrigin checks that origin is a serialized web origin the host may
+// sign for: "https://host[:port]" (lowercase, no path, no trailing slash), or
+// "http://localhost[:port]" / "http://127.0.0.1[:port]" when allowDev is set.
+func ValidateOrigin(origin string, allowDev bool) error {
+	if len(origin) > 300 || strings.ContainsAny(origin, " \t\r\n\\@?#") {
+		return ErrOriginFormat
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Opaque != "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return ErrOriginFormat
+	}
+	host, port := u.Hostname(), u.Port()
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
+			return ErrOriginFormat
+		}
+	}
+	if u.Host != host && u.Host != host+":"+port {
+		return ErrOriginFormat
+	}
+	switch u.Scheme {
+	case "https":
+		if port == "443" {
+			return ErrOriginFormat // the browser never serializes the default port
+		}
+		if host == "127.0.0.1" && allowDev {
+			return nil
+		}
+		labels := strings.Split(host, ".")
+		for _, l := range labels {
+			if !validLabel(l) {
+				return ErrOriginFormat
+			}
+		}
+		return nil
+	case "http":
+		if port == "80" {
+			return ErrOriginFormat
+		}
+		if host != "localhost" && host != "127.0.0.1" {
+			return ErrOriginDev
+		}
+		if !allowDev {
+			return ErrOriginDev
+		}
+		return nil
+	}
+	return ErrOriginFormat
+}
+
+// ValidateChallenge checks the challenge string: 32 to 128 base64url
+// characters, no padding.
+func ValidateChallenge(ch string) error {
+	if len(ch) < MinChallengeLen || len(ch) > MaxChallengeLen || !isBase64URL(ch) {
+		return ErrChallengeFormat
+	}
+	return nil
+}
+
+func isBase64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

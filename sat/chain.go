@@ -1,0 +1,92 @@
+package sat
+
+import (
+	"bytes"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// ErrNotTrusted is returned when a certificate does not chain to the
+// configured CA folder.
+var ErrNotTrusted = errors.New("certificate does not chain to a trusted SAT CA")
+
+// Anchors is the set of CA certificates read from a folder. Every CA in the
+// folder is a trust anchor: SAT's published chains mix SHA-1 roots, expired
+// roots and intermediates that outlive them, so a leaf is trusted when one
+// of the folder's CAs issued it (subject match and a valid signature) and
+// that CA was valid at the time of the check.
+type Anchors struct {
+	cas []*x509.Certificate
+}
+
+// Len returns the number of CA certificates loaded.
+func (a *Anchors) Len() int { return len(a.cas) }
+
+// LoadAnchors reads every .cer, .crt, .pem and .der CA certificate in dir.
+// Files that are not CA certificates (OCSP responder certificates) are skipped.
+func LoadAnchors(dir string) (*Anchors, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read CA folder: %w", err)
+	}
+	a := &Anchors{}
+	for _, e := range entries {
+		switch filepath.Ext(e.Name()) {
+		case ".cer", ".crt", ".pem", ".der":
+		default:
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("failed to read CA certificate %s: %w", e.Name(), err)
+		}
+		c, err := ParseCertificate(data)
+		if err != nil || (c.BasicConstraintsValid && !c.IsCA) {
+			continue
+		}
+		a.cas = append(a.cas, c)
+	}
+	if len(a.cas) == 0 {
+		return nil, fmt.Errorf("no CA certificates in %s", dir)
+	}
+	return a, nil
+}
+
+// NewAnchors builds Anchors from certificates already parsed.
+func NewAnchors(cas ...*x509.Certificate) *Anchors { return &Anchors{cas: cas} }
+
+// Issuer returns the folder CA that issued c and was valid at t.
+func (a *Anchors) Issuer(c *x509.Certificate, t time.Time) (*x509.Certificate, error) {
+	if a == nil {
+		return nil, ErrNotTrusted
+	}
+	var last error
+	for _, ca := range a.cas {
+		if !bytes.Equal(ca.RawSubject, c.RawIssuer) {
+			continue
+		}
+		if err := c.CheckSignatureFrom(ca); err != nil {
+			last = err
+			continue
+		}
+		if t.Before(ca.NotBefore) || t.After(ca.NotAfter) {
+			last = fmt.Errorf("issuing CA %q not valid at %s", ca.Subject.CommonName, t.Format(time.RFC3339))
+			continue
+		}
+		return ca, nil
+	}
+	if last != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotTrusted, last)
+	}
+	return nil, fmt.Errorf("%w: issuer not in the CA folder", ErrNotTrusted)
+}
+
+// Verify checks that c was issued by one of the anchors, valid at t.
+func (a *Anchors) Verify(c *x509.Certificate, t time.Time) error {
+	_, err := a.Issuer(c, t)
+	return err
+}

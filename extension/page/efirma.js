@@ -1,3 +1,295 @@
 // @ts-check
-// Page library: replaced by the extension work (issue 4).
-export {};
+/**
+ * Conector e.firma page library (protocol v1).
+ *
+ * A small ES module that portals serve to their own pages:
+ *
+ *     import { status, authenticate, sign, EfirmaError } from "/efirma.js";
+ *     const token = await authenticate({ challenge });   // send token to your server
+ *
+ * It talks to the Conector e.firma extension through window.postMessage; the
+ * extension asks the person in its own window and the private key and the
+ * password never reach the page. Every failure is an EfirmaError with a
+ * stable .code, a .message and a .hint in Spanish (or English with
+ * lang: "en"). See docs/PAGE-API.md.
+ * @module efirma
+ */
+
+/** Version of this library. */
+export const VERSION = "1.0.0";
+/** Protocol version this library speaks with the extension. */
+export const PROTOCOL = 1;
+/** How long to wait for the extension's acknowledgement (ms). */
+export const ACK_TIMEOUT_MS = 1000;
+/** Default timeouts (ms): status, and operations that wait for the person. */
+export const STATUS_TIMEOUT_MS = 15_000;
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+const REQUEST = "efirma:request";
+const ACK = "efirma:ack";
+const RESPONSE = "efirma:response";
+
+/**
+ * Spanish message, Spanish hint, English message, English hint, per code.
+ * @type {Record<string, [string, string, string, string]>}
+ */
+const MESSAGES = {
+  ERR_BAD_REQUEST: ["La solicitud que recibió el conector no es válida.", "Actualice la extensión y el conector a la misma versión; si el problema sigue, reporte el informe de diagnóstico.", "The connector received an invalid request.", "Update the extension and the connector to the same version; if it persists, report the diagnostics."],
+  ERR_UNKNOWN_COMMAND: ["El conector no reconoce esa operación.", "Actualice el conector e.firma a la versión más reciente.", "The connector does not know that operation.", "Update the e.firma connector to the latest version."],
+  ERR_MESSAGE_TOO_LARGE: ["La solicitud es demasiado grande.", "Firme menos documentos a la vez o documentos más pequeños.", "The request is too large.", "Sign fewer or smaller documents at a time."],
+  ERR_BAD_CREDENTIAL_FILE: ["El archivo no es un certificado (.cer) o una llave privada (.key) válidos.", "Elija el archivo .cer y el archivo .key que le entregó el SAT (no el .req ni un .zip).", "The file is not a valid certificate (.cer) or private key (.key).", "Choose the .cer and .key files SAT issued (not the .req nor a .zip)."],
+  ERR_WRONG_PASSWORD: ["La contraseña de la llave privada no es correcta.", "Escriba la contraseña que definió al tramitar su e.firma (distingue mayúsculas y minúsculas). Si la olvidó, debe renovar su e.firma en el SAT.", "The private key password is wrong.", "Type the password you chose when you obtained your e.firma (case-sensitive). If you forgot it, renew your e.firma at SAT."],
+  ERR_KEY_MISMATCH: ["La llave privada (.key) no corresponde al certificado (.cer).", "Use el .key que se generó junto con este .cer; si tiene varias e.firma o sellos, revise que sean del mismo par.", "The private key (.key) does not belong to the certificate (.cer).", "Use the .key generated together with this .cer; if you have several, check they are a pair."],
+  ERR_CERT_NOT_FOUND: ["El certificado elegido no está en este equipo.", "Importe su e.firma en «Mis certificados» (archivos .cer y .key) o conecte su token.", "The chosen certificate is not on this computer.", "Import your e.firma in “My certificates” (.cer and .key files) or plug in your token."],
+  ERR_CERT_EXPIRED: ["Su e.firma venció.", "Renueve su e.firma en el portal del SAT con SAT ID o acudiendo con cita a una oficina del SAT.", "Your e.firma has expired.", "Renew your e.firma at SAT online (SAT ID) or in person with an appointment."],
+  ERR_CERT_NOT_YET_VALID: ["Su e.firma todavía no es válida.", "Revise que la fecha y la hora de su computadora sean correctas; si lo son, espere a la fecha de inicio de vigencia.", "Your e.firma is not valid yet.", "Check your computer's date and time; if they are right, wait until the certificate's start date."],
+  ERR_NOT_FIEL: ["Este certificado no es una e.firma (FIEL).", "El Certificado de Sello Digital (CSD) sirve para facturar, no para iniciar sesión. Elija su e.firma.", "This certificate is not an e.firma (FIEL).", "The digital seal certificate (CSD) is for invoices, not for signing in. Choose your e.firma."],
+  ERR_ORIGIN_INVALID: ["El sitio que solicita la firma no es válido.", "Solo los sitios seguros (https) permitidos pueden solicitar su e.firma.", "The site asking for the signature is not valid.", "Only allowed secure (https) sites may ask for your e.firma."],
+  ERR_DATA_RESERVED: ["Los datos a firmar tienen un formato reservado para el inicio de sesión.", "El sitio intentó firmar algo que parece un inicio de sesión; no continúe y avise al sitio.", "The data to sign uses a format reserved for signing in.", "The site tried to sign something that looks like a sign-in; do not continue and tell the site."],
+  ERR_TOKEN_NOT_PRESENT: ["El token o la tarjeta no está conectado.", "Conecte su token USB o inserte su tarjeta y vuelva a intentar.", "The token or card is not connected.", "Plug in your USB token or insert your card and try again."],
+  ERR_PIN_INCORRECT: ["El PIN no es correcto.", "Escriba el PIN de su token. Tras varios intentos fallidos el token se bloquea.", "The PIN is wrong.", "Type your token's PIN. After several failures the token locks."],
+  ERR_PIN_LOCKED: ["El PIN del token está bloqueado.", "Desbloquee el token con su PUK o con la herramienta de su proveedor.", "The token's PIN is locked.", "Unlock the token with its PUK or its vendor's tool."],
+  ERR_PIN_FINAL_TRY: ["Queda un solo intento de PIN antes de que el token se bloquee.", "Confirme que quiere usar el último intento y escriba el PIN con cuidado.", "One PIN try is left before the token locks.", "Confirm you want to use the last try and type the PIN carefully."],
+  ERR_MODULE_UNAVAILABLE: ["No se pudo cargar el controlador (PKCS#11) del token.", "Instale el controlador de su token (por ejemplo OpenSC o SafeNet) y reinicie el navegador.", "The token driver (PKCS#11) could not be loaded.", "Install your token's driver (for example OpenSC or SafeNet) and restart the browser."],
+  ERR_KEY_UNUSABLE: ["Este certificado no tiene una llave privada utilizable en este dispositivo.", "Use el token donde se generó la llave o importe el .cer y el .key correspondientes.", "This certificate has no usable private key on this device.", "Use the token where the key was generated or import the matching .cer and .key."],
+  ERR_INTERNAL: ["Ocurrió un error interno en el conector.", "Vuelva a intentar; si se repite, ejecute «efirma doctor» y envíe el informe a soporte.", "An internal error occurred in the connector.", "Try again; if it repeats, run “efirma doctor” and send the report to support."],
+  ERR_EXTENSION_UNAVAILABLE: ["La extensión Conector e.firma no está instalada o no está activa en este sitio.", "Instale la extensión Conector e.firma desde la tienda de Chrome o de Edge y recargue la página.", "The e.firma Connector extension is not installed or not active on this site.", "Install the e.firma Connector extension from the Chrome or Edge store and reload the page."],
+  ERR_HOST_NOT_FOUND: ["El conector e.firma no está instalado en este equipo.", "Descargue e instale el conector e.firma (programa efirma) y reinicie el navegador.", "The e.firma connector is not installed on this computer.", "Download and install the e.firma connector (the efirma program) and restart the browser."],
+  ERR_HOST_FORBIDDEN: ["El conector e.firma no permite el acceso a esta extensión.", "Reinstale el conector e.firma; si usa una versión de prueba de la extensión, registre su identificador.", "The e.firma connector does not allow this extension.", "Reinstall the e.firma connector; for a test build of the extension, register its ID."],
+  ERR_HOST_BLOCKED: ["Su organización bloqueó el uso del conector e.firma en este navegador.", "Pida a su área de TI que permita el host «mx.efirma.conector» (NativeMessagingAllowlist).", "Your organization blocked the e.firma connector in this browser.", "Ask your IT department to allow the host “mx.efirma.conector” (NativeMessagingAllowlist)."],
+  ERR_HOST_START_FAILED: ["No se pudo iniciar el conector e.firma.", "Reinstale el conector e.firma; si se repite, ejecute «efirma doctor».", "The e.firma connector could not start.", "Reinstall the e.firma connector; if it repeats, run “efirma doctor”."],
+  ERR_HOST_EXITED: ["El conector e.firma se cerró inesperadamente.", "Vuelva a intentar; si se repite, ejecute «efirma doctor» y envíe el informe a soporte.", "The e.firma connector quit unexpectedly.", "Try again; if it repeats, run “efirma doctor” and send the report to support."],
+  ERR_HOST_BAD_MESSAGE: ["La comunicación con el conector e.firma falló.", "Actualice la extensión y el conector a la misma versión y vuelva a intentar.", "Communication with the e.firma connector failed.", "Update the extension and the connector to the same version and try again."],
+  ERR_HOST_TIMEOUT: ["El conector e.firma no respondió a tiempo.", "Vuelva a intentar; si usa un token, revise que esté conectado.", "The e.firma connector did not answer in time.", "Try again; if you use a token, check it is plugged in."],
+  ERR_HOST_UNAVAILABLE: ["No se pudo usar el conector e.firma.", "Reinstale el conector e.firma y reinicie el navegador.", "The e.firma connector could not be used.", "Reinstall the e.firma connector and restart the browser."],
+  ERR_VERSION_MISMATCH: ["Las versiones de la página, la extensión y el conector no son compatibles.", "Actualice la extensión y el conector e.firma a la versión más reciente.", "The page, extension and connector versions are not compatible.", "Update the e.firma extension and connector to the latest version."],
+  ERR_ORIGIN_NOT_ALLOWED: ["Este sitio no está autorizado para usar su e.firma.", "Use su e.firma solo en los portales del SAT, del IMSS o los que autorice su área de TI.", "This site is not allowed to use your e.firma.", "Use your e.firma only on SAT or IMSS portals or those your IT department allows."],
+  ERR_REQUEST_PENDING: ["Ya hay una solicitud de e.firma en curso en esta pestaña.", "Termine o cancele la ventana de e.firma abierta.", "An e.firma request is already in progress in this tab.", "Finish or cancel the open e.firma window."],
+  ERR_USER_CANCELLED: ["Se canceló el uso de la e.firma.", "Vuelva a intentar cuando esté listo.", "The use of the e.firma was cancelled.", "Try again when you are ready."],
+  ERR_TIMEOUT: ["Se agotó el tiempo de espera.", "Vuelva a intentar y complete la ventana de e.firma a tiempo.", "The request timed out.", "Try again and complete the e.firma window in time."],
+};
+
+/** Every code a promise of this library may reject with. */
+export const CODES = Object.freeze(Object.keys(MESSAGES));
+
+/** The error every function of this library rejects with. */
+export class EfirmaError extends Error {
+  /**
+   * @param {string} code     stable code, e.g. "ERR_USER_CANCELLED"
+   * @param {string} message  what happened, for a person
+   * @param {string} [hint]   what the person can do
+   * @param {Record<string, unknown>} [details]
+   */
+  constructor(code, message, hint, details) {
+    super(message);
+    this.name = "EfirmaError";
+    this.code = code;
+    this.hint = hint || "";
+    this.details = details;
+  }
+}
+
+/**
+ * Builds an EfirmaError with this library's text for code in lang, falling
+ * back to the text that came with it for codes this version does not know.
+ * @param {string} code
+ * @param {string} [lang]
+ * @param {{message?: string, hint?: string, details?: Record<string, unknown>}} [given]
+ */
+export function makeError(code, lang, given = {}) {
+  const m = MESSAGES[code];
+  const en = typeof lang === "string" && lang.toLowerCase().startsWith("en");
+  if (!m) return new EfirmaError(code, given.message || code, given.hint, given.details);
+  return new EfirmaError(code, en ? m[2] : m[0], en ? m[3] : m[1], given.details);
+}
+
+/**
+ * Encodes bytes as standard base64.
+ * @param {Uint8Array} bytes
+ */
+export function toBase64(bytes) {
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    bin += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + 0x8000)));
+  }
+  return btoa(bin);
+}
+
+/**
+ * Turns what a page gives to sign into base64: a string is encoded as UTF-8.
+ * @param {unknown} v
+ * @param {string} [lang]
+ */
+function dataToBase64(v, lang) {
+  if (typeof v === "string") return toBase64(new TextEncoder().encode(v));
+  if (v instanceof Uint8Array) return toBase64(v);
+  if (v instanceof ArrayBuffer) return toBase64(new Uint8Array(v));
+  throw badRequest(lang, "data must be a string, a Uint8Array or an ArrayBuffer");
+}
+
+/**
+ * @param {string | undefined} lang
+ * @param {string} detail
+ */
+function badRequest(lang, detail) {
+  const e = makeError("ERR_BAD_REQUEST", lang);
+  e.details = { reason: detail };
+  return e;
+}
+
+/** @param {unknown} n */
+function isTimeout(n) {
+  return typeof n === "number" && Number.isFinite(n) && n > 0;
+}
+
+/**
+ * Creates the library's functions bound to a window (tests pass a fake one).
+ * @param {Window} win
+ */
+export function createClient(win) {
+  let seq = 0;
+
+  /**
+   * Sends one request to the extension and waits for the answer.
+   * @param {"status"|"authenticate"|"sign"} action
+   * @param {Record<string, unknown>} params
+   * @param {{timeout: number, lang?: string}} opts
+   * @returns {Promise<any>}
+   */
+  function call(action, params, opts) {
+    const id = "efirma-" + Date.now().toString(36) + "-" + (++seq).toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+    const origin = win.location.origin;
+    const target = origin && origin !== "null" ? origin : "*";
+    /** @type {(e: MessageEvent) => void} */
+    let onMessage = () => {};
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let ackTimer;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let overallTimer;
+    const p = new Promise((resolve, reject) => {
+      onMessage = (event) => {
+        if (event.source !== win) return;
+        if (target !== "*" && event.origin !== origin) return;
+        const d = event.data;
+        if (!d || typeof d !== "object" || d.id !== id) return;
+        if (d.type === ACK) {
+          clearTimeout(ackTimer);
+          ackTimer = undefined;
+          if (d.protocol !== PROTOCOL) {
+            reject(makeError("ERR_VERSION_MISMATCH", opts.lang, { details: { page: PROTOCOL, extension: d.protocol } }));
+          }
+        } else if (d.type === RESPONSE) {
+          if (d.ok) {
+            resolve(d.result);
+          } else {
+            const e = d.error && typeof d.error === "object" ? d.error : {};
+            const code = typeof e.code === "string" ? e.code : "ERR_INTERNAL";
+            reject(makeError(code, opts.lang, {
+              message: typeof e.message === "string" ? e.message : undefined,
+              hint: typeof e.hint === "string" ? e.hint : undefined,
+              details: e.details && typeof e.details === "object" ? e.details : undefined,
+            }));
+          }
+        }
+      };
+      win.addEventListener("message", onMessage);
+      ackTimer = setTimeout(() => reject(makeError("ERR_EXTENSION_UNAVAILABLE", opts.lang)), ACK_TIMEOUT_MS);
+      // The extension enforces opts.timeout itself; this is the page's own
+      // backstop a little later, for an extension that went away.
+      overallTimer = setTimeout(() => reject(makeError("ERR_TIMEOUT", opts.lang)), opts.timeout + 2000);
+      win.postMessage({ type: REQUEST, v: PROTOCOL, id, action, params }, target);
+    });
+    return p.finally(() => {
+      clearTimeout(ackTimer);
+      clearTimeout(overallTimer);
+      win.removeEventListener("message", onMessage);
+    });
+  }
+
+  /**
+   * Reports whether the extension and the connector are there.
+   * Resolves {extension: {version}, host: {available, version?, protocol?, error?}};
+   * rejects with ERR_EXTENSION_UNAVAILABLE or ERR_ORIGIN_NOT_ALLOWED.
+   * @param {{lang?: string, timeout?: number}} [opts]
+   */
+  function status(opts = {}) {
+    const timeout = isTimeout(opts.timeout) ? /** @type {number} */ (opts.timeout) : STATUS_TIMEOUT_MS;
+    return call("status", { timeout }, { timeout, lang: opts.lang }).then((r) => {
+      if (r && r.host && r.host.error && typeof r.host.error.code === "string") {
+        const e = makeError(r.host.error.code, opts.lang, r.host.error);
+        r.host.error = { code: e.code, message: e.message, hint: e.hint };
+      }
+      return r;
+    });
+  }
+
+  /**
+   * Signs the person in: the extension asks which e.firma and its password and
+   * the connector signs the challenge bound to this page's origin.
+   * @param {{challenge: string, lang?: string, timeout?: number}} opts
+   * @returns {Promise<{format: string, certificate: string, algorithm: string, signature: string}>}
+   */
+  async function authenticate(opts) {
+    const o = opts || /** @type {any} */ ({});
+    if (typeof o.challenge !== "string" || !/^[A-Za-z0-9_-]{32,128}$/.test(o.challenge)) {
+      throw badRequest(o.lang, "challenge must be 32 to 128 base64url characters");
+    }
+    const timeout = isTimeout(o.timeout) ? /** @type {number} */ (o.timeout) : DEFAULT_TIMEOUT_MS;
+    return call("authenticate", { challenge: o.challenge, timeout }, { timeout, lang: o.lang });
+  }
+
+  /**
+   * Signs data (one item) or documents (a batch) with the person's e.firma.
+   * A string is signed as its UTF-8 bytes.
+   * @param {{data?: string | Uint8Array | ArrayBuffer,
+   *          documents?: Array<string | Uint8Array | ArrayBuffer | {data: string | Uint8Array | ArrayBuffer}>,
+   *          description?: string, lang?: string, timeout?: number}} opts
+   * @returns {Promise<{signature?: string, signatures?: string[], algorithm: string, certificate: string}>}
+   */
+  async function sign(opts) {
+    const o = opts || /** @type {any} */ ({});
+    const hasData = o.data !== undefined;
+    const hasDocs = o.documents !== undefined;
+    if (hasData === hasDocs) throw badRequest(o.lang, "give exactly one of data or documents");
+    const timeout = isTimeout(o.timeout) ? /** @type {number} */ (o.timeout) : DEFAULT_TIMEOUT_MS;
+    /** @type {Record<string, unknown>} */
+    const params = { timeout };
+    if (hasData) {
+      params.data = dataToBase64(o.data, o.lang);
+    } else {
+      if (!Array.isArray(o.documents) || o.documents.length === 0) throw badRequest(o.lang, "documents must be a non-empty array");
+      params.documents = o.documents.map((d) => ({
+        data: dataToBase64(d && typeof d === "object" && "data" in d ? d.data : d, o.lang),
+      }));
+    }
+    if (o.description !== undefined) {
+      if (typeof o.description !== "string") throw badRequest(o.lang, "description must be a string");
+      params.description = o.description;
+    }
+    return call("sign", params, { timeout, lang: o.lang });
+  }
+
+  return { status, authenticate, sign };
+}
+
+/** @returns {ReturnType<typeof createClient>} */
+function defaultClient() {
+  const g = /** @type {any} */ (globalThis);
+  if (!g.__efirmaClient) g.__efirmaClient = createClient(g.window);
+  return g.__efirmaClient;
+}
+
+/** @param {Parameters<ReturnType<typeof createClient>["status"]>[0]} [opts] */
+export function status(opts) {
+  return defaultClient().status(opts);
+}
+
+/** @param {Parameters<ReturnType<typeof createClient>["authenticate"]>[0]} opts */
+export function authenticate(opts) {
+  return defaultClient().authenticate(opts);
+}
+
+/** @param {Parameters<ReturnType<typeof createClient>["sign"]>[0]} opts */
+export function sign(opts) {
+  return defaultClient().sign(opts);
+}

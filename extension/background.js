@@ -1,0 +1,104 @@
+// @ts-check
+// Service worker: wires shared/service.js to the browser. The origin of a page
+// request is always the browser's (port.sender.origin), never the page's.
+
+import { effectivePolicy } from "./shared/origins.js";
+import { NativeHost } from "./shared/native.js";
+import { createService } from "./shared/service.js";
+
+const host = new NativeHost({
+  connect: (name) => chrome.runtime.connectNative(name),
+  lastError: () => chrome.runtime.lastError?.message,
+});
+
+const service = createService({
+  host,
+  openWindow: async (path) => {
+    const win = await chrome.windows.create({
+      type: "popup",
+      url: chrome.runtime.getURL(path),
+      width: 480,
+      height: 680,
+      focused: true,
+    });
+    return { id: win?.id };
+  },
+  closeWindow: async (id) => {
+    await chrome.windows.remove(id);
+  },
+  policy: async () => {
+    const local = await chrome.storage.local.get(["developerMode"]);
+    /** @type {Record<string, unknown>} */
+    let managed = {};
+    try {
+      managed = await chrome.storage.managed.get(["allowedPortals", "developerMode"]);
+    } catch {
+      // no managed storage on this platform
+    }
+    return effectivePolicy(local, managed);
+  },
+  t: (key) => chrome.i18n.getMessage(key),
+  version: chrome.runtime.getManifest().version,
+  newId: () => crypto.randomUUID(),
+});
+
+/**
+ * The origin the browser reports for a content-script sender.
+ * @param {chrome.runtime.MessageSender | undefined} sender
+ */
+function senderOrigin(sender) {
+  if (!sender) return "";
+  if (sender.origin) return sender.origin;
+  try {
+    return sender.url ? new URL(sender.url).origin : "";
+  } catch {
+    return "";
+  }
+}
+
+/** @param {chrome.runtime.MessageSender} sender */
+function fromExtensionPage(sender, page = "") {
+  return sender.id === chrome.runtime.id && typeof sender.url === "string" && sender.url.startsWith(chrome.runtime.getURL(page));
+}
+
+// One port per page request, opened by the content script. When the page goes
+// away the port disconnects and the request is cancelled.
+chrome.runtime.onConnect.addListener((port) => {
+  if (port.name !== "efirma-page" || !port.sender?.tab || port.sender.id !== chrome.runtime.id) {
+    port.disconnect();
+    return;
+  }
+  const origin = senderOrigin(port.sender);
+  const tabId = port.sender.tab.id ?? -1;
+  const abort = new AbortController();
+  let answered = false;
+  port.onDisconnect.addListener(() => abort.abort());
+  port.onMessage.addListener(async (msg) => {
+    if (answered) return;
+    answered = true;
+    const out = await service.handlePage(msg, { origin, tabId, signal: abort.signal });
+    if (!abort.signal.aborted) {
+      try {
+        port.postMessage(out);
+      } catch {
+        // the page left meanwhile
+      }
+    }
+  });
+});
+
+chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  if (!msg || typeof msg.type !== "string") return false;
+  /** @type {Promise<unknown> | null} */
+  let p = null;
+  if (msg.type.startsWith("consent:") && fromExtensionPage(sender, "consent.html")) {
+    p = service.handleConsent(msg);
+  } else if (msg.type === "host" && fromExtensionPage(sender)) {
+    p = service.handleExtension(msg);
+  }
+  if (!p) return false;
+  p.then(sendResponse);
+  return true;
+});
+
+chrome.windows.onRemoved.addListener((windowId) => service.onWindowRemoved(windowId));

@@ -1,0 +1,181 @@
+// @ts-check
+// Validation of what a page asks for. Everything from a page is untrusted:
+// the service worker runs validatePageRequest on every request and builds the
+// host's params only from the validated result plus the origin the browser
+// reported.
+
+import { CodedError } from "./errors.js";
+import { LIMITS, PAGE_ACTIONS, RESERVED_PREFIX } from "./protocol.js";
+
+/** Longest description a page may show in the consent window. */
+export const MAX_DESCRIPTION = 500;
+/** Default and largest overall timeout of one page request (ms). */
+export const DEFAULT_TIMEOUT_MS = 120_000;
+export const MAX_TIMEOUT_MS = 600_000;
+export const MIN_TIMEOUT_MS = 1_000;
+
+/**
+ * @typedef {object} ValidRequest
+ * @property {string} id
+ * @property {"status"|"authenticate"|"sign"} action
+ * @property {number} timeoutMs
+ * @property {string} [challenge]
+ * @property {string} [data]         base64
+ * @property {string[]} [documents]  base64 each
+ * @property {string} [description]
+ */
+
+/** @param {string} msg */
+function bad(msg) {
+  return new CodedError("ERR_BAD_REQUEST", msg);
+}
+
+/**
+ * Reports whether s is canonical standard base64 (with padding).
+ * @param {unknown} s
+ */
+export function isBase64(s) {
+  return typeof s === "string" && s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s);
+}
+
+/**
+ * Reports whether ch is a valid challenge: 32 to 128 base64url characters.
+ * @param {unknown} ch
+ */
+export function isChallenge(ch) {
+  return (
+    typeof ch === "string" &&
+    ch.length >= LIMITS.MIN_CHALLENGE_LEN &&
+    ch.length <= LIMITS.MAX_CHALLENGE_LEN &&
+    /^[A-Za-z0-9_-]+$/.test(ch)
+  );
+}
+
+/** base64 of the reserved prefix, to refuse documents that start with it. */
+const RESERVED_B64 = btoa(RESERVED_PREFIX); // 12 bytes → 16 chars, no padding
+
+/**
+ * Reports whether base64 data decodes to bytes that start with the reserved
+ * authentication prefix.
+ * @param {string} b64
+ */
+export function startsReserved(b64) {
+  return b64.startsWith(RESERVED_B64);
+}
+
+/**
+ * Validates a page request as received by the service worker.
+ * @param {unknown} msg
+ * @returns {ValidRequest}
+ */
+export function validatePageRequest(msg) {
+  if (!msg || typeof msg !== "object") throw bad("request must be an object");
+  const m = /** @type {Record<string, unknown>} */ (msg);
+  if (typeof m.id !== "string" || m.id.length === 0 || m.id.length > 64) throw bad("id must be a short string");
+  if (typeof m.action !== "string" || !PAGE_ACTIONS.includes(m.action)) throw bad("unknown action");
+  const action = /** @type {"status"|"authenticate"|"sign"} */ (m.action);
+  const p = m.params === undefined ? {} : m.params;
+  if (!p || typeof p !== "object" || Array.isArray(p)) throw bad("params must be an object");
+  const params = /** @type {Record<string, unknown>} */ (p);
+  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  if (params.timeout !== undefined) {
+    if (typeof params.timeout !== "number" || !Number.isFinite(params.timeout)) throw bad("timeout must be a number");
+    timeoutMs = Math.min(MAX_TIMEOUT_MS, Math.max(MIN_TIMEOUT_MS, Math.floor(params.timeout)));
+  }
+  /** @type {ValidRequest} */
+  const out = { id: m.id, action, timeoutMs };
+  if (action === "status") return out;
+  if (action === "authenticate") {
+    if (!isChallenge(params.challenge)) throw bad("challenge must be 32 to 128 base64url characters");
+    out.challenge = /** @type {string} */ (params.challenge);
+    return out;
+  }
+  // sign
+  const hasData = params.data !== undefined;
+  const hasDocs = params.documents !== undefined;
+  if (hasData === hasDocs) throw bad("give exactly one of data or documents");
+  let total = 0;
+  if (hasData) {
+    if (!isBase64(params.data) || /** @type {string} */ (params.data).length === 0) throw bad("data must be non-empty base64");
+    out.data = /** @type {string} */ (params.data);
+    if (startsReserved(out.data)) throw new CodedError("ERR_DATA_RESERVED");
+    total = out.data.length;
+  } else {
+    const docs = params.documents;
+    if (!Array.isArray(docs) || docs.length === 0) throw bad("documents must be a non-empty array");
+    if (docs.length > LIMITS.MAX_BATCH_DOCUMENTS) throw new CodedError("ERR_MESSAGE_TOO_LARGE");
+    out.documents = docs.map((d) => {
+      const data = d && typeof d === "object" ? d.data : undefined;
+      if (!isBase64(data) || data.length === 0) throw bad("every document needs non-empty base64 data");
+      if (startsReserved(data)) throw new CodedError("ERR_DATA_RESERVED");
+      total += data.length;
+      return data;
+    });
+  }
+  // Leave room for the JSON envelope, origin and password.
+  if (total > LIMITS.MAX_REQUEST_BYTES - 4096) throw new CodedError("ERR_MESSAGE_TOO_LARGE");
+  if (params.description !== undefined) {
+    if (typeof params.description !== "string") throw bad("description must be a string");
+    out.description = params.description.slice(0, MAX_DESCRIPTION);
+  }
+  return out;
+}
+
+/**
+ * Builds the host's params for the validated request, taking the origin from
+ * the browser's sender.
+ * @param {ValidRequest} req
+ * @param {string} origin
+ * @param {string} certificateId
+ * @param {string} password
+ */
+export function hostParams(req, origin, certificateId, password) {
+  if (req.action === "authenticate") {
+    return { origin, challenge: req.challenge, certificateId, password };
+  }
+  if (req.documents) {
+    return { origin, certificateId, password, documents: req.documents.map((data) => ({ data })) };
+  }
+  return { origin, certificateId, password, data: req.data };
+}
+
+/**
+ * Decides whether a certificate may be chosen for the action, and why not.
+ * @param {{status?: string, type?: string, usable?: boolean, reason?: string}} cert
+ * @param {"authenticate"|"sign"} action
+ * @returns {{selectable: boolean, why?: string}}  why is a _locales key
+ */
+export function selectable(cert, action) {
+  if (cert.status === "expired") return { selectable: false, why: "cert_why_expired" };
+  if (cert.status === "not-yet-valid") return { selectable: false, why: "cert_why_not_yet_valid" };
+  if (cert.status !== "valid") return { selectable: false, why: "cert_why_unknown_status" };
+  if (action === "authenticate" && cert.type !== "FIEL") {
+    return { selectable: false, why: cert.type === "CSD" ? "cert_why_csd" : "cert_why_not_fiel" };
+  }
+  if (cert.usable === false) return { selectable: false, why: "cert_why_unusable" };
+  return { selectable: true };
+}
+
+/**
+ * Makes a readable preview of base64 data for the consent window: the text
+ * when it is UTF-8 without control characters (other than line breaks and
+ * tabs), otherwise null (the caller shows size and fingerprint).
+ * @param {string} b64
+ * @param {number} [max]  characters to keep
+ * @returns {{text: string | null, bytes: number, truncated: boolean}}
+ */
+export function previewText(b64, max = 4000) {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  let text = null;
+  try {
+    const s = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    // eslint-disable-next-line no-control-regex
+    if (!/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/.test(s)) text = s;
+  } catch {
+    text = null;
+  }
+  if (text === null) return { text: null, bytes: bytes.length, truncated: false };
+  return { text: text.slice(0, max), bytes: bytes.length, truncated: text.length > max };
+}

@@ -1,0 +1,98 @@
+// @ts-check
+// Origin policy: which web origins may ask for the e.firma. The service worker
+// applies it to the origin the browser reports for the sender (never to what
+// the page says), before anything is opened.
+
+/** Portals allowed by default: SAT and IMSS, any subdomain, https only. */
+export const DEFAULT_PORTALS = Object.freeze(["https://*.sat.gob.mx", "https://*.imss.gob.mx"]);
+
+/** Development hosts, allowed over http only with the developer switch on. */
+export const DEV_HOSTS = Object.freeze(["localhost", "127.0.0.1"]);
+
+/**
+ * @typedef {object} Policy
+ * @property {boolean} developerMode   the effective developer switch
+ * @property {string[]} managedPortals  patterns listed by IT (managed storage)
+ */
+
+/**
+ * @typedef {object} Decision
+ * @property {boolean} allowed
+ * @property {"default"|"managed"|"developer"|"bad-origin"|"developer-off"|"not-listed"} reason
+ */
+
+/**
+ * Parses a serialized origin strictly: it must be exactly what URL.origin
+ * would produce (no path, no trailing slash, lowercase, default port omitted).
+ * @param {unknown} origin
+ * @returns {URL | null}
+ */
+export function parseOrigin(origin) {
+  if (typeof origin !== "string" || origin.length === 0 || origin.length > 300) return null;
+  let u;
+  try {
+    u = new URL(origin);
+  } catch {
+    return null;
+  }
+  if (u.origin !== origin || (u.protocol !== "https:" && u.protocol !== "http:")) return null;
+  return u;
+}
+
+/**
+ * Reports whether a portal pattern matches an https origin. A pattern is
+ * "https://host", "https://host:port" or "https://*.domain" (which also
+ * matches "domain" itself, like Chrome's match patterns). Patterns that are
+ * not of this form match nothing.
+ * @param {string} pattern
+ * @param {URL} u
+ */
+export function patternMatches(pattern, u) {
+  if (typeof pattern !== "string") return false;
+  const m = /^https:\/\/(\*\.)?([a-z0-9.-]+)(?::(\d{1,5}))?\/?$/.exec(pattern.trim().toLowerCase());
+  if (!m || u.protocol !== "https:") return false;
+  const [, wildcard, domain, port] = m;
+  if (domain.startsWith(".") || domain.endsWith(".") || domain.includes("..")) return false;
+  if (port !== undefined && u.port !== port) return false;
+  if (wildcard) return u.hostname === domain || u.hostname.endsWith("." + domain);
+  return u.hostname === domain;
+}
+
+/**
+ * Decides whether origin may use the e.firma.
+ * @param {unknown} origin
+ * @param {Policy} policy
+ * @returns {Decision}
+ */
+export function checkOrigin(origin, policy) {
+  const u = parseOrigin(origin);
+  if (!u) return { allowed: false, reason: "bad-origin" };
+  if (u.protocol === "http:") {
+    if (!DEV_HOSTS.includes(u.hostname)) return { allowed: false, reason: "not-listed" };
+    return policy.developerMode
+      ? { allowed: true, reason: "developer" }
+      : { allowed: false, reason: "developer-off" };
+  }
+  if (DEFAULT_PORTALS.some((p) => patternMatches(p, u))) return { allowed: true, reason: "default" };
+  if ((policy.managedPortals || []).some((p) => patternMatches(p, u))) {
+    return { allowed: true, reason: "managed" };
+  }
+  return { allowed: false, reason: "not-listed" };
+}
+
+/**
+ * Combines the local developer switch with IT's managed settings: a managed
+ * developerMode (true or false) wins over the local switch; managed
+ * allowedPortals adds to the defaults. Malformed managed values are ignored.
+ * @param {Record<string, unknown>} local    chrome.storage.local values
+ * @param {Record<string, unknown>} managed  chrome.storage.managed values
+ * @returns {Policy}
+ */
+export function effectivePolicy(local, managed) {
+  let developerMode = local.developerMode === true;
+  if (typeof managed.developerMode === "boolean") developerMode = managed.developerMode;
+  const managedPortals = Array.isArray(managed.allowedPortals)
+    ? managed.allowedPortals.filter((p) => typeof p === "string").slice(0, 200)
+    : [];
+  return { developerMode, managedPortals };
+}

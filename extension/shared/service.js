@@ -1,0 +1,254 @@
+// @ts-check
+// The service worker's logic, free of chrome.* globals so that node tests can
+// drive it with fakes. background.js wires it to the browser.
+//
+// A page request arrives with the origin the browser reported for the sender.
+// authenticate and sign open a consent session: one per tab, shown in an
+// extension popup window (consent.html), ended by exactly one of: the host's
+// answer, Cancelar, the window closing, the page going away, or the timeout.
+
+import { CodedError, RETRYABLE_CODES, toWire } from "./errors.js";
+import { hostParams, previewText, selectable, validatePageRequest } from "./messages.js";
+import { checkOrigin } from "./origins.js";
+import { COMMANDS } from "./protocol.js";
+
+/**
+ * @typedef {import("./native.js").NativeHost} NativeHost
+ * @typedef {import("./messages.js").ValidRequest} ValidRequest
+ * @typedef {import("./origins.js").Policy} Policy
+ */
+
+/**
+ * @typedef {object} ServiceDeps
+ * @property {Pick<NativeHost, "ensure"|"request"|"hold">} host
+ * @property {(url: string) => Promise<{id?: number}>} openWindow  opens a popup window
+ * @property {(windowId: number) => Promise<void>} closeWindow
+ * @property {() => Promise<Policy>} policy
+ * @property {(key: string) => string} t  chrome.i18n.getMessage
+ * @property {string} version  the extension's version
+ * @property {() => string} newId
+ */
+
+/**
+ * @typedef {object} Session
+ * @property {string} id
+ * @property {number} tabId
+ * @property {string} origin
+ * @property {ValidRequest} req
+ * @property {number | undefined} windowId
+ * @property {any[] | null} certificates
+ * @property {boolean} busy
+ * @property {(v: any) => void} resolve
+ * @property {(e: any) => void} reject
+ */
+
+/** Commands extension pages (options, popup) may send to the host. */
+export const PAGE_HOST_COMMANDS = Object.freeze([
+  COMMANDS.HELLO,
+  COMMANDS.LIST_CERTIFICATES,
+  COMMANDS.IMPORT_CREDENTIAL,
+  COMMANDS.REMOVE_CREDENTIAL,
+  COMMANDS.DIAGNOSE,
+]);
+
+/** @param {ServiceDeps} deps */
+export function createService(deps) {
+  /** @type {Map<string, Session>} */
+  const sessions = new Map();
+  /** @type {Map<number, Session>} */
+  const byTab = new Map();
+
+  /**
+   * Handles one request from a page (through the content script).
+   * @param {unknown} msg
+   * @param {{origin: string, tabId: number, signal?: AbortSignal}} from
+   * @returns {Promise<{ok: true, result: any} | {ok: false, error: import("./errors.js").WireError}>}
+   */
+  async function handlePage(msg, from) {
+    try {
+      const decision = checkOrigin(from.origin, await deps.policy());
+      if (!decision.allowed) throw new CodedError("ERR_ORIGIN_NOT_ALLOWED", undefined, undefined, { reason: decision.reason });
+      const req = validatePageRequest(msg);
+      if (req.action === "status") return { ok: true, result: await status() };
+      if (byTab.has(from.tabId)) throw new CodedError("ERR_REQUEST_PENDING");
+      await deps.host.ensure(); // fail before any window opens when the host is missing
+      const result = await consent(req, from);
+      return { ok: true, result };
+    } catch (e) {
+      return { ok: false, error: toWire(e, deps.t) };
+    }
+  }
+
+  async function status() {
+    const extension = { version: deps.version };
+    try {
+      const h = await deps.host.ensure();
+      return { extension, host: { available: true, version: h.version, protocol: h.protocol } };
+    } catch (e) {
+      return { extension, host: { available: false, error: toWire(e, deps.t) } };
+    }
+  }
+
+  /**
+   * @param {ValidRequest} req
+   * @param {{origin: string, tabId: number, signal?: AbortSignal}} from
+   */
+  async function consent(req, from) {
+    /** @type {Session} */
+    const s = {
+      id: deps.newId(),
+      tabId: from.tabId,
+      origin: from.origin,
+      req,
+      windowId: undefined,
+      certificates: null,
+      busy: false,
+      resolve: () => {},
+      reject: () => {},
+    };
+    const done = new Promise((resolve, reject) => {
+      s.resolve = resolve;
+      s.reject = reject;
+    });
+    sessions.set(s.id, s);
+    byTab.set(s.tabId, s);
+    const release = deps.host.hold();
+    const timer = setTimeout(() => s.reject(new CodedError("ERR_TIMEOUT")), req.timeoutMs);
+    const onAbort = () => s.reject(new CodedError("ERR_USER_CANCELLED"));
+    from.signal?.addEventListener("abort", onAbort);
+    try {
+      if (from.signal?.aborted) throw new CodedError("ERR_USER_CANCELLED");
+      const win = await deps.openWindow("consent.html?s=" + encodeURIComponent(s.id));
+      s.windowId = win.id;
+      return await done;
+    } finally {
+      clearTimeout(timer);
+      from.signal?.removeEventListener("abort", onAbort);
+      sessions.delete(s.id);
+      if (byTab.get(s.tabId) === s) byTab.delete(s.tabId);
+      release();
+      if (s.windowId !== undefined) await deps.closeWindow(s.windowId).catch(() => {});
+    }
+  }
+
+  /**
+   * The consent window (or anything) closed a window.
+   * @param {number} windowId
+   */
+  function onWindowRemoved(windowId) {
+    for (const s of sessions.values()) {
+      if (s.windowId === windowId) {
+        s.windowId = undefined; // already gone
+        s.reject(new CodedError("ERR_USER_CANCELLED"));
+      }
+    }
+  }
+
+  /**
+   * Handles a message from the consent window.
+   * @param {any} msg
+   */
+  async function handleConsent(msg) {
+    const s = msg && typeof msg.session === "string" ? sessions.get(msg.session) : undefined;
+    if (!s) return { ok: false, error: toWire(new CodedError("ERR_TIMEOUT"), deps.t), final: true };
+    try {
+      switch (msg.type) {
+        case "consent:get":
+          return { ok: true, result: await describe(s) };
+        case "consent:cancel":
+          s.reject(new CodedError("ERR_USER_CANCELLED"));
+          return { ok: true, result: null };
+        case "consent:submit":
+          return await submit(s, msg);
+      }
+      throw new CodedError("ERR_BAD_REQUEST");
+    } catch (e) {
+      return { ok: false, error: toWire(e, deps.t) };
+    }
+  }
+
+  /** @param {Session} s */
+  async function describe(s) {
+    const list = await deps.host.request(COMMANDS.LIST_CERTIFICATES, {});
+    const certs = Array.isArray(list?.certificates) ? list.certificates : [];
+    s.certificates = certs;
+    const action = /** @type {"authenticate"|"sign"} */ (s.req.action);
+    /** @type {Record<string, unknown>} */
+    const out = {
+      origin: s.origin,
+      action,
+      description: s.req.description || "",
+      certificates: certs.map((c) => ({ ...c, ...selectable(c, action) })),
+    };
+    if (s.req.data) out.preview = previewText(s.req.data);
+    if (s.req.documents) {
+      out.documents = s.req.documents.length;
+      out.preview = previewText(s.req.documents[0]);
+    }
+    return out;
+  }
+
+  /**
+   * @param {Session} s
+   * @param {any} msg
+   */
+  async function submit(s, msg) {
+    if (s.busy) throw new CodedError("ERR_REQUEST_PENDING");
+    const id = msg.certificateId;
+    const cert = (s.certificates || []).find((c) => c && c.id === id);
+    const action = /** @type {"authenticate"|"sign"} */ (s.req.action);
+    if (!cert || typeof id !== "string") throw new CodedError("ERR_CERT_NOT_FOUND");
+    if (!selectable(cert, action).selectable) throw new CodedError(action === "authenticate" && cert.type !== "FIEL" ? "ERR_NOT_FIEL" : "ERR_KEY_UNUSABLE");
+    if (typeof msg.password !== "string" || msg.password.length === 0 || new TextEncoder().encode(msg.password).length > 256) {
+      throw new CodedError("ERR_WRONG_PASSWORD");
+    }
+    s.busy = true;
+    try {
+      const command = action === "authenticate" ? COMMANDS.AUTHENTICATE : COMMANDS.SIGN;
+      const result = await deps.host.request(command, hostParams(s.req, s.origin, id, msg.password));
+      s.resolve(pick(action, result));
+      return { ok: true, result: null };
+    } catch (e) {
+      const wire = toWire(e, deps.t);
+      if (RETRYABLE_CODES.includes(wire.code)) return { ok: false, error: wire };
+      s.reject(e);
+      return { ok: false, error: wire, final: true };
+    } finally {
+      s.busy = false;
+    }
+  }
+
+  /**
+   * Handles a host command from an extension page (options, popup).
+   * @param {any} msg
+   */
+  async function handleExtension(msg) {
+    try {
+      if (!msg || !PAGE_HOST_COMMANDS.includes(msg.command)) throw new CodedError("ERR_UNKNOWN_COMMAND");
+      const params = msg.params && typeof msg.params === "object" ? msg.params : {};
+      if (msg.command === COMMANDS.HELLO) return { ok: true, result: await deps.host.ensure() };
+      return { ok: true, result: await deps.host.request(msg.command, params) };
+    } catch (e) {
+      return { ok: false, error: toWire(e, deps.t) };
+    }
+  }
+
+  return { handlePage, handleConsent, handleExtension, onWindowRemoved, sessions, byTab };
+}
+
+/**
+ * Keeps only the documented fields of the host's answer.
+ * @param {"authenticate"|"sign"} action
+ * @param {any} r
+ */
+function pick(action, r) {
+  if (!r || typeof r !== "object") throw new CodedError("ERR_HOST_BAD_MESSAGE");
+  if (action === "authenticate") {
+    return { format: r.format, certificate: r.certificate, algorithm: r.algorithm, signature: r.signature };
+  }
+  /** @type {Record<string, unknown>} */
+  const out = { algorithm: r.algorithm, certificate: r.certificate };
+  if (Array.isArray(r.signatures)) out.signatures = r.signatures;
+  else out.signature = r.signature;
+  return out;
+}

@@ -38,9 +38,9 @@ type ModuleReport struct {
 
 // TokenReport is one token present in a slot.
 type TokenReport struct {
-	Slot                             uint
+	Slot                               uint
 	Label, Serial, Manufacturer, Model string
-	Flags                            TokenFlags
+	Flags                              TokenFlags
 	// Error is why the certificates could not be read.
 	Error        string
 	Certificates []CertReport

@@ -1,0 +1,71 @@
+// Package app wires the efirma binary: it decides between host mode (the
+// browser started us) and the CLI, loads the configuration, sets up logging
+// and builds the key sources. Host mode writes nothing but frames to stdout.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/efirma/conector/host/cli"
+	"github.com/efirma/conector/host/config"
+	"github.com/efirma/conector/host/keys"
+	"github.com/efirma/conector/host/logging"
+	"github.com/efirma/conector/host/server"
+	"github.com/efirma/conector/host/store"
+	"github.com/efirma/conector/host/version"
+	"github.com/efirma/conector/i18n"
+)
+
+// IsHostMode reports whether the browser started us: Chrome passes the
+// calling extension's origin first (and on Windows --parent-window=N after).
+func IsHostMode(args []string) bool {
+	return len(args) > 0 && strings.HasPrefix(args[0], "chrome-extension://")
+}
+
+// Main runs the binary and returns the exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cfg, cfgErr := config.Load()
+	if IsHostMode(args) {
+		return serve(args, cfg, cfgErr, stdin, stdout, stderr)
+	}
+	lang := i18n.FromEnv()
+	if cfgErr != nil {
+		fmt.Fprintf(stderr, "error: %v\n", cfgErr)
+		return cli.ExitFailed
+	}
+	return cli.Run(args, cli.Env{
+		Stdin: stdin, Stdout: stdout, Stderr: stderr, Lang: lang, Config: cfg,
+		Sources:     func() []keys.Source { return tokenSources(cfg) },
+		ExtraDoctor: tokenDoctor(cfg),
+		Installer:   installerCommand(stdout, stderr, lang),
+	})
+}
+
+func serve(args []string, cfg *config.Config, cfgErr error, stdin io.Reader, stdout, stderr io.Writer) int {
+	log, closer := logging.New(cfg.LogDir(), cfg.LogLevel, stderr)
+	defer closer.Close()
+	if cfgErr != nil {
+		log.Error().Err(cfgErr).Msg("config file ignored")
+	}
+	log.Debug().Str("caller", args[0]).Strs("args", args[1:]).Str("version", version.Version).Msg("host mode")
+	srv := server.New(server.Options{
+		Store:      store.New(cfg.StoreDir()),
+		Sources:    tokenSources(cfg),
+		DevOrigins: cfg.DevOrigins,
+		Log:        log,
+		Version:    version.Version,
+		Diagnose: func(ctx context.Context) any {
+			return cli.RunDoctor(ctx, cli.Env{Lang: i18n.ES, Config: cfg, Sources: func() []keys.Source { return tokenSources(cfg) }, ExtraDoctor: tokenDoctor(cfg)}, true)
+		},
+	})
+	if err := srv.Serve(context.Background(), stdin, stdout); err != nil {
+		log.Error().Err(err).Msg("host stopped")
+		return 1
+	}
+	_ = os.Stdout
+	return 0
+}

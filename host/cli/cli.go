@@ -1,0 +1,481 @@
+// Package cli is the person-facing side of the efirma binary: inspect,
+// import, list, remove, export, doctor, version and the installer commands.
+// Output is Spanish unless LANG says English; errors print "error:" and
+// "sugerencia:" lines (with --json, a JSON object with the same code).
+//
+// Exit codes: 0 success; 1 the operation failed; 2 usage error; doctor
+// returns 3 when the worst finding is a warning and 4 when it is an error.
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/efirma/conector/host/config"
+	"github.com/efirma/conector/host/doctor"
+	"github.com/efirma/conector/host/keys"
+	"github.com/efirma/conector/host/server"
+	"github.com/efirma/conector/host/store"
+	"github.com/efirma/conector/host/version"
+	"github.com/efirma/conector/i18n"
+	"github.com/efirma/conector/protocol"
+	"github.com/efirma/conector/sat"
+	"golang.org/x/term"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitFailed  = 1
+	ExitUsage   = 2
+	ExitWarning = 3
+	ExitError   = 4
+)
+
+// Env is what a command runs with.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Lang           i18n.Lang
+	Config         *config.Config
+	// Sources besides the store (tokens), built on demand.
+	Sources func() []keys.Source
+	// ExtraDoctor adds checks to doctor (tokens).
+	ExtraDoctor func(ctx context.Context, lang i18n.Lang) []doctor.Check
+	// Installer runs install, uninstall, status and policy.
+	Installer func(name string, args []string) int
+	Now       func() time.Time
+}
+
+// Run executes the command in args (without the program name).
+func Run(args []string, env Env) int {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if len(args) == 0 {
+		usage(env)
+		return ExitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "inspect":
+		return inspect(rest, env)
+	case "import":
+		return importCmd(rest, env)
+	case "list":
+		return list(rest, env)
+	case "remove":
+		return remove(rest, env)
+	case "export":
+		return export(rest, env)
+	case "doctor":
+		return doctorCmd(rest, env)
+	case "version", "--version":
+		fmt.Fprintf(env.Stdout, "efirma %s (protocolo %d)\n", version.Version, protocol.Version)
+		return ExitOK
+	case "install", "uninstall", "status", "policy":
+		if env.Installer == nil {
+			fmt.Fprintln(env.Stderr, "error: installer not available in this build")
+			return ExitFailed
+		}
+		return env.Installer(cmd, rest)
+	case "help", "-h", "--help":
+		usage(env)
+		return ExitOK
+	}
+	fmt.Fprintln(env.Stderr, i18n.T(env.Lang, "cli.unknown", cmd))
+	usage(env)
+	return ExitUsage
+}
+
+func usage(env Env) {
+	fmt.Fprint(env.Stdout, i18n.T(env.Lang, "cli.usage"))
+}
+
+func (env Env) t(key string, args ...any) string { return i18n.T(env.Lang, key, args...) }
+
+func newFlags(name string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprint(env.Stderr, env.t("cli.help."+name))
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse returns -1 when parsing succeeded, or the exit code to return.
+func parse(fs *flag.FlagSet, args []string) int {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "error: unexpected argument %q\n", fs.Arg(0))
+		return ExitUsage
+	}
+	return -1
+}
+
+// fail prints an error with its code, message and hint.
+func fail(env Env, jsonOut bool, err error) int {
+	code, details := server.CodeOf(err)
+	msg := env.t("code." + string(code))
+	hint := env.t("hint." + string(code))
+	if code == protocol.ErrInternal || code == protocol.ErrBadRequest {
+		msg = msg + " (" + err.Error() + ")"
+	}
+	if jsonOut {
+		b, _ := json.MarshalIndent(map[string]any{"error": protocol.Error{Code: code, Message: msg, Hint: hint, Details: details}}, "", "  ")
+		fmt.Fprintln(env.Stdout, string(b))
+		return ExitFailed
+	}
+	fmt.Fprintf(env.Stderr, "error: %s [%s]\n", msg, code)
+	fmt.Fprintf(env.Stderr, "%s: %s\n", env.t("cli.hint"), hint)
+	return ExitFailed
+}
+
+func printJSON(env Env, v any) {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	fmt.Fprintln(env.Stdout, string(b))
+}
+
+// readFile reads a credential file with the size bound.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, keys.Coded(protocol.ErrBadCredentialFile, nil, err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, protocol.MaxCredentialFileBytes+1))
+	if err != nil {
+		return nil, keys.Coded(protocol.ErrBadCredentialFile, nil, err)
+	}
+	if len(b) > protocol.MaxCredentialFileBytes {
+		return nil, keys.Coded(protocol.ErrBadCredentialFile, nil, fmt.Errorf("%s is larger than %d bytes", path, protocol.MaxCredentialFileBytes))
+	}
+	return b, nil
+}
+
+// readSecret reads a password from stdin (first line) or prompts without echo.
+func readSecret(env Env, fromStdin bool, prompt string) ([]byte, error) {
+	if fromStdin {
+		line, err := bufio.NewReader(io.LimitReader(env.Stdin, protocol.MaxPasswordBytes+2)).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		return []byte(strings.TrimRight(line, "\r\n")), nil
+	}
+	f, ok := env.Stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil, keys.Coded(protocol.ErrBadRequest, nil, errors.New("no terminal to ask for the password; use --password-stdin"))
+	}
+	fmt.Fprint(env.Stderr, prompt)
+	pw, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(env.Stderr)
+	return pw, err
+}
+
+func inspect(args []string, env Env) int {
+	fs := newFlags("inspect", env)
+	cer := fs.String("cer", "", "")
+	key := fs.String("key", "", "")
+	jsonOut := fs.Bool("json", false, "")
+	pwStdin := fs.Bool("password-stdin", false, "")
+	if c := parse(fs, args); c >= 0 {
+		return c
+	}
+	if *cer == "" {
+		fs.Usage()
+		return ExitUsage
+	}
+	data, err := readFile(*cer)
+	if err != nil {
+		return fail(env, *jsonOut, err)
+	}
+	cert, err := sat.ParseCertificate(data)
+	if err != nil {
+		return fail(env, *jsonOut, err)
+	}
+	info := server.InfoOf(cert, env.Now())
+	info.ID = store.IDFor(protocol.SourceFile, cert.Raw)
+	info.Source = protocol.SourceFile
+	out := struct {
+		protocol.CertInfo
+		KeyMatches *bool  `json:"keyMatches,omitempty"`
+		Trusted    *bool  `json:"trusted,omitempty"`
+		Algorithm  string `json:"algorithm"`
+	}{CertInfo: info, Algorithm: sat.Algorithm(cert.PublicKey)}
+	if env.Config != nil && env.Config.CADir != "" {
+		if a, err := sat.LoadAnchors(env.Config.CADir); err == nil {
+			ok := a.Verify(cert, sat.WithinValidity(cert, env.Now())) == nil
+			out.Trusted = &ok
+		}
+	}
+	if *key != "" {
+		kdata, err := readFile(*key)
+		if err != nil {
+			return fail(env, *jsonOut, err)
+		}
+		pw, err := readSecret(env, *pwStdin, env.t("cli.password.prompt"))
+		if err != nil {
+			return fail(env, *jsonOut, err)
+		}
+		signer, err := sat.DecryptKey(kdata, pw)
+		if err != nil {
+			return fail(env, *jsonOut, err)
+		}
+		m := sat.CheckPair(cert, signer) == nil
+		out.KeyMatches = &m
+	}
+	if *jsonOut {
+		printJSON(env, out)
+		return ExitOK
+	}
+	printInfo(env, info)
+	if out.Trusted != nil {
+		fmt.Fprintf(env.Stdout, "%-22s %s\n", env.t("cli.field.trusted"), yesNo(env, *out.Trusted))
+	}
+	if out.KeyMatches != nil {
+		fmt.Fprintf(env.Stdout, "%-22s %s\n", env.t("cli.field.keymatches"), yesNo(env, *out.KeyMatches))
+	}
+	return ExitOK
+}
+
+func yesNo(env Env, b bool) string {
+	if b {
+		return env.t("cli.yes")
+	}
+	return env.t("cli.no")
+}
+
+func printInfo(env Env, i protocol.CertInfo) {
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(env.Stdout, "%-22s %s\n", env.t("cli.field."+k), v)
+		}
+	}
+	row("name", i.Name)
+	row("rfc", i.RFC)
+	row("rfcrep", i.RFCRepresentative)
+	row("curp", i.CURP)
+	row("curprep", i.CURPRepresentative)
+	row("type", i.Type)
+	row("serial", i.Serial)
+	row("issuer", i.Issuer)
+	row("notbefore", i.NotBefore)
+	row("notafter", i.NotAfter)
+	row("status", env.t("cli.status."+i.Status, i.DaysLeft))
+	row("source", i.Source)
+	row("id", i.ID)
+	if !i.Usable && i.Reason != "" {
+		row("reason", i.Reason)
+	}
+}
+
+func importCmd(args []string, env Env) int {
+	fs := newFlags("import", env)
+	cer := fs.String("cer", "", "")
+	key := fs.String("key", "", "")
+	pfx := fs.String("pfx", "", "")
+	jsonOut := fs.Bool("json", false, "")
+	pwStdin := fs.Bool("password-stdin", false, "")
+	if c := parse(fs, args); c >= 0 {
+		return c
+	}
+	if (*pfx == "") == (*cer == "" || *key == "") || (*pfx != "" && (*cer != "" || *key != "")) {
+		fs.Usage()
+		return ExitUsage
+	}
+	st := store.New(env.Config.StoreDir())
+	var cred keys.Credential
+	if *pfx != "" {
+		data, err := readFile(*pfx)
+		if err != nil {
+			return fail(env, *jsonOut, err)
+		}
+		pw, err := readSecret(env, *pwStdin, env.t("cli.password.prompt"))
+		if err != nil {
+			return fail(env, *jsonOut, err)
+		}
+		if cred, err = st.ImportPFX(data, pw); err != nil {
+			return fail(env, *jsonOut, err)
+		}
+	} else {
+		cd, err := readFile(*cer)
+		if err != nil {
+			return fail(env, *jsonOut, err)
+		}
+		kd, err := readFile(*key)
+		if err != nil {
+			return fail(env, *jsonOut, err)
+		}
+		pw, err := readSecret(env, *pwStdin, env.t("cli.password.prompt"))
+		if err != nil {
+			return fail(env, *jsonOut, err)
+		}
+		if cred, err = st.ImportSAT(cd, kd, pw); err != nil {
+			return fail(env, *jsonOut, err)
+		}
+	}
+	info := server.Info(cred, env.Now())
+	if *jsonOut {
+		printJSON(env, info)
+		return ExitOK
+	}
+	fmt.Fprintln(env.Stdout, env.t("cli.imported", st.Dir()))
+	printInfo(env, info)
+	return ExitOK
+}
+
+func allSources(env Env) []keys.Source {
+	src := []keys.Source{store.New(env.Config.StoreDir())}
+	if env.Sources != nil {
+		src = append(src, env.Sources()...)
+	}
+	return src
+}
+
+func list(args []string, env Env) int {
+	fs := newFlags("list", env)
+	jsonOut := fs.Bool("json", false, "")
+	if c := parse(fs, args); c >= 0 {
+		return c
+	}
+	srv := server.New(server.Options{Store: store.New(env.Config.StoreDir()), Sources: extra(env), Now: env.Now, Version: version.Version})
+	resp := srv.Handle(context.Background(), protocol.Request{ID: "cli", Command: protocol.CmdListCertificates})
+	if resp.Error != nil {
+		return fail(env, *jsonOut, keys.Coded(resp.Error.Code, nil, errors.New(resp.Error.Message)))
+	}
+	res := resp.Result.(protocol.ListResult)
+	if *jsonOut {
+		printJSON(env, res)
+		return ExitOK
+	}
+	if len(res.Certificates) == 0 {
+		fmt.Fprintln(env.Stdout, env.t("cli.list.empty"))
+		return ExitOK
+	}
+	for i, c := range res.Certificates {
+		if i > 0 {
+			fmt.Fprintln(env.Stdout)
+		}
+		printInfo(env, c)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(env.Stderr, "%s: %s\n", env.t("cli.warning"), w)
+	}
+	return ExitOK
+}
+
+func extra(env Env) []keys.Source {
+	if env.Sources == nil {
+		return nil
+	}
+	return env.Sources()
+}
+
+func remove(args []string, env Env) int {
+	fs := newFlags("remove", env)
+	id := fs.String("id", "", "")
+	if c := parse(fs, args); c >= 0 {
+		return c
+	}
+	if *id == "" {
+		fs.Usage()
+		return ExitUsage
+	}
+	if err := store.New(env.Config.StoreDir()).Remove(*id); err != nil {
+		return fail(env, false, err)
+	}
+	fmt.Fprintln(env.Stdout, env.t("cli.removed", *id))
+	return ExitOK
+}
+
+func export(args []string, env Env) int {
+	fs := newFlags("export", env)
+	id := fs.String("id", "", "")
+	out := fs.String("pfx", "", "")
+	pwStdin := fs.Bool("password-stdin", false, "")
+	if c := parse(fs, args); c >= 0 {
+		return c
+	}
+	if *id == "" || *out == "" {
+		fs.Usage()
+		return ExitUsage
+	}
+	pw, err := readSecret(env, *pwStdin, env.t("cli.password.prompt"))
+	if err != nil {
+		return fail(env, false, err)
+	}
+	var newPw []byte
+	if *pwStdin {
+		newPw, err = readSecret(env, true, "")
+	} else {
+		newPw, err = readSecret(env, false, env.t("cli.newpassword.prompt"))
+	}
+	if err != nil {
+		return fail(env, false, err)
+	}
+	if len(newPw) < 8 {
+		fmt.Fprintln(env.Stderr, "error: "+env.t("cli.export.weak"))
+		return ExitUsage
+	}
+	pfx, err := store.New(env.Config.StoreDir()).ExportPFX(context.Background(), *id, pw, newPw)
+	if err != nil {
+		return fail(env, false, err)
+	}
+	if err := os.WriteFile(*out, pfx, 0o600); err != nil {
+		return fail(env, false, err)
+	}
+	fmt.Fprintln(env.Stdout, env.t("cli.exported", *out))
+	return ExitOK
+}
+
+func doctorCmd(args []string, env Env) int {
+	fs := newFlags("doctor", env)
+	jsonOut := fs.Bool("json", false, "")
+	offline := fs.Bool("offline", false, "")
+	if c := parse(fs, args); c >= 0 {
+		return c
+	}
+	r := RunDoctor(context.Background(), env, !*offline)
+	if *jsonOut {
+		printJSON(env, r)
+		return doctor.ExitCode(r.Worst)
+	}
+	for _, c := range r.Checks {
+		fmt.Fprintf(env.Stdout, "[%s] %s\n", env.t("doctor.status."+string(c.Status)), c.Title)
+		fmt.Fprintf(env.Stdout, "    %s\n", c.Reason)
+		if c.Fix != "" && c.Status != doctor.OK {
+			fmt.Fprintf(env.Stdout, "    %s: %s\n", env.t("cli.hint"), c.Fix)
+		}
+	}
+	return doctor.ExitCode(r.Worst)
+}
+
+// RunDoctor runs the doctor checks with the CLI's configuration.
+func RunDoctor(ctx context.Context, env Env, online bool) doctor.Report {
+	var anchors *sat.Anchors
+	if env.Config.CADir != "" {
+		anchors, _ = sat.LoadAnchors(env.Config.CADir)
+	}
+	timeURL := ""
+	if online {
+		timeURL = env.Config.TimeURL
+		if timeURL == "" {
+			timeURL = "https://www.sat.gob.mx/"
+		}
+	}
+	return doctor.Run(ctx, doctor.Env{Lang: env.Lang, Sources: allSources(env), Anchors: anchors, Now: env.Now, TimeURL: timeURL, Extra: env.ExtraDoctor})
+}

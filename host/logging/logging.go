@@ -1,0 +1,103 @@
+// Package logging sets up the host's zerolog logger: a size-capped file under
+// $EFIRMA_HOME/logs and stderr. Never stdout, which belongs to the protocol
+// in host mode.
+//
+// Rules for callers: passwords, PINs, key bytes and data to sign are never
+// logged; log the SHA-256 of data (DataHash) and the length of secrets at most.
+package logging
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/rs/zerolog"
+)
+
+// MaxFileBytes caps the log file; when exceeded it is rotated to .1.
+const MaxFileBytes = 1 << 20
+
+// New returns a logger writing to dir/efirma.log (created owner-only) and to
+// stderr. If the file cannot be opened the logger writes to stderr only.
+func New(dir, level string, stderr io.Writer) (zerolog.Logger, io.Closer) {
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil || level == "" {
+		lvl = zerolog.InfoLevel
+	}
+	var ws []io.Writer
+	var closer io.Closer = nopCloser{}
+	if dir != "" {
+		if f, err := openCapped(filepath.Join(dir, "efirma.log")); err == nil {
+			ws = append(ws, f)
+			closer = f
+		}
+	}
+	if stderr != nil {
+		ws = append(ws, stderr)
+	}
+	w := io.Discard
+	if len(ws) > 0 {
+		w = zerolog.MultiLevelWriter(ws...)
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Int("pid", os.Getpid()).Logger(), closer
+}
+
+// DataHash is what the logs carry instead of data to sign.
+func DataHash(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+type nopCloser struct{}
+
+func (nopCloser) Close() error { return nil }
+
+// cappedFile rotates to path.1 when a write would pass MaxFileBytes.
+type cappedFile struct {
+	mu   sync.Mutex
+	path string
+	f    *os.File
+	size int64
+}
+
+func openCapped(path string) (*cappedFile, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &cappedFile{path: path, f: f, size: st.Size()}, nil
+}
+
+func (c *cappedFile) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.size+int64(len(p)) > MaxFileBytes {
+		c.f.Close()
+		_ = os.Rename(c.path, c.path+".1")
+		f, err := os.OpenFile(c.path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			return 0, err
+		}
+		c.f, c.size = f, 0
+	}
+	n, err := c.f.Write(p)
+	c.size += int64(n)
+	return n, err
+}
+
+func (c *cappedFile) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.f.Close()
+}

@@ -1,0 +1,86 @@
+package i18n
+
+func init() {
+	add(map[string]Msg{
+		"cli.usage": {`efirma — Conector e.firma
+
+Uso:
+  efirma inspect [--json] --cer ARCHIVO [--key ARCHIVO --password-stdin]
+  efirma import  --cer ARCHIVO --key ARCHIVO [--password-stdin] [--json]
+  efirma import  --pfx ARCHIVO [--password-stdin] [--json]
+  efirma list    [--json]
+  efirma remove  --id ID
+  efirma export  --id ID --pfx SALIDA [--password-stdin]
+  efirma doctor  [--json] [--offline]
+  efirma install | uninstall | status | policy   (ver «efirma install --help»)
+  efirma version
+
+Si el navegador lo inicia (primer argumento chrome-extension://…), efirma
+atiende mensajes nativos por stdin/stdout.
+
+Variables: EFIRMA_HOME (almacén, registros y config.json), EFIRMA_CA_DIR,
+EFIRMA_DEV_ORIGINS=1, EFIRMA_PKCS11_MODULES, EFIRMA_LOG_LEVEL, LANG=en para inglés.
+Códigos de salida: 0 correcto, 1 falló, 2 uso incorrecto, 3 doctor con advertencias, 4 doctor con errores.
+`, `efirma — e.firma connector
+
+Usage:
+  efirma inspect [--json] --cer FILE [--key FILE --password-stdin]
+  efirma import  --cer FILE --key FILE [--password-stdin] [--json]
+  efirma import  --pfx FILE [--password-stdin] [--json]
+  efirma list    [--json]
+  efirma remove  --id ID
+  efirma export  --id ID --pfx OUT [--password-stdin]
+  efirma doctor  [--json] [--offline]
+  efirma install | uninstall | status | policy   (see “efirma install --help”)
+  efirma version
+
+When the browser starts it (first argument chrome-extension://…), efirma
+serves native messages on stdin/stdout.
+
+Environment: EFIRMA_HOME (store, logs and config.json), EFIRMA_CA_DIR,
+EFIRMA_DEV_ORIGINS=1, EFIRMA_PKCS11_MODULES, EFIRMA_LOG_LEVEL, LANG=en for English.
+Exit codes: 0 success, 1 failed, 2 usage, 3 doctor warnings, 4 doctor errors.
+`},
+		"cli.help.inspect":          {"Uso: efirma inspect [--json] --cer ARCHIVO [--key ARCHIVO [--password-stdin]]\nMuestra los datos del certificado y, con --key, si la llave le corresponde.\n", "Usage: efirma inspect [--json] --cer FILE [--key FILE [--password-stdin]]\nShows the certificate's facts and, with --key, whether the key matches.\n"},
+		"cli.help.import":           {"Uso: efirma import --cer ARCHIVO --key ARCHIVO [--password-stdin] [--json]\n       efirma import --pfx ARCHIVO [--password-stdin] [--json]\nRevisa la contraseña y que la llave corresponda, y guarda la e.firma en este equipo (la contraseña no se guarda).\n", "Usage: efirma import --cer FILE --key FILE [--password-stdin] [--json]\n       efirma import --pfx FILE [--password-stdin] [--json]\nChecks the password and that the key matches, then stores the e.firma on this computer (the password is not stored).\n"},
+		"cli.help.list":             {"Uso: efirma list [--json]\nLista las e.firma de este equipo y de los tokens conectados.\n", "Usage: efirma list [--json]\nLists the e.firma on this computer and on plugged-in tokens.\n"},
+		"cli.help.remove":           {"Uso: efirma remove --id ID\nElimina una e.firma importada (el id lo da «efirma list»).\n", "Usage: efirma remove --id ID\nRemoves an imported e.firma (the id comes from “efirma list”).\n"},
+		"cli.help.export":           {"Uso: efirma export --id ID --pfx SALIDA [--password-stdin]\nEscribe un respaldo .pfx protegido con una contraseña nueva. Con --password-stdin lee la contraseña actual y la nueva, una por línea.\n", "Usage: efirma export --id ID --pfx OUT [--password-stdin]\nWrites a .pfx backup protected with a new password. With --password-stdin it reads the current and the new password, one per line.\n"},
+		"cli.help.doctor":           {"Uso: efirma doctor [--json] [--offline]\nRevisa por qué la e.firma podría no funcionar y dice cómo arreglarlo.\n", "Usage: efirma doctor [--json] [--offline]\nChecks why the e.firma might not work and says how to fix it.\n"},
+		"cli.unknown":               {"error: comando desconocido %q", "error: unknown command %q"},
+		"cli.hint":                  {"sugerencia", "hint"},
+		"cli.warning":               {"advertencia", "warning"},
+		"cli.yes":                   {"sí", "yes"},
+		"cli.no":                    {"no", "no"},
+		"cli.password.prompt":       {"Contraseña de la llave privada: ", "Private key password: "},
+		"cli.newpassword.prompt":    {"Contraseña nueva para el respaldo .pfx: ", "New password for the .pfx backup: "},
+		"cli.export.weak":           {"la contraseña nueva debe tener al menos 8 caracteres", "the new password must have at least 8 characters"},
+		"cli.exported":              {"Respaldo escrito en %s. Guárdelo en un lugar seguro.", "Backup written to %s. Keep it in a safe place."},
+		"cli.imported":              {"e.firma importada en %s", "e.firma imported into %s"},
+		"cli.removed":               {"e.firma %s eliminada de este equipo", "e.firma %s removed from this computer"},
+		"cli.list.empty":            {"No hay e.firma en este equipo. Impórtela con «efirma import --cer … --key …».", "No e.firma on this computer. Import it with “efirma import --cer … --key …”."},
+		"cli.field.name":            {"Nombre:", "Name:"},
+		"cli.field.rfc":             {"RFC:", "RFC:"},
+		"cli.field.rfcrep":          {"RFC representante:", "Representative RFC:"},
+		"cli.field.curp":            {"CURP:", "CURP:"},
+		"cli.field.curprep":         {"CURP representante:", "Representative CURP:"},
+		"cli.field.type":            {"Tipo:", "Type:"},
+		"cli.field.serial":          {"No. de certificado:", "Certificate number:"},
+		"cli.field.issuer":          {"Emisor:", "Issuer:"},
+		"cli.field.notbefore":       {"Válido desde:", "Valid from:"},
+		"cli.field.notafter":        {"Válido hasta:", "Valid until:"},
+		"cli.field.status":          {"Estado:", "Status:"},
+		"cli.field.source":          {"Origen:", "Source:"},
+		"cli.field.id":              {"Id:", "Id:"},
+		"cli.field.reason":          {"Motivo:", "Reason:"},
+		"cli.field.trusted":         {"Emitido por el SAT:", "Issued by SAT:"},
+		"cli.field.keymatches":      {"La llave corresponde:", "Key matches:"},
+		"cli.status.valid":          {"vigente (%d días)", "valid (%d days)"},
+		"cli.status.expired":        {"vencida (%d días)", "expired (%d days)"},
+		"cli.status.not-yet-valid":  {"todavía no vigente (%d días)", "not yet valid (%d days)"},
+		"doctor.status.ok":          {"bien", "ok"},
+		"doctor.status.warning":     {"aviso", "warning"},
+		"doctor.status.error":       {"error", "error"},
+		"doctor.status.not-checked": {"sin revisar", "not checked"},
+	})
+}

@@ -1,0 +1,134 @@
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// syncBuffer collects a service's output for failure messages.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// start runs a service, stops it at cleanup and waits until addr accepts
+// TCP connections.
+func start(t testing.TB, addr string, name string, args ...string) {
+	t.Helper()
+	out := &syncBuffer{}
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-done
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return
+		}
+		select {
+		case <-done:
+			t.Fatalf("%s exited before listening on %s:\n%s", name, addr, out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not listening on %s after 10 s:\n%s", name, addr, out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// StartRedis runs a throwaway redis-server on a free loopback port with no
+// persistence and returns its address.
+func StartRedis(t testing.TB) string {
+	t.Helper()
+	bin := Tool(t, "redis-server")
+	port := FreePort(t)
+	dir := t.TempDir()
+	start(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), bin,
+		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+}
+
+// Redis returns a client for addr, closed at cleanup, after a PING.
+func Redis(t testing.TB, addr string) *redis.Client {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { c.Close() })
+	if err := c.Ping(context.Background()).Err(); err != nil {
+		t.Fatalf("redis ping: %v", err)
+	}
+	return c
+}
+
+// IndexEntry is one line of an openssl CA index file.
+type IndexEntry struct {
+	Cred      *Credential
+	RevokedAt time.Time // zero: valid
+}
+
+// StartOCSP runs `openssl ocsp` as a responder for ca on a free loopback
+// port, answering from an index file built from entries (certificates not
+// listed are "unknown"), signing with responder. It returns the URL.
+func StartOCSP(t testing.TB, ca *CA, responder *Credential, entries []IndexEntry) string {
+	t.Helper()
+	bin := Tool(t, "openssl")
+	dir := t.TempDir()
+	var idx strings.Builder
+	for _, e := range entries {
+		c := e.Cred.Cert
+		exp := c.NotAfter.UTC().Format("060102150405Z")
+		status, rev := "V", ""
+		if !e.RevokedAt.IsZero() {
+			status, rev = "R", e.RevokedAt.UTC().Format("060102150405Z")+",keyCompromise"
+		}
+		fmt.Fprintf(&idx, "%s\t%s\t%s\t%X\tunknown\t/CN=%s\n", status, exp, rev, c.SerialNumber, c.Subject.CommonName)
+	}
+	index := filepath.Join(dir, "index.txt")
+	if err := os.WriteFile(index, []byte(idx.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(index+".attr", []byte("unique_subject = no\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	caPath := filepath.Join(dir, "ca.pem")
+	ca.WritePEM(t, caPath, "")
+	rspCert, rspKey := filepath.Join(dir, "rsp.pem"), filepath.Join(dir, "rsp.key")
+	responder.WritePEM(t, rspCert, rspKey)
+	port := FreePort(t)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	start(t, addr, bin, "ocsp", "-index", index, "-port", addr, "-rsigner", rspCert, "-rkey", rspKey, "-CA", caPath, "-ignore_err")
+	return "http://" + addr + "/"
+}

@@ -1,0 +1,79 @@
+package verifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// RedisStore is a NonceStore shared by every portal instance behind a load
+// balancer. Each challenge is two keys in one hash slot (so it works on a
+// Redis Cluster too): the value and an "issued" marker, both with the same
+// expiry. Take runs GETDEL on the value and EXISTS on the marker in one
+// MULTI/EXEC transaction: the first Take gets the value, every later one
+// finds only the marker (ErrNonceUsed), and after the expiry both are gone
+// (ErrNonceNotFound). Requires Redis 6.2 or later (GETDEL).
+type RedisStore struct {
+	client redis.UniversalClient
+	prefix string
+}
+
+// NewRedisStore uses client with keys under prefix ("efirma:" when empty).
+// The caller owns client and closes it.
+func NewRedisStore(client redis.UniversalClient, prefix string) *RedisStore {
+	if prefix == "" {
+		prefix = "efirma:"
+	}
+	return &RedisStore{client: client, prefix: prefix}
+}
+
+func (r *RedisStore) keys(key string) (value, marker string) {
+	base := r.prefix + "{" + key + "}"
+	return base + ":v", base + ":u"
+}
+
+// Put implements NonceStore.
+func (r *RedisStore) Put(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	vk, mk := r.keys(key)
+	cmds, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.SetArgs(ctx, vk, value, redis.SetArgs{Mode: "NX", TTL: ttl})
+		p.Set(ctx, mk, "1", ttl)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redis put: %w", err)
+	}
+	if s, _ := cmds[0].(*redis.StatusCmd).Result(); s != "OK" {
+		return errors.New("redis put: key already exists")
+	}
+	return nil
+}
+
+// Take implements NonceStore.
+func (r *RedisStore) Take(ctx context.Context, key string) ([]byte, error) {
+	vk, mk := r.keys(key)
+	var get *redis.StringCmd
+	var exists *redis.IntCmd
+	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		get = p.GetDel(ctx, vk)
+		exists = p.Exists(ctx, mk)
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("redis take: %w", err)
+	}
+	v, err := get.Bytes()
+	switch {
+	case err == nil:
+		return v, nil
+	case !errors.Is(err, redis.Nil):
+		return nil, fmt.Errorf("redis take: %w", err)
+	}
+	if n, _ := exists.Result(); n == 1 {
+		return nil, ErrNonceUsed
+	}
+	return nil, ErrNonceNotFound
+}

@@ -1,0 +1,318 @@
+// Package verifier is the portal side of Conector e.firma: what a Go web
+// portal needs to sign people in with their SAT e.firma and to accept
+// documents they sign, without trusting anything the browser says.
+//
+// It owns three things:
+//
+//   - Challenges (Issue, Consume): 32 random bytes, base64url, single use,
+//     bound to the portal's session and valid for a TTL (5 minutes by
+//     default), kept in a NonceStore: MemoryStore for one server, RedisStore
+//     for several behind a load balancer.
+//   - Login tokens (VerifyToken, Authenticate): the "efirma-auth:1" token the
+//     page library hands the page, checked in a fixed order (format,
+//     certificate, validity at the verifier's clock, chain to the configured
+//     trust anchors, FIEL only, allowed RFCs, the signature over
+//     protocol.AuthMessage with the origin the portal was configured with,
+//     never one taken from the token, and revocation by OCSP).
+//   - Document signatures (VerifySignature): a "sign" result over data the
+//     portal itself holds, with the same certificate checks.
+//
+// Rules: every refusal wraps one sentinel *Error (errors.Is, CodeOf,
+// Message for the Spanish text); input from the browser is bounded and never
+// panics; a Verifier is safe for concurrent use.
+package verifier
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/efirma/conector/protocol"
+	"github.com/efirma/conector/sat"
+)
+
+// Bounds on what a browser may send.
+const (
+	// MaxTokenBytes bounds a login token's JSON.
+	MaxTokenBytes = 16 << 10
+	// maxSignatureBytes bounds a decoded signature (RSA 8192 is 1 KiB).
+	maxSignatureBytes = 1024
+)
+
+// Config configures a Verifier.
+type Config struct {
+	// Origin is the portal's own origin, exactly as the browser serializes
+	// it ("https://portal.example.gob.mx", no path, no trailing slash). The
+	// token's signature is checked over this origin and no other.
+	Origin string
+	// Anchors are the trust anchors (sat.LoadAnchors on a folder of CA
+	// certificates: SAT's production CAs in production). Required.
+	Anchors *sat.Anchors
+	// Store keeps challenges; nil means a new MemoryStore.
+	Store NonceStore
+	// ChallengeTTL is how long a challenge is valid; 0 means 5 minutes.
+	ChallengeTTL time.Duration
+	// AllowedRFCs, when not empty, is the only RFCs that may sign in
+	// (compared in upper case; for a persona moral, the company's RFC).
+	AllowedRFCs []string
+	// OCSP configures the revocation check; nil skips it (the Result then
+	// says RevocationNotChecked).
+	OCSP *OCSP
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Verifier checks challenges, login tokens and document signatures.
+type Verifier struct {
+	origin  string
+	anchors *sat.Anchors
+	store   NonceStore
+	ttl     time.Duration
+	allowed map[string]bool
+	ocsp    *OCSP
+	now     func() time.Time
+}
+
+// New checks cfg and returns a Verifier.
+func New(cfg Config) (*Verifier, error) {
+	if err := protocol.ValidateOrigin(cfg.Origin, true); err != nil {
+		return nil, fmt.Errorf("portal origin %q: %w", cfg.Origin, err)
+	}
+	if cfg.Anchors == nil || cfg.Anchors.Len() == 0 {
+		return nil, errors.New("no trust anchors configured")
+	}
+	v := &Verifier{origin: cfg.Origin, anchors: cfg.Anchors, store: cfg.Store, ttl: cfg.ChallengeTTL, ocsp: cfg.OCSP, now: cfg.Now}
+	if v.store == nil {
+		v.store = NewMemoryStore(0)
+	}
+	if v.ttl <= 0 {
+		v.ttl = DefaultChallengeTTL
+	}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	if len(cfg.AllowedRFCs) > 0 {
+		v.allowed = map[string]bool{}
+		for _, r := range cfg.AllowedRFCs {
+			v.allowed[strings.ToUpper(strings.TrimSpace(r))] = true
+		}
+	}
+	if v.ocsp != nil {
+		if err := v.ocsp.check(); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// Origin returns the origin the Verifier checks signatures for.
+func (v *Verifier) Origin() string { return v.origin }
+
+// Revocation states reported in Result.Revocation.
+const (
+	RevocationGood        = "good"
+	RevocationNotChecked  = "not-checked"
+	RevocationUnavailable = "unavailable" // responder down, OCSP.FailOpen set
+)
+
+// Result is who signed, after every check passed.
+type Result struct {
+	RFC                string
+	CURP               string
+	RFCRepresentative  string // persona moral: the legal representative
+	CURPRepresentative string
+	Name               string
+	// Serial is the SAT número de certificado (20 digits).
+	Serial   string
+	Issuer   string
+	NotAfter time.Time
+	// Revocation is RevocationGood, RevocationNotChecked or
+	// RevocationUnavailable.
+	Revocation  string
+	Certificate *x509.Certificate
+}
+
+// PersonaMoral reports whether the certificate is a company's (its RFC has
+// 12 characters and it names a legal representative).
+func (r *Result) PersonaMoral() bool { return len(r.RFC) == 12 }
+
+// ParseToken decodes a login token's JSON strictly: bounded size, known
+// fields only, nothing after the object.
+func ParseToken(data []byte) (*protocol.AuthToken, error) {
+	if len(data) > MaxTokenBytes {
+		return nil, fmt.Errorf("%w: %d bytes", ErrTokenFormat, len(data))
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var t protocol.AuthToken
+	if err := dec.Decode(&t); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrTokenFormat, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: data after the token", ErrTokenFormat)
+	}
+	return &t, nil
+}
+
+// Authenticate consumes challenge for session and then verifies tok: the
+// whole login check. The challenge is used up even when the token fails.
+func (v *Verifier) Authenticate(ctx context.Context, session, challenge string, tok *protocol.AuthToken) (*Result, error) {
+	if err := v.Consume(ctx, session, challenge); err != nil {
+		return nil, err
+	}
+	return v.VerifyToken(ctx, challenge, tok)
+}
+
+// VerifyToken checks a login token for challenge (which the caller has
+// already consumed; Authenticate does both). Checks run in the documented
+// order and the first failure is returned.
+func (v *Verifier) VerifyToken(ctx context.Context, challenge string, tok *protocol.AuthToken) (*Result, error) {
+	if tok == nil {
+		return nil, fmt.Errorf("%w: no token", ErrTokenFormat)
+	}
+	if tok.Format != protocol.AuthFormat {
+		return nil, fmt.Errorf("%w: format %.40q", ErrTokenFormat, tok.Format)
+	}
+	if !validChallenge(challenge) {
+		return nil, ErrChallengeFormat
+	}
+	sig, err := decodeSignature(tok.Algorithm, tok.Signature)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrTokenFormat, err)
+	}
+	return v.verify(ctx, tok.Certificate, tok.Algorithm, protocol.AuthMessage(v.origin, challenge), sig)
+}
+
+// VerifySignature checks a "sign" result over data, which the portal holds
+// itself (never the bytes the browser says it signed): the signature, then
+// the certificate the same way as a login token, at the verifier's clock
+// (the moment the signed data arrives). Batch results (Signatures) are not
+// accepted here; verify each document with its own call. Data that starts
+// with the reserved login prefix is refused.
+func (v *Verifier) VerifySignature(ctx context.Context, data []byte, res *protocol.SignResult) (*Result, error) {
+	if res == nil || res.Signature == "" || len(res.Signatures) > 0 {
+		return nil, fmt.Errorf("%w: not a single signature", ErrSignatureFormat)
+	}
+	if bytes.HasPrefix(data, []byte(protocol.ReservedPrefix)) {
+		return nil, ErrDataReserved
+	}
+	sig, err := decodeSignature(res.Algorithm, res.Signature)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrSignatureFormat, err)
+	}
+	return v.verify(ctx, res.Certificate, res.Algorithm, data, sig)
+}
+
+func decodeSignature(alg, b64 string) ([]byte, error) {
+	switch alg {
+	case protocol.AlgRS256, protocol.AlgES256, protocol.AlgES384:
+	default:
+		return nil, fmt.Errorf("unknown algorithm %.20q", alg)
+	}
+	if b64 == "" || len(b64) > base64.StdEncoding.EncodedLen(maxSignatureBytes) {
+		return nil, errors.New("signature missing or too long")
+	}
+	sig, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil, fmt.Errorf("signature is not base64: %v", err)
+	}
+	return sig, nil
+}
+
+// verify runs the certificate checks and the signature check in order.
+func (v *Verifier) verify(ctx context.Context, certB64, alg string, msg, sig []byte) (*Result, error) {
+	now := v.now()
+	if certB64 == "" || len(certB64) > base64.StdEncoding.EncodedLen(protocol.MaxCredentialFileBytes) {
+		return nil, fmt.Errorf("%w: missing or too long", ErrCertificate)
+	}
+	der, err := base64.StdEncoding.DecodeString(certB64)
+	if err != nil {
+		return nil, fmt.Errorf("%w: not base64: %v", ErrCertificate, err)
+	}
+	cert, err := sat.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCertificate, err)
+	}
+	switch st, _ := sat.Status(cert, now); st {
+	case protocol.StatusExpired:
+		return nil, fmt.Errorf("%w on %s", ErrCertExpired, cert.NotAfter.UTC().Format(time.RFC3339))
+	case protocol.StatusNotYetValid:
+		return nil, fmt.Errorf("%w until %s", ErrCertNotYetValid, cert.NotBefore.UTC().Format(time.RFC3339))
+	}
+	issuer, err := v.anchors.Issuer(cert, now)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotTrusted, err)
+	}
+	facts := sat.FactsOf(cert)
+	if facts.Type != protocol.TypeFIEL {
+		return nil, fmt.Errorf("%w: %s", ErrNotFIEL, facts.Type)
+	}
+	if v.allowed != nil && !v.allowed[strings.ToUpper(facts.RFC)] {
+		return nil, fmt.Errorf("%w: %s", ErrRFCNotAllowed, facts.RFC)
+	}
+	if err := checkSignature(cert.PublicKey, alg, msg, sig); err != nil {
+		return nil, err
+	}
+	res := &Result{
+		RFC: facts.RFC, CURP: facts.CURP,
+		RFCRepresentative: facts.RFCRepresentative, CURPRepresentative: facts.CURPRepresentative,
+		Name: facts.Name, Serial: facts.Serial, Issuer: facts.Issuer,
+		NotAfter: cert.NotAfter, Revocation: RevocationNotChecked, Certificate: cert,
+	}
+	if v.ocsp != nil {
+		state, err := v.ocsp.status(ctx, cert, issuer, now)
+		if err != nil {
+			return nil, err
+		}
+		res.Revocation = state
+	}
+	return res, nil
+}
+
+// checkSignature verifies sig over msg: RSASSA-PKCS1-v1_5 with SHA-256 for
+// RS256, ECDSA r||s with SHA-256 (ES256, P-256) or SHA-384 (ES384, P-384).
+func checkSignature(pub crypto.PublicKey, alg string, msg, sig []byte) error {
+	if want := sat.Algorithm(pub); want != alg {
+		return fmt.Errorf("%w: token says %s, key is %s", ErrAlgorithm, alg, want)
+	}
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		h := sha256.Sum256(msg)
+		if err := rsa.VerifyPKCS1v15(k, crypto.SHA256, h[:], sig); err != nil {
+			return ErrBadSignature
+		}
+		return nil
+	case *ecdsa.PublicKey:
+		var digest []byte
+		if alg == protocol.AlgES384 {
+			h := sha512.Sum384(msg)
+			digest = h[:]
+		} else {
+			h := sha256.Sum256(msg)
+			digest = h[:]
+		}
+		size := (k.Curve.Params().BitSize + 7) / 8
+		if len(sig) != 2*size {
+			return fmt.Errorf("%w: r||s has %d bytes, want %d", ErrBadSignature, len(sig), 2*size)
+		}
+		r := new(big.Int).SetBytes(sig[:size])
+		s := new(big.Int).SetBytes(sig[size:])
+		if !ecdsa.Verify(k, digest, r, s) {
+			return ErrBadSignature
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: unsupported key type %T", ErrAlgorithm, pub)
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/efirma/conector/host/nativemsg"
+	"github.com/efirma/conector/protocol"
+)
+
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "efirma-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binPath = filepath.Join(dir, "efirma")
+	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+	if err != nil {
+		os.Stderr.Write(out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func frame(s string) []byte {
+	b := binary.LittleEndian.AppendUint32(nil, uint32(len(s)))
+	return append(b, s...)
+}
+
+// runHost starts the binary as Chrome does and feeds it input, then EOF.
+func runHost(t *testing.T, args []string, input []byte) (stdout []byte, stderr string, exit int) {
+	t.Helper()
+	cmd := exec.Command(binPath, args...)
+	cmd.Env = append(os.Environ(), "EFIRMA_HOME="+t.TempDir(), "EFIRMA_LOG_LEVEL=debug")
+	cmd.Stdin = bytes.NewReader(input)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return out.Bytes(), errb.String(), ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes(), errb.String(), 0
+}
+
+func readResponses(t *testing.T, out []byte) []protocol.Response {
+	t.Helper()
+	r := bytes.NewReader(out)
+	var resps []protocol.Response
+	for {
+		b, err := nativemsg.ReadFrame(r, protocol.MaxResponseBytes)
+		if errors.Is(err, io.EOF) {
+			return resps
+		}
+		if err != nil {
+			t.Fatalf("stdout holds something that is not a frame: %v (%q)", err, out)
+		}
+		var resp protocol.Response
+		if err := json.Unmarshal(b, &resp); err != nil {
+			t.Fatal(err)
+		}
+		resps = append(resps, resp)
+	}
+}
+
+func TestHostModeAsChromeStartsIt(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"linux and macOS", []string{"chrome-extension://abcdefghijklmnopabcdefghijklmnop/"}},
+		{"windows", []string{"chrome-extension://abcdefghijklmnopabcdefghijklmnop/", "--parent-window=1234"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// connectNative: several requests on one connection, then EOF.
+			in := append(frame(`{"id":"a","command":"hello"}`), frame(`{"id":"b","command":"list-certificates"}`)...)
+			in = append(in, frame(`not json`)...)
+			in = append(in, frame(`{"id":"c","command":"hello"}`)...)
+			out, stderr, code := runHost(t, tt.args, in)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr %s", code, stderr)
+			}
+			resps := readResponses(t, out)
+			if len(resps) != 4 {
+				t.Fatalf("got %d responses", len(resps))
+			}
+			ids := map[string]bool{}
+			for _, r := range resps {
+				ids[r.ID] = r.Error == nil
+			}
+			if !ids["a"] || !ids["b"] || !ids["c"] {
+				t.Fatalf("responses %+v", resps)
+			}
+			if stderr == "" {
+				t.Fatal("debug logs should go to stderr")
+			}
+		})
+	}
+}
+
+func TestHostModeSingleMessage(t *testing.T) {
+	// sendNativeMessage: one request, then stdin closes.
+	out, _, code := runHost(t, []string{"chrome-extension://x/"}, frame(`{"id":"only","command":"hello"}`))
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	resps := readResponses(t, out)
+	if len(resps) != 1 || resps[0].ID != "only" || resps[0].Error != nil {
+		t.Fatalf("%+v", resps)
+	}
+}
+
+func TestHostModeOversizedFrame(t *testing.T) {
+	in := binary.LittleEndian.AppendUint32(nil, 64<<20)
+	out, _, code := runHost(t, []string{"chrome-extension://x/"}, in)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	resps := readResponses(t, out)
+	if len(resps) != 1 || resps[0].Error == nil || resps[0].Error.Code != protocol.ErrMessageTooLarge {
+		t.Fatalf("%+v", resps)
+	}
+}
+
+func TestCLIModeIsNotHostMode(t *testing.T) {
+	out, _, code := runHost(t, []string{"version"}, nil)
+	if code != 0 || !bytes.HasPrefix(out, []byte("efirma ")) {
+		t.Fatalf("version: %d %q", code, out)
+	}
+}

@@ -36,3 +36,16 @@ func init() {
 		"doctor.clock.ok":         {"La hora de su computadora es correcta.", "Your computer's time is correct."},
 	})
 }
+
+func init() {
+	add(map[string]Msg{
+		"doctor.module.title":      {"Controlador PKCS#11 %s", "PKCS#11 driver %s"},
+		"doctor.module.broken":     {"No se pudo cargar: %s", "It could not be loaded: %s"},
+		"doctor.module.none.title": {"Tokens y tarjetas", "Tokens and cards"},
+		"doctor.module.none":       {"No se encontró ningún controlador de token instalado; si usa su e.firma en archivos .cer y .key, no lo necesita.", "No token driver is installed; if you use your e.firma as .cer and .key files you do not need one."},
+		"doctor.token.title":       {"Token «%s» (ranura %d)", "Token “%s” (slot %d)"},
+		"doctor.token.none":        {"El controlador está instalado pero no hay ningún token conectado.", "The driver is installed but no token is connected."},
+		"doctor.token.countlow":    {"Hubo intentos de PIN fallidos; quedan pocos antes de que el token se bloquee.", "There were failed PIN attempts; few are left before the token locks."},
+		"doctor.token.ok":          {"Conectado, PIN sin bloquear, %d certificado(s).", "Connected, PIN not locked, %d certificate(s)."},
+	})
+}

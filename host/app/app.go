@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/efirma/conector/host/cli"
@@ -37,9 +36,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: %v\n", cfgErr)
 		return cli.ExitFailed
 	}
+	// CLI logs go to the log file only; the terminal gets the CLI's output.
+	log, closer := logging.New(cfg.LogDir(), cfg.LogLevel, nil)
+	defer closer.Close()
 	return cli.Run(args, cli.Env{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr, Lang: lang, Config: cfg,
-		Sources:     func() []keys.Source { return tokenSources(cfg) },
+		Sources:     func() []keys.Source { return tokenSources(cfg, log) },
 		ExtraDoctor: tokenDoctor(cfg),
 		Installer:   installerCommand(stdout, stderr, lang),
 	})
@@ -54,18 +56,17 @@ func serve(args []string, cfg *config.Config, cfgErr error, stdin io.Reader, std
 	log.Debug().Str("caller", args[0]).Strs("args", args[1:]).Str("version", version.Version).Msg("host mode")
 	srv := server.New(server.Options{
 		Store:      store.New(cfg.StoreDir()),
-		Sources:    tokenSources(cfg),
+		Sources:    tokenSources(cfg, log),
 		DevOrigins: cfg.DevOrigins,
 		Log:        log,
 		Version:    version.Version,
 		Diagnose: func(ctx context.Context) any {
-			return cli.RunDoctor(ctx, cli.Env{Lang: i18n.ES, Config: cfg, Sources: func() []keys.Source { return tokenSources(cfg) }, ExtraDoctor: tokenDoctor(cfg)}, true)
+			return cli.RunDoctor(ctx, cli.Env{Lang: i18n.ES, Config: cfg, Sources: func() []keys.Source { return tokenSources(cfg, log) }, ExtraDoctor: tokenDoctor(cfg)}, true)
 		},
 	})
 	if err := srv.Serve(context.Background(), stdin, stdout); err != nil {
 		log.Error().Err(err).Msg("host stopped")
 		return 1
 	}
-	_ = os.Stdout
 	return 0
 }

@@ -4,18 +4,72 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/efirma/conector/host/config"
 	"github.com/efirma/conector/host/doctor"
 	"github.com/efirma/conector/host/keys"
+	"github.com/efirma/conector/host/token"
 	"github.com/efirma/conector/i18n"
+	"github.com/rs/zerolog"
 )
 
-// tokenSources builds the PKCS#11 source (wired when host/token lands).
-func tokenSources(cfg *config.Config) []keys.Source { return nil }
+// tokenSources builds the PKCS#11 source. Nothing is loaded until the first
+// List, so host start-up stays lean.
+func tokenSources(cfg *config.Config, log zerolog.Logger) []keys.Source {
+	return []keys.Source{token.NewSource(token.Config{Modules: token.ModulesFromEnv(cfg.PKCS11Modules)}, log)}
+}
 
+// tokenDoctor turns the token report into doctor checks.
 func tokenDoctor(cfg *config.Config) func(ctx context.Context, lang i18n.Lang) []doctor.Check {
-	return nil
+	return func(ctx context.Context, lang i18n.Lang) []doctor.Check {
+		return TokenChecks(token.Doctor(ctx, token.ModulesFromEnv(cfg.PKCS11Modules)), lang)
+	}
+}
+
+// TokenChecks converts a token report: locked PINs are errors, final try,
+// low count, broken modules and certificates without a key are warnings.
+func TokenChecks(r token.Report, lang i18n.Lang) []doctor.Check {
+	t := func(k string, a ...any) string { return i18n.T(lang, k, a...) }
+	var out []doctor.Check
+	loaded := 0
+	for _, m := range r.Modules {
+		switch m.State {
+		case token.ModuleMissing:
+			continue
+		case token.ModuleBroken:
+			out = append(out, doctor.Check{ID: "pkcs11-module", Status: doctor.Warning, Title: t("doctor.module.title", m.Path), Reason: t("doctor.module.broken", m.Error), Fix: t("hint.ERR_MODULE_UNAVAILABLE")})
+			continue
+		}
+		loaded++
+		if len(m.Tokens) == 0 {
+			out = append(out, doctor.Check{ID: "pkcs11-token", Status: doctor.NotChecked, Title: t("doctor.module.title", m.Path), Reason: t("doctor.token.none"), Fix: t("hint.ERR_TOKEN_NOT_PRESENT")})
+		}
+		for _, tk := range m.Tokens {
+			title := t("doctor.token.title", strings.TrimSpace(tk.Label), tk.Slot)
+			switch {
+			case tk.Flags.PINLocked:
+				out = append(out, doctor.Check{ID: "pin-locked", Status: doctor.Error, Title: title, Reason: t("code.ERR_PIN_LOCKED"), Fix: t("hint.ERR_PIN_LOCKED")})
+			case tk.Flags.PINFinalTry:
+				out = append(out, doctor.Check{ID: "pin-final-try", Status: doctor.Warning, Title: title, Reason: t("code.ERR_PIN_FINAL_TRY"), Fix: t("hint.ERR_PIN_FINAL_TRY")})
+			case tk.Flags.PINCountLow:
+				out = append(out, doctor.Check{ID: "pin-count-low", Status: doctor.Warning, Title: title, Reason: t("doctor.token.countlow"), Fix: t("hint.ERR_PIN_INCORRECT")})
+			case tk.Error != "":
+				out = append(out, doctor.Check{ID: "pkcs11-token", Status: doctor.Warning, Title: title, Reason: tk.Error, Fix: t("hint.ERR_TOKEN_NOT_PRESENT")})
+			default:
+				out = append(out, doctor.Check{ID: "pkcs11-token", Status: doctor.OK, Title: title, Reason: t("doctor.token.ok", len(tk.Certificates))})
+			}
+			for _, c := range tk.Certificates {
+				if !c.HasKey {
+					out = append(out, doctor.Check{ID: "key", Status: doctor.Warning, Title: t("doctor.key.title", c.RFC+" ("+c.Label+")"), Reason: t("code.ERR_KEY_UNUSABLE"), Fix: t("hint.ERR_KEY_UNUSABLE"), Certificate: c.RFC})
+				}
+			}
+		}
+	}
+	if loaded == 0 && len(out) == 0 {
+		out = append(out, doctor.Check{ID: "pkcs11-module", Status: doctor.NotChecked, Title: t("doctor.module.none.title"), Reason: t("doctor.module.none")})
+	}
+	return out
 }
 
 func installerCommand(stdout, stderr io.Writer, lang i18n.Lang) func(string, []string) int {

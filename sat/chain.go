@@ -97,7 +97,7 @@ func (a *Anchors) Verify(c *x509.Certificate, t time.Time) error {
 func WithinValidity(c *x509.Certificate, t time.Time) time.Time {
 	switch {
 	case t.After(c.NotAfter):
-		return c.NotAfter.Add(-time.Minute)
+		return c.NotBefore.Add(time.Minute) // issuance time: when the issuing CA had to be valid
 	case t.Before(c.NotBefore):
 		return c.NotBefore.Add(time.Minute)
 	}

@@ -256,7 +256,7 @@ func evaluate(o Options, bs *BrowserStatus) {
 			bs.Notes = append(bs.Notes, NoteSnapChromium)
 		}
 	}
-	bs.Usable = !bs.Policy.Blocked() && (validSystem || (validUser && !userDisabled))
+	bs.Usable = !snap && !bs.Policy.Blocked() && (validSystem || (validUser && !userDisabled))
 }
 
 // policyDirs are the managed policy folders read on Linux (Chrome's

@@ -136,4 +136,3 @@ func BenchmarkModuleLoad(b *testing.B) {
 		m.ctx.Destroy()
 	}
 }
-

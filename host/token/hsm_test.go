@@ -285,10 +285,14 @@ func (tk *testToken) load(t testing.TB, id []byte, name string, key crypto.Signe
 		}
 	case *ecdsa.PrivateKey:
 		params := curveParams(t, k.Curve)
+		scalar, err := k.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
 		create("EC private key", append(common,
 			pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_EC),
 			pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, params),
-			pkcs11.NewAttribute(pkcs11.CKA_VALUE, k.D.FillBytes(make([]byte, (k.Curve.Params().BitSize+7)/8))),
+			pkcs11.NewAttribute(pkcs11.CKA_VALUE, scalar),
 		))
 		if o.publicKey {
 			pt, err := k.PublicKey.ECDH()

@@ -2,8 +2,9 @@
 // reads (CLI output, protocol error messages and hints, demo portal pages,
 // diagnostics) is looked up here by key, in Spanish (es-MX) first and English
 // second. Areas keep their entries in their own file of this package
-// (codes.go, cli.go, ...) and register them with add; a key defined twice
-// panics at start-up with "internal error" because it is a programming bug.
+// (codes.go, cli.go, ...) and register them with add. Registration only
+// appends a map (no copying, so start-up stays cheap); a test checks that no
+// key is defined twice.
 package i18n
 
 import (
@@ -26,15 +27,32 @@ type Msg struct {
 	ES, EN string
 }
 
-var catalogue = map[string]Msg{}
+var parts []map[string]Msg
 
-func add(m map[string]Msg) {
-	for k, v := range m {
-		if _, dup := catalogue[k]; dup {
-			panic("internal error: i18n key defined twice: " + k)
+func add(m map[string]Msg) { parts = append(parts, m) }
+
+func lookup(key string) (Msg, bool) {
+	for _, p := range parts {
+		if m, ok := p[key]; ok {
+			return m, true
 		}
-		catalogue[k] = v
 	}
+	return Msg{}, false
+}
+
+// Duplicates returns keys defined in more than one area file.
+func Duplicates() []string {
+	seen := map[string]bool{}
+	var dups []string
+	for _, p := range parts {
+		for k := range p {
+			if seen[k] {
+				dups = append(dups, k)
+			}
+			seen[k] = true
+		}
+	}
+	return dups
 }
 
 // FromEnv picks the language from LC_ALL, LC_MESSAGES or LANG: English when
@@ -58,14 +76,14 @@ func Parse(tag string) Lang {
 
 // Has reports whether key is in the catalogue.
 func Has(key string) bool {
-	_, ok := catalogue[key]
+	_, ok := lookup(key)
 	return ok
 }
 
 // T returns the text for key in lang, formatted with args. A missing key
 // returns the key itself so that the gap is visible and tests catch it.
 func T(lang Lang, key string, args ...any) string {
-	m, ok := catalogue[key]
+	m, ok := lookup(key)
 	if !ok {
 		return key
 	}
@@ -81,15 +99,20 @@ func T(lang Lang, key string, args ...any) string {
 
 // Keys returns every key (for tests that check completeness).
 func Keys() []string {
-	out := make([]string, 0, len(catalogue))
-	for k := range catalogue {
-		out = append(out, k)
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range parts {
+		for k := range p {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
 	}
 	return out
 }
 
 // Entry returns the raw entry for key.
 func Entry(key string) (Msg, bool) {
-	m, ok := catalogue[key]
-	return m, ok
+	return lookup(key)
 }

@@ -470,12 +470,12 @@ func RunDoctor(ctx context.Context, env Env, online bool) doctor.Report {
 	if env.Config.CADir != "" {
 		anchors, _ = sat.LoadAnchors(env.Config.CADir)
 	}
-	timeURL := ""
+	timeServer := ""
 	if online {
-		timeURL = env.Config.TimeURL
-		if timeURL == "" {
-			timeURL = "https://www.sat.gob.mx/"
+		timeServer = env.Config.TimeServer
+		if timeServer == "" {
+			timeServer = doctor.DefaultTimeServer
 		}
 	}
-	return doctor.Run(ctx, doctor.Env{Lang: env.Lang, Sources: allSources(env), Anchors: anchors, Now: env.Now, TimeURL: timeURL, Extra: env.ExtraDoctor})
+	return doctor.Run(ctx, doctor.Env{Lang: env.Lang, Sources: allSources(env), Anchors: anchors, Now: env.Now, TimeServer: timeServer, Extra: env.ExtraDoctor})
 }

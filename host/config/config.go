@@ -31,8 +31,9 @@ type Config struct {
 	PKCS11Modules []string `json:"pkcs11Modules,omitempty"`
 	// LogLevel is debug, info, warn or error (EFIRMA_LOG_LEVEL).
 	LogLevel string `json:"logLevel,omitempty"`
-	// TimeURL is a URL whose Date header the clock check compares against.
-	TimeURL string `json:"timeUrl,omitempty"`
+	// TimeServer is the NTP server ("host:port") the clock check asks;
+	// default CENAM's cronos.cenam.mx:123.
+	TimeServer string `json:"timeServer,omitempty"`
 }
 
 // ErrConfigFile wraps problems reading config.json.

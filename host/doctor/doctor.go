@@ -10,7 +10,6 @@ package doctor
 import (
 	"context"
 	"crypto/x509"
-	"net/http"
 	"strings"
 	"time"
 
@@ -65,8 +64,9 @@ type Env struct {
 	Sources []keys.Source
 	Anchors *sat.Anchors // nil: chain check not configured
 	Now     func() time.Time
-	// TimeURL is fetched (HEAD) to compare the clock; empty disables it.
-	TimeURL string
+	// TimeServer is an NTP server ("host:123") to compare the clock with;
+	// empty disables the comparison.
+	TimeServer string
 	// Extra checks from other parts (tokens), appended as given.
 	Extra func(ctx context.Context, lang i18n.Lang) []Check
 }
@@ -166,22 +166,13 @@ const MaxClockSkew = 2 * time.Minute
 func clockCheck(ctx context.Context, env Env) Check {
 	t := func(k string, a ...any) string { return i18n.T(env.Lang, k, a...) }
 	title := t("doctor.clock.title")
-	if env.TimeURL == "" {
+	if env.TimeServer == "" {
 		return Check{ID: "clock", Status: NotChecked, Title: title, Reason: t("doctor.clock.off"), Fix: t("doctor.clock.manual")}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodHead, env.TimeURL, nil)
-	if err != nil {
-		return Check{ID: "clock", Status: NotChecked, Title: title, Reason: t("doctor.clock.offline"), Fix: t("doctor.clock.manual")}
-	}
 	before := env.Now()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return Check{ID: "clock", Status: NotChecked, Title: title, Reason: t("doctor.clock.offline"), Fix: t("doctor.clock.manual")}
-	}
-	resp.Body.Close()
-	remote, err := http.ParseTime(resp.Header.Get("Date"))
+	remote, err := sntpTime(ctx, env.TimeServer)
 	if err != nil {
 		return Check{ID: "clock", Status: NotChecked, Title: title, Reason: t("doctor.clock.offline"), Fix: t("doctor.clock.manual")}
 	}

@@ -82,7 +82,7 @@ func (s *signer) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byt
 	}
 	ctx := s.mod.ctx
 	if err := ctx.SignInit(s.sh, []*pkcs11.Mechanism{pkcs11.NewMechanism(mech, nil)}, s.key); err != nil {
-		return nil, opError("C_SignInit", err)
+		return nil, s.failed("C_SignInit", err)
 	}
 	if s.alwaysAuth {
 		// The context-specific login belongs between C_SignInit and C_Sign.
@@ -94,12 +94,26 @@ func (s *signer) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byt
 	}
 	raw, err := ctx.Sign(s.sh, input)
 	if err != nil {
-		return nil, opError("C_Sign", err)
+		return nil, s.failed("C_Sign", err)
 	}
 	if pub, ok := s.pub.(*ecdsa.PublicKey); ok {
 		return ecdsaDER(raw, pub.Curve)
 	}
 	return raw, nil
+}
+
+// failed maps an error of a signing call. Besides the return values that
+// say the token is gone, a module may answer for a vanished token with a
+// handle error (SoftHSM2 says CKR_OBJECT_HANDLE_INVALID), so any failure is
+// followed by a look for the token: when it is no longer present the
+// answer is ERR_TOKEN_NOT_PRESENT.
+func (s *signer) failed(op string, err error) error {
+	if !gone(err) {
+		if _, ferr := s.mod.findToken(s.slot, s.cred.serial, s.cred.label); errors.Is(ferr, errNoSlot) {
+			return notPresent(fmt.Errorf("%s: %w (token no longer present)", op, err))
+		}
+	}
+	return opError(op, err)
 }
 
 // release logs out, closes the session, zeroes the PIN copy and frees the

@@ -519,9 +519,9 @@ func TestUnlockWaitsForContext(t *testing.T) {
 	release2()
 }
 
-// TestTokenRemoved: the token disappears between List and Unlock (its
-// SoftHSM2 directory is deleted): ERR_TOKEN_NOT_PRESENT, and the next List
-// no longer shows it.
+// TestTokenRemoved: the token disappears (its SoftHSM2 directory is
+// deleted) while one request holds a signer and before another unlocks:
+// both get ERR_TOKEN_NOT_PRESENT, and the next List no longer shows it.
 func TestTokenRemoved(t *testing.T) {
 	tk := newToken(t)
 	other := newToken(t)
@@ -533,10 +533,18 @@ func TestTokenRemoved(t *testing.T) {
 	if len(creds) != 1 {
 		t.Fatalf("listed %d", len(creds))
 	}
+	s, release, err := creds[0].Unlock(context.Background(), []byte(testPIN), keys.UnlockOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := os.RemoveAll(tk.dir(t)); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := creds[0].Unlock(context.Background(), []byte(testPIN), keys.UnlockOptions{})
+	if _, err := s.Sign(nil, hashOf(crypto.SHA256, nil), crypto.SHA256); errCode(err) != protocol.ErrTokenNotPresent {
+		t.Fatalf("Sign after removal: %v, want ERR_TOKEN_NOT_PRESENT", err)
+	}
+	release()
+	_, _, err = creds[0].Unlock(context.Background(), []byte(testPIN), keys.UnlockOptions{})
 	if errCode(err) != protocol.ErrTokenNotPresent {
 		t.Fatalf("Unlock after removal: %v, want ERR_TOKEN_NOT_PRESENT", err)
 	}

@@ -1,0 +1,143 @@
+// @ts-check
+// Consent window: shows who asks and what, lets the person pick a certificate
+// and type the password, and hands both to the service worker (which hands
+// them to the host). The password is never stored; the field is cleared
+// after every try. Closing the window cancels (the service worker sees the
+// window go away).
+
+import { ask, daysText, localize, showError, t } from "./shared/ui.js";
+
+const session = new URLSearchParams(location.search).get("s") || "";
+
+/** @param {string} id */
+function $(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error("internal error: missing #" + id);
+  return el;
+}
+
+const form = /** @type {HTMLFormElement} */ ($("formulario"));
+const password = /** @type {HTMLInputElement} */ ($("password"));
+const accept = /** @type {HTMLButtonElement} */ ($("aceptar"));
+const cancel = /** @type {HTMLButtonElement} */ ($("cancelar"));
+const errorBox = $("error");
+
+localize(document, t);
+document.documentElement.lang = chrome.i18n.getUILanguage().startsWith("en") ? "en" : "es";
+
+/** @param {boolean} busy */
+function setBusy(busy) {
+  accept.disabled = busy;
+  password.disabled = busy;
+  $("trabajando").hidden = !busy;
+}
+
+/**
+ * @param {any} c  a certificate from the service worker (CertInfo + selectable/why)
+ */
+function certRow(c) {
+  const label = document.createElement("label");
+  label.className = "cert" + (c.selectable ? "" : " disabled");
+  const input = document.createElement("input");
+  input.type = "radio";
+  input.name = "certificado";
+  input.value = c.id;
+  input.disabled = !c.selectable;
+  const text = document.createElement("span");
+  const title = document.createElement("strong");
+  title.textContent = `${c.name || ""} — ${c.rfc || ""}`;
+  const meta = document.createElement("small");
+  meta.textContent = `${t("cert_type_" + (["FIEL", "CSD"].includes(c.type) ? c.type : "OTHER"))} · ${t("cert_serial")} ${c.serial || ""} · ${daysText(c)}`;
+  text.append(title, document.createElement("br"), meta);
+  if (!c.selectable) {
+    const why = document.createElement("small");
+    why.className = "why";
+    why.textContent = t(c.why || "cert_why_unusable");
+    text.append(document.createElement("br"), why);
+  }
+  label.append(input, text);
+  return label;
+}
+
+async function load() {
+  setBusy(true);
+  const out = await ask({ type: "consent:get", session });
+  $("cargando").hidden = true;
+  if (!out.ok) {
+    showError(errorBox, out.error || null);
+    accept.disabled = true;
+    return;
+  }
+  const d = out.result;
+  $("sitio").textContent = d.origin;
+  document.title = `${t("consent_title")} — ${d.origin}`;
+  $("operacion").textContent = t(d.action === "authenticate" ? "consent_op_authenticate" : "consent_op_sign");
+  accept.textContent = t(d.action === "authenticate" ? "consent_accept_authenticate" : "consent_accept_sign");
+  if (d.description) {
+    $("descripcion").textContent = d.description;
+    $("descripcion-bloque").hidden = false;
+  }
+  if (d.preview) {
+    $("vista-bloque").hidden = false;
+    if (d.documents > 1) {
+      $("documentos").textContent = t("consent_documents", [String(d.documents)]);
+      $("documentos").hidden = false;
+    }
+    $("vista").textContent =
+      d.preview.text === null
+        ? t("consent_preview_binary", [String(d.preview.bytes)])
+        : d.preview.text + (d.preview.truncated ? "\n" + t("consent_preview_truncated") : "");
+  }
+  const list = $("certificados");
+  for (const c of d.certificates) list.append(certRow(c));
+  $("sin-certificados").hidden = d.certificates.length > 0;
+  const usable = d.certificates.filter((/** @type {any} */ c) => c.selectable);
+  if (usable.length === 1) {
+    const only = /** @type {HTMLInputElement | null} */ (list.querySelector(`input[value="${CSS.escape(usable[0].id)}"]`));
+    if (only) only.checked = true;
+  }
+  setBusy(false);
+  password.focus();
+}
+
+form.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const chosen = /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="certificado"]:checked'));
+  if (!chosen) {
+    showError(errorBox, { code: "", message: t("consent_choose_first") });
+    return;
+  }
+  if (!password.value) {
+    showError(errorBox, { code: "", message: t("consent_password_first") });
+    password.focus();
+    return;
+  }
+  showError(errorBox, null);
+  setBusy(true);
+  const pw = password.value;
+  password.value = "";
+  const out = await ask({ type: "consent:submit", session, certificateId: chosen.value, password: pw });
+  if (out.ok) {
+    window.close();
+    return;
+  }
+  setBusy(false);
+  showError(errorBox, out.error || null);
+  if (out.final) {
+    accept.disabled = true;
+    password.disabled = true;
+  } else {
+    password.focus();
+  }
+});
+
+cancel.addEventListener("click", async () => {
+  await ask({ type: "consent:cancel", session });
+  window.close();
+});
+
+document.addEventListener("keydown", (ev) => {
+  if (ev.key === "Escape") cancel.click();
+});
+
+load();

@@ -1,0 +1,152 @@
+// @ts-check
+// "Mis certificados": import (.cer + .key, or .pfx) through the host, list,
+// remove, a connector check and the developer switch. File bytes and the
+// password go to the host through the service worker and are not kept.
+
+import { LIMITS } from "./shared/protocol.js";
+import { daysText, host, localize, showError, t } from "./shared/ui.js";
+import { toBase64 } from "./page/efirma.js";
+
+/** @param {string} id */
+function $(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error("internal error: missing #" + id);
+  return el;
+}
+
+const msgBox = $("mensaje");
+localize(document, t);
+
+/** @param {string} text */
+function ok(text) {
+  msgBox.className = "ok";
+  msgBox.textContent = text;
+  msgBox.hidden = false;
+}
+
+/** @param {any} err */
+function fail(err) {
+  msgBox.className = "error";
+  showError(msgBox, err);
+}
+
+/**
+ * Reads a chosen file as base64, refusing files larger than the host accepts.
+ * @param {HTMLInputElement} input
+ */
+async function fileBase64(input) {
+  const f = input.files && input.files[0];
+  if (!f) return null;
+  if (f.size > LIMITS.MAX_CREDENTIAL_FILE_BYTES) throw { code: "", message: t("options_file_too_big", [f.name]) };
+  return toBase64(new Uint8Array(await f.arrayBuffer()));
+}
+
+async function refresh() {
+  const body = $("lista-cuerpo");
+  body.textContent = "";
+  const out = await host("list-certificates");
+  if (!out.ok) {
+    fail(out.error);
+    return;
+  }
+  const certs = out.result?.certificates || [];
+  $("vacia").hidden = certs.length > 0;
+  for (const c of certs) {
+    const tr = document.createElement("tr");
+    tr.dataset.id = c.id;
+    for (const v of [c.rfc, c.name, t("cert_type_" + (["FIEL", "CSD"].includes(c.type) ? c.type : "OTHER")), c.serial, daysText(c)]) {
+      const td = document.createElement("td");
+      td.textContent = v || "";
+      tr.append(td);
+    }
+    const td = document.createElement("td");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "quitar";
+    b.textContent = t("options_remove");
+    b.addEventListener("click", async () => {
+      if (!confirm(t("options_remove_confirm"))) return;
+      const r = await host("remove-credential", { certificateId: c.id });
+      if (r.ok) ok(t("options_removed"));
+      else fail(r.error);
+      refresh();
+    });
+    td.append(b);
+    tr.append(td);
+    body.append(tr);
+  }
+}
+
+/**
+ * @param {HTMLFormElement} form
+ * @param {() => Promise<object | null>} params
+ * @param {HTMLInputElement} pw
+ */
+function importForm(form, params, pw) {
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      const p = await params();
+      if (!p || !pw.value) {
+        fail({ code: "", message: t("options_choose_files") });
+        return;
+      }
+      const out = await host("import-credential", { ...p, password: pw.value });
+      pw.value = "";
+      if (out.ok) {
+        const c = out.result?.certificate || out.result || {};
+        ok(t("options_imported", [`${c.rfc || ""} ${c.serial || ""}`.trim()]));
+        form.reset();
+      } else {
+        fail(out.error);
+      }
+    } catch (e) {
+      fail(e);
+    }
+    refresh();
+  });
+}
+
+importForm(
+  /** @type {HTMLFormElement} */ ($("importar")),
+  async () => {
+    const certificate = await fileBase64(/** @type {HTMLInputElement} */ ($("cer")));
+    const privateKey = await fileBase64(/** @type {HTMLInputElement} */ ($("key")));
+    return certificate && privateKey ? { certificate, privateKey } : null;
+  },
+  /** @type {HTMLInputElement} */ ($("key-password")),
+);
+importForm(
+  /** @type {HTMLFormElement} */ ($("importar-pfx")),
+  async () => {
+    const pfx = await fileBase64(/** @type {HTMLInputElement} */ ($("pfx")));
+    return pfx ? { pfx } : null;
+  },
+  /** @type {HTMLInputElement} */ ($("pfx-password")),
+);
+
+$("diagnostico-boton").addEventListener("click", async () => {
+  const outEl = $("diagnostico-salida");
+  const hello = await host("hello");
+  outEl.hidden = false;
+  outEl.textContent = JSON.stringify(hello.ok ? hello.result : hello.error, null, 2);
+});
+
+const devSwitch = /** @type {HTMLInputElement} */ ($("modo-desarrollador"));
+(async () => {
+  const local = await chrome.storage.local.get(["developerMode"]);
+  devSwitch.checked = local.developerMode === true;
+  try {
+    const managed = await chrome.storage.managed.get(["developerMode"]);
+    if (typeof managed.developerMode === "boolean") {
+      devSwitch.checked = managed.developerMode;
+      devSwitch.disabled = true;
+      $("modo-administrado").hidden = false;
+    }
+  } catch {
+    // no managed storage
+  }
+})();
+devSwitch.addEventListener("change", () => chrome.storage.local.set({ developerMode: devSwitch.checked }));
+
+refresh();

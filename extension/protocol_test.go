@@ -1,0 +1,139 @@
+package extension
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/efirma/conector/protocol"
+)
+
+// jsBlock returns the body of `export const name = Object.freeze(...)` in src.
+func jsBlock(t *testing.T, src, name string) string {
+	t.Helper()
+	re := regexp.MustCompile(`(?s)export const ` + name + ` = Object\.freeze\(([\[{].*?[\]}])\);`)
+	m := re.FindStringSubmatch(src)
+	if m == nil {
+		t.Fatalf("shared/protocol.js: no frozen %s", name)
+	}
+	return m[1]
+}
+
+func jsConst(t *testing.T, src, name string) string {
+	t.Helper()
+	m := regexp.MustCompile(`export const ` + name + ` = ("[^"]*"|\d+);`).FindStringSubmatch(src)
+	if m == nil {
+		t.Fatalf("shared/protocol.js: no const %s", name)
+	}
+	return strings.Trim(m[1], `"`)
+}
+
+func TestProtocolCopyMatchesGo(t *testing.T) {
+	b, err := os.ReadFile("shared/protocol.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(b)
+
+	if got := jsConst(t, src, "HOST_NAME"); got != protocol.HostName {
+		t.Errorf("HOST_NAME = %q, want %q", got, protocol.HostName)
+	}
+	if got := jsConst(t, src, "PROTOCOL_VERSION"); got != strconv.Itoa(protocol.Version) {
+		t.Errorf("PROTOCOL_VERSION = %s, want %d", got, protocol.Version)
+	}
+	if got := jsConst(t, src, "AUTH_FORMAT"); got != protocol.AuthFormat {
+		t.Errorf("AUTH_FORMAT = %q, want %q", got, protocol.AuthFormat)
+	}
+	if got := jsConst(t, src, "RESERVED_PREFIX"); got != protocol.ReservedPrefix {
+		t.Errorf("RESERVED_PREFIX = %q, want %q", got, protocol.ReservedPrefix)
+	}
+
+	limits := map[string]int{}
+	for _, m := range regexp.MustCompile(`([A-Z_]+): (\d+),`).FindAllStringSubmatch(jsBlock(t, src, "LIMITS"), -1) {
+		n, _ := strconv.Atoi(m[2])
+		limits[m[1]] = n
+	}
+	want := map[string]int{
+		"MAX_REQUEST_BYTES":         protocol.MaxRequestBytes,
+		"MAX_RESPONSE_BYTES":        protocol.MaxResponseBytes,
+		"MAX_BATCH_DOCUMENTS":       protocol.MaxBatchDocuments,
+		"MAX_CREDENTIAL_FILE_BYTES": protocol.MaxCredentialFileBytes,
+		"MAX_PASSWORD_BYTES":        protocol.MaxPasswordBytes,
+		"MIN_CHALLENGE_LEN":         protocol.MinChallengeLen,
+		"MAX_CHALLENGE_LEN":         protocol.MaxChallengeLen,
+	}
+	if len(limits) != len(want) {
+		t.Errorf("LIMITS has %d entries, want %d: %v", len(limits), len(want), limits)
+	}
+	for k, v := range want {
+		if limits[k] != v {
+			t.Errorf("LIMITS.%s = %d, want %d", k, limits[k], v)
+		}
+	}
+
+	var commands []string
+	for _, m := range regexp.MustCompile(`[A-Z_]+: "([a-z-]+)",`).FindAllStringSubmatch(jsBlock(t, src, "COMMANDS"), -1) {
+		commands = append(commands, m[1])
+	}
+	if !slices.Equal(commands, protocol.Commands) {
+		t.Errorf("COMMANDS = %v, want %v", commands, protocol.Commands)
+	}
+
+	var codes []string
+	if err := json.Unmarshal([]byte(trailingComma.ReplaceAllString(jsBlock(t, src, "HOST_CODES"), "]")), &codes); err != nil {
+		t.Fatalf("HOST_CODES: %v", err)
+	}
+	var goCodes []string
+	for _, c := range protocol.Codes {
+		goCodes = append(goCodes, string(c))
+	}
+	if !slices.Equal(codes, goCodes) {
+		t.Errorf("HOST_CODES = %v, want %v", codes, goCodes)
+	}
+
+	var extCodes []string
+	if err := json.Unmarshal([]byte(trailingComma.ReplaceAllString(jsBlock(t, src, "EXTENSION_CODES"), "]")), &extCodes); err != nil {
+		t.Fatalf("EXTENSION_CODES: %v", err)
+	}
+	for _, c := range extCodes {
+		if slices.Contains(goCodes, c) {
+			t.Errorf("extension code %s collides with a host code", c)
+		}
+		if !strings.HasPrefix(c, "ERR_") {
+			t.Errorf("extension code %s lacks ERR_", c)
+		}
+	}
+	for _, c := range slices.Concat(goCodes, extCodes) {
+		if !strings.Contains(string(PageLibrary), "  "+c+": [") {
+			t.Errorf("page/efirma.js has no message for %s", c)
+		}
+	}
+}
+
+var trailingComma = regexp.MustCompile(`,\s*\]$`)
+
+func TestDevIDMatchesManifestKey(t *testing.T) {
+	var m struct {
+		Key string `json:"key"`
+	}
+	if err := json.Unmarshal(Manifest, &m); err != nil {
+		t.Fatal(err)
+	}
+	id, err := IDFromKey(m.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != DevID {
+		t.Errorf("manifest key gives ID %s, DevID is %s", id, DevID)
+	}
+	if got := AllowedOrigins("abc"); !slices.Equal(got, []string{"chrome-extension://" + DevID + "/", "chrome-extension://abc/"}) {
+		t.Errorf("AllowedOrigins = %v", got)
+	}
+	if _, err := IDFromKey("!!"); err != ErrBadKey {
+		t.Errorf("IDFromKey(bad) = %v, want ErrBadKey", err)
+	}
+}

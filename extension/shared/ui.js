@@ -1,0 +1,78 @@
+// @ts-check
+// Helpers shared by the extension's pages (consent, options, popup).
+
+/**
+ * Fills every element with data-i18n="key" with its message, and
+ * data-i18n-attr="attr:key" attributes. Text is set with textContent only.
+ * @param {ParentNode} root
+ * @param {(key: string, subs?: string[]) => string} t
+ */
+export function localize(root, t) {
+  for (const el of root.querySelectorAll("[data-i18n]")) {
+    const key = el.getAttribute("data-i18n") || "";
+    el.textContent = t(key);
+  }
+  for (const el of root.querySelectorAll("[data-i18n-attr]")) {
+    const [attr, key] = (el.getAttribute("data-i18n-attr") || "").split(":");
+    if (attr && key) el.setAttribute(attr, t(key));
+  }
+}
+
+/** @param {string} key @param {string[]} [subs] */
+export function t(key, subs) {
+  return chrome.i18n.getMessage(key, subs) || key;
+}
+
+/**
+ * Sends a message to the service worker and returns its {ok, result|error}.
+ * @param {object} msg
+ * @returns {Promise<{ok: boolean, result?: any, error?: {code: string, message: string, hint?: string}, final?: boolean}>}
+ */
+export async function ask(msg) {
+  try {
+    const out = await chrome.runtime.sendMessage(msg);
+    if (out && typeof out === "object") return out;
+  } catch {
+    // the service worker is gone
+  }
+  return { ok: false, error: { code: "ERR_EXTENSION_UNAVAILABLE", message: t("err_ERR_EXTENSION_UNAVAILABLE") } };
+}
+
+/**
+ * Sends a command to the host through the service worker.
+ * @param {string} command
+ * @param {object} [params]
+ */
+export function host(command, params = {}) {
+  return ask({ type: "host", command, params });
+}
+
+/**
+ * Shows an error (message and hint) in el.
+ * @param {HTMLElement} el
+ * @param {{code: string, message: string, hint?: string} | null} err
+ */
+export function showError(el, err) {
+  el.textContent = "";
+  el.hidden = !err;
+  if (!err) return;
+  const m = document.createElement("strong");
+  m.textContent = err.message;
+  el.append(m);
+  if (err.hint) {
+    const h = document.createElement("span");
+    h.textContent = " " + err.hint;
+    el.append(h);
+  }
+  el.dataset.code = err.code;
+}
+
+/**
+ * Days-left text for a certificate.
+ * @param {{daysLeft?: number, status?: string}} c
+ */
+export function daysText(c) {
+  const d = typeof c.daysLeft === "number" ? c.daysLeft : 0;
+  if (c.status === "expired" || d < 0) return t("cert_expired_days", [String(Math.abs(d))]);
+  return t("cert_days_left", [String(d)]);
+}

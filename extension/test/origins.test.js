@@ -1,0 +1,64 @@
+// @ts-check
+import test from "node:test";
+import assert from "node:assert/strict";
+import { checkOrigin, effectivePolicy, parseOrigin, patternMatches } from "../shared/origins.js";
+
+const off = { developerMode: false, managedPortals: [] };
+const on = { developerMode: true, managedPortals: [] };
+
+test("origin policy", () => {
+  /** @type {Array<[string, any, boolean, string]>} */
+  const cases = [
+    ["https://www.sat.gob.mx", off, true, "default"],
+    ["https://sat.gob.mx", off, true, "default"],
+    ["https://portalcfdi.facturaelectronica.sat.gob.mx", off, true, "default"],
+    ["https://serviciosdigitales.imss.gob.mx", off, true, "default"],
+    ["https://www.sat.gob.mx:8443", off, true, "default"],
+    ["http://www.sat.gob.mx", off, false, "not-listed"],
+    ["https://sat.gob.mx.evil.com", off, false, "not-listed"],
+    ["https://evilsat.gob.mx", off, false, "not-listed"],
+    ["https://example.com", off, false, "not-listed"],
+    ["http://localhost:8080", off, false, "developer-off"],
+    ["http://127.0.0.1:8080", off, false, "developer-off"],
+    ["http://localhost:8080", on, true, "developer"],
+    ["http://127.0.0.1", on, true, "developer"],
+    ["http://localhost.evil.com", on, false, "not-listed"],
+    ["http://127.0.0.2:80", on, false, "bad-origin"],
+    ["http://127.0.0.2", on, false, "not-listed"],
+    ["https://www.sat.gob.mx/", off, false, "bad-origin"],
+    ["https://WWW.SAT.GOB.MX", off, false, "bad-origin"],
+    ["https://www.sat.gob.mx:443", off, false, "bad-origin"],
+    ["null", on, false, "bad-origin"],
+    ["", on, false, "bad-origin"],
+    ["chrome-extension://abc", on, false, "bad-origin"],
+    ["file://", on, false, "bad-origin"],
+  ];
+  for (const [origin, policy, allowed, reason] of cases) {
+    assert.deepEqual(checkOrigin(origin, policy), { allowed, reason }, origin);
+  }
+  assert.equal(checkOrigin(42, on).allowed, false);
+});
+
+test("managed portals", () => {
+  const p = { developerMode: false, managedPortals: ["https://portal.example.gob.mx", "https://*.infonavit.org.mx", "https://x.test:8443", "http://plain.example", "*"] };
+  assert.deepEqual(checkOrigin("https://portal.example.gob.mx", p), { allowed: true, reason: "managed" });
+  assert.equal(checkOrigin("https://other.example.gob.mx", p).allowed, false);
+  assert.equal(checkOrigin("https://a.b.infonavit.org.mx", p).allowed, true);
+  assert.equal(checkOrigin("https://x.test:8443", p).allowed, true);
+  assert.equal(checkOrigin("https://x.test", p).allowed, false);
+  assert.equal(checkOrigin("http://plain.example", p).allowed, false);
+  const u = parseOrigin("https://a.example");
+  assert.ok(u);
+  assert.equal(patternMatches("https://*.", u), false);
+  assert.equal(patternMatches("https://..example", u), false);
+});
+
+test("effective policy: managed wins over the local switch", () => {
+  assert.deepEqual(effectivePolicy({}, {}), { developerMode: false, managedPortals: [] });
+  assert.equal(effectivePolicy({ developerMode: true }, {}).developerMode, true);
+  assert.equal(effectivePolicy({ developerMode: "yes" }, {}).developerMode, false);
+  assert.equal(effectivePolicy({ developerMode: true }, { developerMode: false }).developerMode, false);
+  assert.equal(effectivePolicy({}, { developerMode: true }).developerMode, true);
+  assert.deepEqual(effectivePolicy({}, { allowedPortals: ["https://a.mx", 3, null] }).managedPortals, ["https://a.mx"]);
+  assert.deepEqual(effectivePolicy({}, { allowedPortals: "https://a.mx" }).managedPortals, []);
+});

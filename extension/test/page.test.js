@@ -1,0 +1,173 @@
+// @ts-check
+import test from "node:test";
+import assert from "node:assert/strict";
+import { CODES, EfirmaError, createClient, makeError } from "../page/efirma.js";
+import { ALL_CODES } from "../shared/errors.js";
+import { FakePort, FakeWindow, loadContentScript, sleep } from "./helpers.js";
+
+const installRelay = loadContentScript();
+const ch = "Z".repeat(43);
+
+/**
+ * A page with the content script installed; the runtime answers with handler.
+ * @param {(msg: any) => Promise<any> | any} handler  plays the service worker
+ */
+function pageWithExtension(handler, origin = "http://localhost:8080") {
+  const win = new FakeWindow(origin);
+  /** @type {FakePort[]} */
+  const ports = [];
+  const runtime = {
+    connect: (/** @type {{name: string}} */ info) => {
+      assert.equal(info.name, "efirma-page");
+      const p = new FakePort();
+      p.onPost = async (m) => {
+        const out = await handler(m);
+        if (out === "drop") p.drop();
+        else if (out !== "never") p.deliver(out);
+      };
+      ports.push(p);
+      return p;
+    },
+  };
+  const uninstall = installRelay(win, runtime);
+  return { win, ports, client: createClient(/** @type {any} */ (win)), uninstall };
+}
+
+test("authenticate round trip through the content script", async () => {
+  /** @type {any[]} */
+  const seen = [];
+  const token = { format: "efirma-auth:1", certificate: "C", algorithm: "RS256", signature: "S" };
+  const { client, win, ports } = pageWithExtension((m) => {
+    seen.push(m);
+    return { ok: true, result: token };
+  });
+  assert.deepEqual(await client.authenticate({ challenge: ch, timeout: 5000 }), token);
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].action, "authenticate");
+  assert.deepEqual(seen[0].params, { challenge: ch, timeout: 5000 });
+  assert.equal("origin" in seen[0], false, "the page's view of the origin is not forwarded");
+  assert.ok(ports[0].disconnected, "port closed after the answer");
+  // Every reply went to the page's own origin, never "*".
+  const replies = win.posted.filter((p) => p.data.type !== "efirma:request");
+  assert.deepEqual(replies.map((p) => [p.data.type, p.target]), [["efirma:ack", "http://localhost:8080"], ["efirma:response", "http://localhost:8080"]]);
+});
+
+test("sign encodes strings as UTF-8 base64, bytes as base64, documents as a batch", async () => {
+  /** @type {any[]} */
+  const seen = [];
+  const { client } = pageWithExtension((m) => {
+    seen.push(m);
+    return { ok: true, result: { signature: "S", algorithm: "RS256", certificate: "C" } };
+  });
+  await client.sign({ data: "Cita ñ", description: "Solicitar cita" });
+  assert.equal(seen[0].params.data, Buffer.from("Cita ñ", "utf8").toString("base64"));
+  assert.equal(seen[0].params.description, "Solicitar cita");
+  await client.sign({ data: new Uint8Array([0, 1, 255]) });
+  assert.equal(seen[1].params.data, "AAH/");
+  await client.sign({ documents: ["a", new Uint8Array([98]), { data: "c" }] });
+  assert.deepEqual(seen[2].params.documents, [{ data: "YQ==" }, { data: "Yg==" }, { data: "Yw==" }]);
+  const big = new Uint8Array(100000).fill(65);
+  await client.sign({ data: big });
+  assert.equal(Buffer.from(seen[3].params.data, "base64").length, 100000);
+});
+
+test("errors carry code, Spanish text by default and English on request", async () => {
+  const { client } = pageWithExtension(() => ({ ok: false, error: { code: "ERR_USER_CANCELLED", message: "x" } }));
+  await assert.rejects(client.authenticate({ challenge: ch }), (/** @type {any} */ e) => {
+    assert.ok(e instanceof EfirmaError);
+    assert.equal(e.code, "ERR_USER_CANCELLED");
+    assert.equal(e.message, "Se canceló el uso de la e.firma.");
+    assert.ok(e.hint.length > 0);
+    return true;
+  });
+  await assert.rejects(client.authenticate({ challenge: ch, lang: "en" }), { code: "ERR_USER_CANCELLED", message: "The use of the e.firma was cancelled." });
+  // A code this library does not know keeps the text that came with it.
+  const { client: c2 } = pageWithExtension(() => ({ ok: false, error: { code: "ERR_FUTURE", message: "m", hint: "h" } }));
+  await assert.rejects(c2.status(), { code: "ERR_FUTURE", message: "m", hint: "h" });
+});
+
+test("bad arguments are refused in the page", async () => {
+  const { client, win } = pageWithExtension(() => assert.fail("nothing may be sent"));
+  await assert.rejects(client.authenticate({ challenge: "short" }), { code: "ERR_BAD_REQUEST" });
+  // @ts-ignore
+  await assert.rejects(client.authenticate(), { code: "ERR_BAD_REQUEST" });
+  await assert.rejects(client.sign({}), { code: "ERR_BAD_REQUEST" });
+  await assert.rejects(client.sign({ data: "a", documents: ["b"] }), { code: "ERR_BAD_REQUEST" });
+  // @ts-ignore
+  await assert.rejects(client.sign({ data: 5 }), { code: "ERR_BAD_REQUEST" });
+  await assert.rejects(client.sign({ documents: [] }), { code: "ERR_BAD_REQUEST" });
+  // @ts-ignore
+  await assert.rejects(client.sign({ data: "a", description: 3 }), { code: "ERR_BAD_REQUEST" });
+  assert.equal(win.posted.length, 0);
+});
+
+test("no extension: ERR_EXTENSION_UNAVAILABLE after about a second", async () => {
+  const win = new FakeWindow("https://www.sat.gob.mx");
+  const client = createClient(/** @type {any} */ (win));
+  const t0 = Date.now();
+  await assert.rejects(client.status(), { code: "ERR_EXTENSION_UNAVAILABLE" });
+  const took = Date.now() - t0;
+  assert.ok(took >= 950 && took < 2000, `took ${took} ms`);
+});
+
+test("the service worker going away mid-request", async () => {
+  const { client } = pageWithExtension(() => "drop");
+  await assert.rejects(client.authenticate({ challenge: ch }), { code: "ERR_EXTENSION_UNAVAILABLE" });
+});
+
+test("the page's own timeout is a backstop", async () => {
+  const { client } = pageWithExtension(() => "never");
+  const t0 = Date.now();
+  await assert.rejects(client.authenticate({ challenge: ch, timeout: 100 }), { code: "ERR_TIMEOUT" });
+  assert.ok(Date.now() - t0 < 3000);
+});
+
+test("content script ignores other sources, other types and bad ids", async () => {
+  let calls = 0;
+  const { win } = pageWithExtension(() => {
+    calls++;
+    return { ok: true, result: 1 };
+  });
+  const frame = new FakeWindow("https://evil.example");
+  win.postMessage({ type: "efirma:request", v: 1, id: "a", action: "status" }, "*", { source: frame, origin: "https://evil.example" });
+  win.postMessage({ type: "efirma:request", v: 1, id: "b", action: "status" }, "*", { source: null });
+  win.postMessage({ type: "other:request", v: 1, id: "c", action: "status" }, "*");
+  win.postMessage({ type: "efirma:request", v: 1, id: 5, action: "status" }, "*");
+  win.postMessage({ type: "efirma:request", v: 1, id: "x".repeat(65), action: "status" }, "*");
+  win.postMessage("efirma:request", "*");
+  await sleep(20);
+  assert.equal(calls, 0);
+  assert.equal(win.posted.filter((p) => p.data?.type === "efirma:ack").length, 0, "no ack for ignored messages");
+});
+
+test("content script replies only to event.origin and reports version mismatch", async () => {
+  let calls = 0;
+  const { win } = pageWithExtension(() => {
+    calls++;
+    return { ok: true, result: 1 };
+  });
+  win.postMessage({ type: "efirma:request", v: 2, id: "v", action: "status" }, "*");
+  await sleep(20);
+  const resp = win.posted.find((p) => p.data.type === "efirma:response" && p.data.id === "v");
+  assert.equal(resp?.data.error.code, "ERR_VERSION_MISMATCH");
+  assert.equal(resp?.target, "http://localhost:8080");
+  assert.equal(calls, 0);
+});
+
+test("version mismatch reported by the extension's ack", async () => {
+  const win = new FakeWindow("http://localhost:1");
+  win.addEventListener("message", (/** @type {any} */ e) => {
+    if (e.data.type === "efirma:request") win.postMessage({ type: "efirma:ack", id: e.data.id, protocol: 2 }, e.origin);
+  });
+  await assert.rejects(createClient(/** @type {any} */ (win)).status(), { code: "ERR_VERSION_MISMATCH" });
+});
+
+test("the library knows every code in Spanish and English", () => {
+  assert.deepEqual([...CODES].sort(), [...ALL_CODES].sort());
+  for (const code of CODES) {
+    const es = makeError(code);
+    const en = makeError(code, "en-US");
+    assert.ok(es.message && es.hint && en.message && en.hint, code);
+    assert.notEqual(es.message, en.message, code);
+  }
+});

@@ -1,0 +1,205 @@
+// @ts-check
+import test from "node:test";
+import assert from "node:assert/strict";
+import { CodedError } from "../shared/errors.js";
+import { createService } from "../shared/service.js";
+import { sleep } from "./helpers.js";
+
+const ch = "c".repeat(43);
+const FIEL = { id: "fiel1", type: "FIEL", status: "valid", usable: true, rfc: "EKU9003173C9", name: "ESCUELA KEMPER URGATE", daysLeft: 500 };
+const CSD = { ...FIEL, id: "csd1", type: "CSD" };
+const OLD = { ...FIEL, id: "old1", status: "expired", daysLeft: -700 };
+
+/** @param {{password?: string, hostMissing?: boolean, policy?: any, onAuth?: (p: any) => any}} [o] */
+function setup(o = {}) {
+  const calls = /** @type {any[]} */ ([]);
+  let held = 0;
+  const host = {
+    ensure: async () => {
+      if (o.hostMissing) throw new CodedError("ERR_HOST_NOT_FOUND");
+      return { version: "1.0.0", protocol: 1 };
+    },
+    request: async (/** @type {string} */ command, /** @type {any} */ params) => {
+      calls.push({ command, params });
+      if (command === "list-certificates") return { certificates: [FIEL, CSD, OLD] };
+      if (o.onAuth) return o.onAuth(params);
+      if (params.password !== (o.password ?? "12345678a")) throw new CodedError("ERR_WRONG_PASSWORD", "mal");
+      if (command === "authenticate") return { format: "efirma-auth:1", certificate: "CERT", algorithm: "RS256", signature: "SIG", extra: "dropped" };
+      return { signature: "S", algorithm: "RS256", certificate: "CERT" };
+    },
+    hold: () => {
+      held++;
+      return () => held--;
+    },
+  };
+  /** @type {Array<{id: number, url: string, open: boolean}>} */
+  const windows = [];
+  let n = 0;
+  const svc = createService({
+    // @ts-ignore -- a partial NativeHost is enough
+    host,
+    openWindow: async (url) => {
+      const w = { id: ++n, url, open: true };
+      windows.push(w);
+      return { id: w.id };
+    },
+    closeWindow: async (id) => {
+      const w = windows.find((x) => x.id === id);
+      if (w) w.open = false;
+    },
+    policy: async () => o.policy ?? { developerMode: true, managedPortals: [] },
+    t: (k) => (k === "err_ERR_USER_CANCELLED" ? "Se canceló el uso de la e.firma." : ""),
+    version: "0.1.0",
+    newId: () => "s" + ++n,
+  });
+  const sessionOf = (/** @type {{url: string}} */ w) => new URL("chrome-extension://x/" + w.url).searchParams.get("s");
+  return { svc, calls, windows, sessionOf, held: () => held };
+}
+
+const page = { origin: "http://localhost:8080", tabId: 7 };
+
+test("status", async () => {
+  const { svc } = setup();
+  assert.deepEqual(await svc.handlePage({ id: "1", action: "status" }, page), {
+    ok: true, result: { extension: { version: "0.1.0" }, host: { available: true, version: "1.0.0", protocol: 1 } },
+  });
+  const missing = await setup({ hostMissing: true }).svc.handlePage({ id: "1", action: "status" }, page);
+  assert.equal(missing.ok && missing.result.host.available, false);
+  assert.equal(missing.ok && missing.result.host.error.code, "ERR_HOST_NOT_FOUND");
+});
+
+test("refused origins open nothing and reach no host", async () => {
+  for (const [origin, policy] of /** @type {Array<[string, any]>} */ ([
+    ["http://localhost:8080", { developerMode: false, managedPortals: [] }],
+    ["https://evil.example", { developerMode: true, managedPortals: [] }],
+    ["", { developerMode: true, managedPortals: [] }],
+  ])) {
+    const { svc, windows, calls } = setup({ policy });
+    const out = await svc.handlePage({ id: "1", action: "authenticate", params: { challenge: ch } }, { origin, tabId: 1 });
+    assert.equal(!out.ok && out.error.code, "ERR_ORIGIN_NOT_ALLOWED", origin);
+    assert.equal(windows.length, 0);
+    assert.equal(calls.length, 0);
+  }
+});
+
+test("host missing fails before any window", async () => {
+  const { svc, windows } = setup({ hostMissing: true });
+  const out = await svc.handlePage({ id: "1", action: "authenticate", params: { challenge: ch } }, page);
+  assert.equal(!out.ok && out.error.code, "ERR_HOST_NOT_FOUND");
+  assert.equal(windows.length, 0);
+});
+
+test("login: wrong password, retry in the same window, then success", async () => {
+  const { svc, windows, calls, sessionOf, held } = setup();
+  const pending = svc.handlePage({ id: "1", action: "authenticate", params: { challenge: ch } }, page);
+  await sleep(1);
+  assert.equal(windows.length, 1);
+  assert.match(windows[0].url, /^consent\.html\?s=/);
+  assert.equal(held(), 1, "host held open while the window is up");
+  const session = sessionOf(windows[0]);
+  const d = await svc.handleConsent({ type: "consent:get", session });
+  assert.ok(d.ok);
+  const r = d.ok && /** @type {any} */ (d.result);
+  assert.equal(r.origin, "http://localhost:8080");
+  assert.equal(r.action, "authenticate");
+  assert.deepEqual(r.certificates.map((/** @type {any} */ c) => [c.id, c.selectable, c.why]), [
+    ["fiel1", true, undefined], ["csd1", false, "cert_why_csd"], ["old1", false, "cert_why_expired"],
+  ]);
+  // Not selectable certificates are refused even if the window is tampered with.
+  const csd = await svc.handleConsent({ type: "consent:submit", session, certificateId: "csd1", password: "12345678a" });
+  assert.equal(!csd.ok && csd.error.code, "ERR_NOT_FIEL");
+  const unknown = await svc.handleConsent({ type: "consent:submit", session, certificateId: "zzz", password: "x" });
+  assert.equal(!unknown.ok && unknown.error.code, "ERR_CERT_NOT_FOUND");
+  const wrong = await svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "nope" });
+  assert.equal(!wrong.ok && wrong.error.code, "ERR_WRONG_PASSWORD");
+  assert.equal("final" in wrong, false, "another try allowed");
+  assert.equal(windows[0].open, true);
+  const right = await svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "12345678a" });
+  assert.deepEqual(right, { ok: true, result: null });
+  assert.deepEqual(await pending, { ok: true, result: { format: "efirma-auth:1", certificate: "CERT", algorithm: "RS256", signature: "SIG" } });
+  assert.equal(windows[0].open, false, "window closed");
+  assert.equal(held(), 0);
+  const auth = calls.filter((c) => c.command === "authenticate");
+  assert.equal(auth.length, 2);
+  assert.deepEqual(auth[1].params, { origin: "http://localhost:8080", challenge: ch, certificateId: "fiel1", password: "12345678a" });
+  assert.equal(svc.sessions.size, 0);
+  assert.equal(svc.byTab.size, 0);
+});
+
+test("closing the window cancels; one pending request per tab", async () => {
+  const { svc, windows } = setup();
+  const first = svc.handlePage({ id: "1", action: "authenticate", params: { challenge: ch } }, page);
+  await sleep(1);
+  const second = await svc.handlePage({ id: "2", action: "authenticate", params: { challenge: ch } }, page);
+  assert.equal(!second.ok && second.error.code, "ERR_REQUEST_PENDING");
+  const otherTab = svc.handlePage({ id: "3", action: "sign", params: { data: "aG9sYQ==" } }, { ...page, tabId: 8 });
+  await sleep(1);
+  assert.equal(windows.length, 2, "another tab may ask");
+  svc.onWindowRemoved(windows[0].id);
+  assert.deepEqual(await first, { ok: false, error: { code: "ERR_USER_CANCELLED", message: "Se canceló el uso de la e.firma." } });
+  const s2 = new URL("chrome-extension://x/" + windows[1].url).searchParams.get("s");
+  await svc.handleConsent({ type: "consent:cancel", session: s2 });
+  const o = await otherTab;
+  assert.equal(!o.ok && o.error.code, "ERR_USER_CANCELLED");
+  assert.equal(windows[1].open, false);
+  // After cancelling, the tab may ask again.
+  const again = svc.handlePage({ id: "4", action: "authenticate", params: { challenge: ch } }, page);
+  await sleep(1);
+  assert.equal(windows.length, 3);
+  svc.onWindowRemoved(windows[2].id);
+  assert.equal((await again).ok, false);
+});
+
+test("sign shows a preview and returns the signature", async () => {
+  const { svc, windows, calls, sessionOf } = setup();
+  const text = "Solicitud de cita: 2025-03-04 10:00, ADSC Centro";
+  const pending = svc.handlePage({ id: "1", action: "sign", params: { data: Buffer.from(text).toString("base64"), description: "Cita" } }, page);
+  await sleep(1);
+  const session = sessionOf(windows[0]);
+  const d = /** @type {any} */ (await svc.handleConsent({ type: "consent:get", session }));
+  assert.equal(d.result.preview.text, text);
+  assert.equal(d.result.description, "Cita");
+  assert.deepEqual(d.result.certificates.map((/** @type {any} */ c) => c.selectable), [true, true, false], "CSD may sign");
+  await svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "12345678a" });
+  assert.deepEqual(await pending, { ok: true, result: { algorithm: "RS256", certificate: "CERT", signature: "S" } });
+  assert.equal(calls.at(-1).params.data, Buffer.from(text).toString("base64"));
+  assert.equal(calls.at(-1).params.origin, "http://localhost:8080");
+});
+
+test("non-retryable host failure ends the request; page leaving cancels; timeout", async () => {
+  const { svc, windows, sessionOf } = setup({ onAuth: () => { throw new CodedError("ERR_HOST_EXITED"); } });
+  const pending = svc.handlePage({ id: "1", action: "authenticate", params: { challenge: ch } }, page);
+  await sleep(1);
+  const session = sessionOf(windows[0]);
+  await svc.handleConsent({ type: "consent:get", session });
+  const r = await svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "x" });
+  assert.equal(!r.ok && r.error.code, "ERR_HOST_EXITED");
+  assert.equal("final" in r && r.final, true);
+  const out = await pending;
+  assert.equal(!out.ok && out.error.code, "ERR_HOST_EXITED");
+
+  const abort = new AbortController();
+  const left = svc.handlePage({ id: "2", action: "authenticate", params: { challenge: ch } }, { ...page, signal: abort.signal });
+  await sleep(1);
+  abort.abort();
+  const l = await left;
+  assert.equal(!l.ok && l.error.code, "ERR_USER_CANCELLED");
+  assert.equal(windows[1].open, false);
+
+  const slow = await svc.handlePage({ id: "3", action: "authenticate", params: { challenge: ch, timeout: 1000 } }, page);
+  assert.equal(!slow.ok && slow.error.code, "ERR_TIMEOUT");
+  assert.equal(windows[2].open, false);
+  const stale = await svc.handleConsent({ type: "consent:get", session: sessionOf(windows[2]) });
+  assert.equal(!stale.ok && stale.error.code, "ERR_TIMEOUT");
+});
+
+test("extension pages may use only the management commands", async () => {
+  const { svc, calls } = setup();
+  const list = await svc.handleExtension({ type: "host", command: "list-certificates" });
+  assert.ok(list.ok);
+  for (const command of ["authenticate", "sign", "rm -rf", undefined]) {
+    const out = await svc.handleExtension({ type: "host", command, params: { origin: "https://x.sat.gob.mx" } });
+    assert.equal(!out.ok && out.error.code, "ERR_UNKNOWN_COMMAND", String(command));
+  }
+  assert.deepEqual(calls.map((c) => c.command), ["list-certificates"]);
+});

@@ -1,0 +1,340 @@
+package sat_test
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/pem"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/efirma/conector/protocol"
+	"github.com/efirma/conector/sat"
+)
+
+// keyErrors are the sentinels DecryptKey may return.
+var keyErrors = []error{sat.ErrWrongPassword, sat.ErrNotAKey, sat.ErrEmptyPassword}
+
+func isKeyError(err error) bool {
+	for _, e := range keyErrors {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestDecryptKeyGenerated(t *testing.T) {
+	for _, dir := range []string{"fiel-fisica", "fiel-moral", "csd-moral", "fiel-enie", "fiel-ampersand", "fiel-expired", "fiel-not-yet-valid", "not-sat"} {
+		key, err := sat.DecryptKey(read(t, credPath(dir, "private_key.key")), []byte(password))
+		if err != nil {
+			t.Errorf("%s: %v", dir, err)
+			continue
+		}
+		if err := sat.CheckPair(genCert(t, dir), key); err != nil {
+			t.Errorf("%s: CheckPair: %v", dir, err)
+		}
+		if got := sat.Algorithm(key.Public()); got != protocol.AlgRS256 {
+			t.Errorf("%s: Algorithm = %q", dir, got)
+		}
+	}
+}
+
+func TestDecryptKeyErrors(t *testing.T) {
+	satKey := read(t, credPath("fiel-fisica", "private_key.key"))
+	cer := read(t, credPath("fiel-fisica", "certificate.cer"))
+	random := make([]byte, 1298)
+	if _, err := rand.Read(random); err != nil {
+		t.Fatal(err)
+	}
+	plainKey, err := sat.DecryptKey(satKey, []byte(password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plainPKCS8, _ := x509.MarshalPKCS8PrivateKey(plainKey)
+	flipped := append([]byte(nil), satKey...)
+	flipped[len(flipped)-3] ^= 0xff // corrupt the ciphertext's last block
+	tests := []struct {
+		name     string
+		data     []byte
+		password string
+		want     error
+	}{
+		{"wrong password", satKey, "12345678b", sat.ErrWrongPassword},
+		{"password with trailing newline", satKey, password + "\n", sat.ErrWrongPassword},
+		{"password too long", satKey, strings.Repeat("x", protocol.MaxPasswordBytes+1), sat.ErrWrongPassword},
+		{"empty password", satKey, "", sat.ErrEmptyPassword},
+		{"a .cer file", cer, password, sat.ErrNotAKey},
+		{"random bytes", random, password, sat.ErrNotAKey},
+		{"empty file", nil, password, sat.ErrNotAKey},
+		{"empty file and empty password", nil, "", sat.ErrNotAKey},
+		{"text file", []byte("hola, esto no es una llave\n"), password, sat.ErrNotAKey},
+		{"truncated key", satKey[:len(satKey)/2], password, sat.ErrNotAKey},
+		{"too large", append(satKey, make([]byte, protocol.MaxCredentialFileBytes)...), password, sat.ErrNotAKey},
+		{"unencrypted PKCS#8 DER", plainPKCS8, password, sat.ErrNotAKey},
+		{"PEM certificate", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cer}), password, sat.ErrNotAKey},
+		{"unencrypted PEM key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: plainPKCS8}), password, sat.ErrNotAKey},
+		{"corrupted ciphertext", flipped, password, sat.ErrWrongPassword},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k, err := sat.DecryptKey(tt.data, []byte(tt.password))
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if k != nil {
+				t.Errorf("a key was returned with an error")
+			}
+		})
+	}
+}
+
+func TestDecryptKeyPEMForms(t *testing.T) {
+	satKey := read(t, credPath("fiel-moral", "private_key.key"))
+	cert := genCert(t, "fiel-moral")
+	key, err := sat.DecryptKey(satKey, []byte(password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkcs8PEM := pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: satKey})
+	//lint:ignore SA1019 legacy PEM encryption is exactly the format under test.
+	blk, err := x509.EncryptPEMBlock(rand.Reader, "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(key.(*rsa.PrivateKey)), []byte(password), x509.PEMCipher3DES) //nolint:staticcheck
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkcs1PEM := pem.EncodeToMemory(blk)
+	for name, data := range map[string][]byte{"PEM PKCS#8": pkcs8PEM, "PKCS#1 PEM with DEK-Info": pkcs1PEM} {
+		t.Run(name, func(t *testing.T) {
+			k, err := sat.DecryptKey(data, []byte(password))
+			if err != nil {
+				t.Fatalf("right password: %v", err)
+			}
+			if err := sat.CheckPair(cert, k); err != nil {
+				t.Errorf("CheckPair: %v", err)
+			}
+			if _, err := sat.DecryptKey(data, []byte("12345678b")); !errors.Is(err, sat.ErrWrongPassword) {
+				t.Errorf("wrong password: %v, want ErrWrongPassword", err)
+			}
+			if _, err := sat.DecryptKey(data, nil); !errors.Is(err, sat.ErrEmptyPassword) {
+				t.Errorf("empty password: %v, want ErrEmptyPassword", err)
+			}
+		})
+	}
+}
+
+// TestDecryptKeyFixturePKCS1PEM opens SAT's older kit's PKCS#1 PEM key with
+// DEK-Info (aaa010101aaa-fiel/private_key_protected.key.pem).
+func TestDecryptKeyFixturePKCS1PEM(t *testing.T) {
+	dir := filepath.Join(fixturesDir(t), "aaa010101aaa-fiel")
+	data := read(t, filepath.Join(dir, "private_key_protected.key.pem"))
+	if !strings.Contains(string(data), "DEK-Info: DES-EDE3-CBC") {
+		t.Fatal("fixture is not the PKCS#1 PEM with DEK-Info this test expects")
+	}
+	c, err := sat.ParseCertificate(read(t, filepath.Join(dir, "certificate.cer")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := sat.DecryptKey(data, []byte(password))
+	if err != nil {
+		t.Fatalf("DecryptKey: %v", err)
+	}
+	if err := sat.CheckPair(c, k); err != nil {
+		t.Errorf("CheckPair: %v", err)
+	}
+	if _, err := sat.DecryptKey(data, []byte("12345678A")); !errors.Is(err, sat.ErrWrongPassword) {
+		t.Errorf("wrong password: %v, want ErrWrongPassword", err)
+	}
+}
+
+// reencrypt writes the key with openssl using other PKCS#8 schemes.
+func reencrypt(t *testing.T, openssl string, args ...string) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain.pem")
+	if out, err := exec.Command(openssl, "pkcs8", "-inform", "DER", "-in", credPath("fiel-fisica", "private_key.key"), "-passin", "pass:"+password, "-out", plain).CombinedOutput(); err != nil {
+		t.Fatalf("openssl: %v\n%s", err, out)
+	}
+	outPath := filepath.Join(dir, "out.key")
+	cmd := append([]string{"pkcs8", "-topk8", "-in", plain, "-passout", "pass:" + password, "-outform", "DER", "-out", outPath}, args...)
+	if out, err := exec.Command(openssl, cmd...).CombinedOutput(); err != nil {
+		t.Fatalf("openssl %v: %v\n%s", args, err, out)
+	}
+	return read(t, outPath)
+}
+
+func TestDecryptKeyOtherPBES2(t *testing.T) {
+	openssl := needOpenSSL(t)
+	cert := genCert(t, "fiel-fisica")
+	for name, args := range map[string][]string{
+		"AES-256-CBC HMAC-SHA256": {"-v2", "aes-256-cbc", "-v2prf", "hmacWithSHA256"},
+		"3DES one iteration":      {"-v2", "des3", "-iter", "1"},
+	} {
+		data := reencrypt(t, openssl, args...)
+		k, err := sat.DecryptKey(data, []byte(password))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if sat.CheckPair(cert, k) != nil {
+			t.Errorf("%s: key does not match", name)
+		}
+	}
+}
+
+// TestDecryptKeyUnsupportedSchemeIsNotWrongPassword: a key encrypted with a
+// scheme the parser does not support (PBES1, as `openssl pkcs8 -v1` writes)
+// must not be reported as a wrong password — the person would retype a
+// correct password forever.
+func TestDecryptKeyUnsupportedSchemeIsNotWrongPassword(t *testing.T) {
+	t.Skip("BUG reported to the lead: sat.DecryptKey maps every pkcs8 failure, including an unsupported PBES1 scheme, to ErrWrongPassword (sat/key.go, the ParsePKCS8PrivateKey error branch)")
+	openssl := needOpenSSL(t)
+	data := reencrypt(t, openssl, "-v1", "PBE-SHA1-3DES")
+	if _, err := sat.DecryptKey(data, []byte(password)); !errors.Is(err, sat.ErrNotAKey) {
+		t.Errorf("PBES1 key with the right password: %v, want ErrNotAKey", err)
+	}
+}
+
+// withIterations rewrites the PBKDF2 iteration count of a SAT key.
+func withIterations(t *testing.T, der []byte, iter int) []byte {
+	t.Helper()
+	var epki struct {
+		Algo struct {
+			Algorithm asn1.ObjectIdentifier
+			Params    struct {
+				KDF struct {
+					Algorithm asn1.ObjectIdentifier
+					Params    struct {
+						Salt []byte
+						Iter int
+					}
+				}
+				Enc struct {
+					Algorithm asn1.ObjectIdentifier
+					IV        []byte
+				}
+			}
+		}
+		Data []byte
+	}
+	if _, err := asn1.Unmarshal(der, &epki); err != nil {
+		t.Fatal(err)
+	}
+	epki.Algo.Params.KDF.Params.Iter = iter
+	out, err := asn1.Marshal(epki)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestDecryptKeyBoundsWork: a key file from a browser or a person claiming
+// 2^31 PBKDF2 iterations must be refused quickly, not keep the host busy
+// for many minutes.
+func TestDecryptKeyBoundsWork(t *testing.T) {
+	t.Skip("BUG reported to the lead: sat.DecryptKey does not bound the PBKDF2 iteration count (nor scrypt's cost) before calling pkcs8, so a crafted .key hangs the host (sat/key.go looksEncryptedPKCS8)")
+	data := withIterations(t, read(t, credPath("fiel-fisica", "private_key.key")), 1<<31-1)
+	done := make(chan error, 1)
+	go func() { _, err := sat.DecryptKey(data, []byte(password)); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, sat.ErrNotAKey) {
+			t.Errorf("err = %v, want ErrNotAKey", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("DecryptKey still running after 2 s on a key claiming 2^31-1 iterations")
+	}
+}
+
+func TestWithIterationsHelper(t *testing.T) {
+	// The rewrite helper above keeps a valid key when the count is unchanged.
+	orig := read(t, credPath("fiel-fisica", "private_key.key"))
+	if _, err := sat.DecryptKey(withIterations(t, orig, 2048), []byte(password)); err != nil {
+		t.Fatalf("re-encoded key with the same count: %v", err)
+	}
+	if _, err := sat.DecryptKey(withIterations(t, orig, 2047), []byte(password)); !errors.Is(err, sat.ErrWrongPassword) {
+		t.Fatalf("key with another count derives another key: %v", err)
+	}
+}
+
+func TestParseUnencryptedKey(t *testing.T) {
+	key, err := sat.DecryptKey(read(t, credPath("fiel-fisica", "private_key.key")), []byte(password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rk := key.(*rsa.PrivateKey)
+	p8, _ := x509.MarshalPKCS8PrivateKey(rk)
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ecDER, _ := x509.MarshalECPrivateKey(ec)
+	for name, data := range map[string][]byte{
+		"PKCS#8 DER": p8,
+		"PKCS#8 PEM": pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: p8}),
+		"PKCS#1 DER": x509.MarshalPKCS1PrivateKey(rk),
+		"PKCS#1 PEM": pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rk)}),
+		"SEC1 EC":    ecDER,
+	} {
+		k, err := sat.ParseUnencryptedKey(data)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if name != "SEC1 EC" && !k.Public().(*rsa.PublicKey).Equal(rk.Public()) {
+			t.Errorf("%s: another key", name)
+		}
+	}
+	if _, err := sat.ParseUnencryptedKey([]byte("nope")); !errors.Is(err, sat.ErrNotAKey) {
+		t.Errorf("garbage: %v, want ErrNotAKey", err)
+	}
+	if _, err := sat.ParseUnencryptedKey(read(t, credPath("fiel-fisica", "private_key.key"))); !errors.Is(err, sat.ErrNotAKey) {
+		t.Errorf("encrypted key: %v, want ErrNotAKey", err)
+	}
+}
+
+func TestCheckPair(t *testing.T) {
+	mismatchKey, err := sat.DecryptKey(read(t, credPath("mismatch", "private_key.key")), []byte(password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sat.CheckPair(genCert(t, "mismatch"), mismatchKey); !errors.Is(err, sat.ErrKeyMismatch) {
+		t.Errorf("testdata/creds/mismatch: %v, want ErrKeyMismatch", err)
+	}
+	// The mismatched key is fiel-moral's: it matches that certificate.
+	if err := sat.CheckPair(genCert(t, "fiel-moral"), mismatchKey); err != nil {
+		t.Errorf("mismatch key against fiel-moral: %v", err)
+	}
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err := sat.CheckPair(genCert(t, "fiel-fisica"), ec); !errors.Is(err, sat.ErrKeyMismatch) {
+		t.Errorf("EC key against an RSA certificate: %v", err)
+	}
+}
+
+func TestAlgorithm(t *testing.T) {
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	p521, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
+	edPub, _, _ := ed25519.GenerateKey(rand.Reader)
+	tests := []struct {
+		pub  crypto.PublicKey
+		want string
+	}{
+		{genCert(t, "fiel-fisica").PublicKey, protocol.AlgRS256},
+		{p256.Public(), protocol.AlgES256},
+		{p384.Public(), protocol.AlgES384},
+		{p521.Public(), ""},
+		{edPub, ""},
+		{nil, ""},
+	}
+	for _, tt := range tests {
+		if got := sat.Algorithm(tt.pub); got != tt.want {
+			t.Errorf("Algorithm(%T) = %q, want %q", tt.pub, got, tt.want)
+		}
+	}
+}

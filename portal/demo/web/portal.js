@@ -1,0 +1,181 @@
+// @ts-check
+// The demo portal's page script: the login and the signed appointment form,
+// through the Conector e.firma page library. Texts come from the server's
+// catalogue (#textos); every failure is shown in #error as message + hint.
+import { status, authenticate, sign } from "/efirma.js";
+
+/** @type {Record<string, string>} */
+const T = JSON.parse(document.getElementById("textos")?.textContent || "{}");
+
+/** @param {string} id */
+function el(id) {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`missing #${id}`);
+  return e;
+}
+
+/**
+ * @param {string} message
+ * @param {string} [hint]
+ */
+function showError(message, hint) {
+  const box = el("error");
+  /** @type {HTMLElement} */ (box.querySelector(".mensaje")).textContent = message;
+  /** @type {HTMLElement} */ (box.querySelector(".pista")).textContent = hint || "";
+  box.hidden = false;
+}
+
+function hideError() {
+  el("error").hidden = true;
+}
+
+/** @param {string} [text] */
+function progress(text) {
+  const p = el("progreso");
+  p.textContent = text || "";
+  p.hidden = !text;
+}
+
+/** A refusal from the portal's API, shaped like the library's EfirmaError. */
+class PortalError extends Error {
+  /**
+   * @param {string} code
+   * @param {string} message
+   * @param {string} hint
+   */
+  constructor(code, message, hint) {
+    super(message);
+    this.code = code;
+    this.hint = hint;
+  }
+}
+
+/**
+ * POSTs JSON to the portal and returns the JSON answer.
+ * @param {string} path
+ * @param {unknown} body
+ */
+async function api(path, body) {
+  let r;
+  try {
+    r = await fetch(path, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body ?? {}),
+    });
+  } catch {
+    throw new PortalError("network", T["network"], T["network-hint"]);
+  }
+  let j = {};
+  try {
+    j = await r.json();
+  } catch {
+    /* empty or not JSON */
+  }
+  if (!r.ok) {
+    throw new PortalError(j.error || "network", j.message || T["network"], j.hint || T["network-hint"]);
+  }
+  return j;
+}
+
+/** @param {any} e */
+function report(e) {
+  showError(e && e.message ? e.message : String(e), e && e.hint ? e.hint : "");
+}
+
+/** @param {string} s @param {...string} args */
+function fmt(s, ...args) {
+  let i = 0;
+  return s.replace(/%s/g, () => args[i++] ?? "");
+}
+
+async function showStatus() {
+  const out = document.getElementById("estado-extension");
+  if (!out) return;
+  try {
+    const s = await status({ lang: "es" });
+    if (s && s.available && s.hostAvailable) {
+      out.textContent = fmt(T["ext-available"], String(s.version ?? ""));
+      out.dataset.estado = "disponible";
+    } else if (s && s.available) {
+      out.textContent = T["ext-no-host"];
+      out.dataset.estado = "sin-conector";
+    } else {
+      out.textContent = T["ext-missing"];
+      out.dataset.estado = "sin-extension";
+    }
+  } catch (e) {
+    out.textContent = T["ext-missing"];
+    out.dataset.estado = "sin-extension";
+    const err = /** @type {any} */ (e);
+    if (err && err.code) out.dataset.codigo = err.code;
+  }
+}
+
+async function login() {
+  const button = /** @type {HTMLButtonElement} */ (el("acceder"));
+  button.disabled = true;
+  hideError();
+  try {
+    const { challenge } = await api("/api/challenge", {});
+    progress(T["working"]);
+    const token = await authenticate({ challenge, lang: "es" });
+    progress(T["verifying"]);
+    const who = await api("/api/login", { challenge, token });
+    location.assign(who.redirect || "/inicio");
+  } catch (e) {
+    progress("");
+    report(e);
+    button.disabled = false;
+  }
+}
+
+async function solicitarCita() {
+  const button = /** @type {HTMLButtonElement} */ (el("solicitar"));
+  const form = /** @type {HTMLFormElement} */ (el("form-cita"));
+  const tramite = /** @type {HTMLSelectElement} */ (el("tramite")).value;
+  const fecha = /** @type {HTMLInputElement} */ (el("fecha")).value;
+  hideError();
+  el("resultado").hidden = true;
+  if (!tramite || !fecha) {
+    showError(T["missing-fields"]);
+    return;
+  }
+  button.disabled = true;
+  try {
+    const { challenge: nonce } = await api("/api/challenge", {});
+    const cadena = `||CITA|${form.dataset.rfc}|${tramite}|${fecha}|${nonce}||`;
+    const shown = el("cadena");
+    shown.textContent = cadena;
+    shown.hidden = false;
+    progress(T["working"]);
+    const signed = await sign({ data: cadena, description: "Solicitud de cita", lang: "es" });
+    progress(T["verifying"]);
+    const res = await api("/api/cita", {
+      data: cadena,
+      signature: signed.signature,
+      algorithm: signed.algorithm,
+      certificate: signed.certificate,
+    });
+    progress("");
+    const out = el("resultado");
+    out.textContent = fmt(T["cita-done"], res.folio);
+    out.dataset.folio = res.folio;
+    out.hidden = false;
+  } catch (e) {
+    progress("");
+    report(e);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+const page = document.body.dataset.page;
+if (page === "home") {
+  el("acceder").addEventListener("click", login);
+  showStatus();
+} else if (page === "cita") {
+  el("form-cita").addEventListener("submit", (e) => e.preventDefault());
+  el("solicitar").addEventListener("click", solicitarCita);
+}

@@ -361,7 +361,9 @@ func TestCitaRefusals(t *testing.T) {
 		{"bad date", fiel, func(n string) string { return "||CITA|EKU9003173C9|rfc|10/06/2025|" + n + "||" }, nil, 400, "cita-data"},
 		{"not a cadena", fiel, func(n string) string { return "hola" }, nil, 400, "cita-data"},
 		{"data changed after signing", fiel, func(n string) string { return "||CITA|EKU9003173C9|rfc|2025-06-10|" + n + "||" },
-			func(body map[string]any) { body["data"] = strings.Replace(body["data"].(string), "2025-06-10", "2025-06-11", 1) }, 401, "bad-signature"},
+			func(body map[string]any) {
+				body["data"] = strings.Replace(body["data"].(string), "2025-06-10", "2025-06-11", 1)
+			}, 401, "bad-signature"},
 		{"nonce never issued", fiel, func(string) string { return "||CITA|EKU9003173C9|rfc|2025-06-10|" + strings.Repeat("N", 43) + "||" }, nil, 401, "challenge-unknown"},
 	}
 	for _, tc := range cases {

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package token
 
 // The SoftHSM2 harness: TestMain gives this test process its own

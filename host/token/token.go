@@ -1,40 +1,5 @@
-// Package token owns credentials on PKCS#11 tokens and smart cards: the
-// keys.Source named "pkcs11", the crypto.Signer of a token key, the list of
-// modules to look for on each OS, and the diagnostics report of
-// "efirma doctor".
-//
-// Modules. ModulesFromEnv merges the configured paths, EFIRMA_PKCS11_MODULES
-// and the well-known paths for this OS. Each path is loaded (dlopen and
-// C_Initialize with CKF_OS_LOCKING_OK) at most once per process, on first
-// use, and is never finalized or unloaded; two names of one file (symlinks)
-// are one module. A missing file is skipped with a log line; a file that is
-// not a PKCS#11 library or whose C_Initialize fails is a warning of List and
-// is tried again only when the file changes. Neither stops the host.
-//
-// Sessions and concurrency. Listing opens a short read-only public session
-// per token and never logs in. Unlock takes the token's login lock (one per
-// module and slot), opens its own session and logs in; the returned
-// signer's session stays logged in until release, which logs out, closes the
-// session and frees the lock. PKCS#11 login state is shared by every session
-// of the process on a token, so the lock is what keeps one request's
-// logout from breaking another's signature and makes every request prove
-// its own PIN: requests for one token wait their turn (honouring their
-// context), requests for different tokens run in parallel. A signer may be
-// called from several goroutines; its calls are serialised. Callers must
-// call release, and must not hold a signer while waiting for a person.
-//
-// PIN. The token flags are read before a login: a locked PIN is refused
-// (ERR_PIN_LOCKED) and a final try is refused unless the person confirmed it
-// (ERR_PIN_FINAL_TRY). Tokens with a protected authentication path (PIN pad)
-// log in without a PIN. Keys with CKA_ALWAYS_AUTHENTICATE get a
-// context-specific login before each signature, so their signer keeps a copy
-// of the PIN until release, which zeroes it; no other PIN outlives Unlock.
-//
-// Identity. A credential's ID is "pkcs11:" followed by the first 32 hex
-// digits of SHA-256(token serial || 0 || CKA_ID || 0 || SHA-256(certificate)),
-// stable across reinsertion, slot changes and module changes (the same token
-// seen through two modules is listed once, by the first module). Its URI is
-// the RFC 7512 form pkcs11:token=...;serial=...;id=...;type=cert.
+//go:build cgo
+
 package token
 
 import (
@@ -44,7 +9,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/miekg/pkcs11"
@@ -54,15 +18,6 @@ import (
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/protocol"
 )
-
-// Config configures the pkcs11 source.
-type Config struct {
-	// Modules are the module paths to look in, in order (usually the result
-	// of ModulesFromEnv).
-	Modules []string
-	// Lang is the language of warnings and reasons (Spanish by default).
-	Lang i18n.Lang
-}
 
 // Source is the keys.Source of PKCS#11 tokens.
 type Source struct {
@@ -168,39 +123,4 @@ func credentialID(serial string, ckaID []byte, c *x509.Certificate) string {
 	h.Write([]byte{0})
 	h.Write(ch[:])
 	return "pkcs11:" + hex.EncodeToString(h.Sum(nil))[:32]
-}
-
-// URI returns the RFC 7512 URI of a certificate object.
-func URI(tokenLabel, serial string, id []byte) string {
-	var b strings.Builder
-	b.WriteString("pkcs11:token=")
-	b.WriteString(pctEncode([]byte(tokenLabel)))
-	if serial != "" {
-		b.WriteString(";serial=")
-		b.WriteString(pctEncode([]byte(serial)))
-	}
-	if len(id) > 0 {
-		b.WriteString(";id=")
-		for _, c := range id {
-			b.WriteString("%")
-			b.WriteString(strings.ToUpper(hex.EncodeToString([]byte{c})))
-		}
-	}
-	b.WriteString(";type=cert")
-	return b.String()
-}
-
-// pctEncode percent-encodes every byte but the RFC 3986 unreserved ones,
-// which is valid in any RFC 7512 path attribute value.
-func pctEncode(v []byte) string {
-	var b strings.Builder
-	for _, c := range v {
-		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteString("%")
-		b.WriteString(strings.ToUpper(hex.EncodeToString([]byte{c})))
-	}
-	return b.String()
 }

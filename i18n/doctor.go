@@ -49,3 +49,11 @@ func init() {
 		"doctor.token.ok":          {"Conectado, PIN sin bloquear, %d certificado(s).", "Connected, PIN not locked, %d certificate(s)."},
 	})
 }
+
+func init() {
+	add(map[string]Msg{
+		"doctor.password.title": {"Contraseña de la e.firma", "e.firma password"},
+		"doctor.password.none":  {"No hubo intentos fallidos de contraseña en esta sesión.", "No failed password attempts in this session."},
+		"doctor.password.tries": {"Hubo %d intento(s) con contraseña incorrecta en esta sesión (la contraseña nunca se guarda).", "There were %d attempt(s) with a wrong password in this session (the password is never stored)."},
+	})
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/efirma/conector/host/cli"
 	"github.com/efirma/conector/host/config"
+	"github.com/efirma/conector/host/doctor"
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/host/logging"
 	"github.com/efirma/conector/host/server"
@@ -60,7 +61,7 @@ func serve(args []string, cfg *config.Config, cfgErr error, stdin io.Reader, std
 		DevOrigins: cfg.DevOrigins,
 		Log:        log,
 		Version:    version.Version,
-		Diagnose: func(ctx context.Context) any {
+		Diagnose: func(ctx context.Context) doctor.Report {
 			return cli.RunDoctor(ctx, cli.Env{Lang: i18n.ES, Config: cfg, Sources: func() []keys.Source { return tokenSources(cfg, log) }, ExtraDoctor: tokenDoctor(cfg)}, true)
 		},
 	})

@@ -104,13 +104,19 @@ func Run(ctx context.Context, env Env) Report {
 	if env.Extra != nil {
 		checks = append(checks, env.Extra(ctx, env.Lang)...)
 	}
-	r := Report{Worst: OK, Checks: checks}
+	r := Report{Worst: OK}
 	for _, c := range checks {
-		if c.Status.rank() > r.Worst.rank() {
-			r.Worst = c.Status
-		}
+		r.Add(c)
 	}
 	return r
+}
+
+// Add appends a check and updates Worst.
+func (r *Report) Add(c Check) {
+	r.Checks = append(r.Checks, c)
+	if r.Worst == "" || c.Status.rank() > r.Worst.rank() {
+		r.Worst = c.Status
+	}
 }
 
 func credentialChecks(c keys.Credential, env Env, now time.Time) []Check {

@@ -16,8 +16,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/efirma/conector/host/doctor"
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/host/logging"
+	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
 	"github.com/rs/zerolog"
@@ -374,4 +376,24 @@ func ecdsaDERToRaw(der []byte, size int) ([]byte, error) {
 	sig.R.FillBytes(out[:size])
 	sig.S.FillBytes(out[size:])
 	return out, nil
+}
+
+// diagnose runs the configured checks and adds one for the wrong password
+// tries made on this connection (never the passwords themselves).
+func (s *Server) diagnose(ctx context.Context) doctor.Report {
+	r := s.opt.Diagnose(ctx)
+	s.mu.Lock()
+	tries := 0
+	for _, n := range s.failures {
+		tries += n
+	}
+	s.mu.Unlock()
+	c := doctor.Check{ID: "password", Status: doctor.OK, Title: i18n.T(i18n.ES, "doctor.password.title"), Reason: i18n.T(i18n.ES, "doctor.password.none")}
+	if tries > 0 {
+		c.Status = doctor.Warning
+		c.Reason = i18n.T(i18n.ES, "doctor.password.tries", tries)
+		c.Fix = i18n.T(i18n.ES, "hint.ERR_WRONG_PASSWORD")
+	}
+	r.Add(c)
+	return r
 }

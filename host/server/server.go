@@ -21,6 +21,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/efirma/conector/host/doctor"
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/host/nativemsg"
 	"github.com/efirma/conector/host/store"
@@ -36,8 +37,9 @@ type Options struct {
 	Log        zerolog.Logger
 	Now        func() time.Time
 	Version    string
-	// Diagnose runs the host-side checks for the "diagnose" command.
-	Diagnose func(ctx context.Context) any
+	// Diagnose runs the host-side checks for the "diagnose" command; the
+	// server adds what only it knows (wrong password tries this session).
+	Diagnose func(ctx context.Context) doctor.Report
 	// MaxConcurrent bounds requests handled at once on one connection.
 	MaxConcurrent int
 }
@@ -223,7 +225,7 @@ func (s *Server) dispatch(ctx context.Context, log zerolog.Logger, req protocol.
 		if s.opt.Diagnose == nil {
 			return nil, keys.Coded(protocol.ErrUnknownCommand, nil, errors.New("diagnose not configured"))
 		}
-		return s.opt.Diagnose(ctx), nil
+		return s.diagnose(ctx), nil
 	}
 	return nil, keys.Coded(protocol.ErrUnknownCommand, nil, errors.New("unknown command "+req.Command))
 }

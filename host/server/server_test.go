@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/efirma/conector/host/doctor"
 	"github.com/efirma/conector/host/nativemsg"
 	"github.com/efirma/conector/host/store"
 	"github.com/efirma/conector/protocol"
@@ -660,3 +661,26 @@ func FuzzDecodeRequest(f *testing.F) {
 		}
 	})
 }
+
+func TestDiagnoseCountsWrongPasswords(t *testing.T) {
+	f := newFixture(t, false, "fiel-fisica")
+	f.srv.opt.Diagnose = func(ctx context.Context) doctor.Report { return doctor.Report{Worst: doctor.OK} }
+	var r doctor.Report
+	if e := f.call(t, protocol.CmdDiagnose, nil, &r); e != nil {
+		t.Fatal(e)
+	}
+	if r.Worst != doctor.OK || len(r.Checks) != 1 || r.Checks[0].ID != "password" {
+		t.Fatalf("clean session: %+v", r)
+	}
+	p := protocol.AuthenticateParams{Origin: "https://www.sat.gob.mx", Challenge: challenge, CertificateID: f.ids["fiel-fisica"], Password: "mal"}
+	f.call(t, protocol.CmdAuthenticate, p, nil)
+	f.call(t, protocol.CmdAuthenticate, p, nil)
+	if e := f.call(t, protocol.CmdDiagnose, nil, &r); e != nil {
+		t.Fatal(e)
+	}
+	if r.Worst != doctor.Warning || !strings.Contains(r.Checks[len(r.Checks)-1].Reason, "2") || strings.Contains(mustJSONString(r), `"mal"`) {
+		t.Fatalf("after two wrong passwords: %+v", r)
+	}
+}
+
+func mustJSONString(v any) string { return string(mustJSON(v)) }

@@ -9,7 +9,24 @@
 // use, and is never finalized or unloaded; two names of one file (symlinks)
 // are one module. A missing file is skipped with a log line; a file that is
 // not a PKCS#11 library or whose C_Initialize fails is a warning of List and
-// is tried again only when the file changes. Neither stops the host.
+// is tried again only when the file changes; so is a module still loading
+// after ModuleLoadTimeout. None of these stops the host. Loading needs cgo:
+// a build without it lists no token credentials and warns once per
+// installed module.
+//
+// Listing. Every X.509 certificate object of every initialised token is a
+// credential. It is usable when a private key, or (as most tokens hide
+// private keys until login) a public key, with the same CKA_ID is visible;
+// otherwise it is listed as not usable with the reason. Unlock looks for
+// the private key again after login and checks its type and RSA modulus
+// against the certificate.
+//
+// Token gone. A token missing from every slot (looked up by serial, so a
+// token moved to another reader is still found), or a call answering
+// CKR_TOKEN_NOT_PRESENT, CKR_DEVICE_REMOVED, CKR_SLOT_ID_INVALID or an
+// invalid or closed session, is ERR_TOKEN_NOT_PRESENT; a failed signature
+// also checks whether the token is still present. The next List reads the
+// slots again, so it is right.
 //
 // Sessions and concurrency. Listing opens a short read-only public session
 // per token and never logs in. Unlock takes the token's login lock (one per

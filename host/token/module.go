@@ -79,10 +79,15 @@ func resolve(path string) (string, fileStamp, error) {
 	return resolved, fileStamp{size: fi.Size(), mod: fi.ModTime()}, nil
 }
 
+// ModuleLoadTimeout bounds the wait for one module's dlopen and
+// C_Initialize (a driver waiting for a smart-card service can hang).
+var ModuleLoadTimeout = 10 * time.Second
+
 // loadModule returns the process-wide module for path, loading and
 // initialising it on first use. Concurrent callers for one path share one
-// attempt. A load that outlives ctx keeps running in the background (a cgo
-// call cannot be interrupted) and its result is kept for the next caller.
+// attempt. A load that outlives ctx or ModuleLoadTimeout keeps running in
+// the background (a cgo call cannot be interrupted) and its result is kept
+// for the next caller.
 func loadModule(ctx context.Context, path string) (*module, error) {
 	key, stamp, err := resolve(path)
 	if err != nil {
@@ -110,9 +115,13 @@ func loadModule(ctx context.Context, path string) (*module, error) {
 	}
 	registry.mu.Unlock()
 
+	timer := time.NewTimer(ModuleLoadTimeout)
+	defer timer.Stop()
 	select {
 	case <-e.done:
 		return e.mod, e.err
+	case <-timer.C:
+		return nil, fmt.Errorf("%w: still loading after %v", ErrModuleInit, ModuleLoadTimeout)
 	case <-ctx.Done():
 		return nil, fmt.Errorf("loading pkcs11 module %s: %w", path, ctx.Err())
 	}

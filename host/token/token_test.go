@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/miekg/pkcs11"
 	"github.com/rs/zerolog"
 
 	"github.com/efirma/conector/host/keys"
@@ -755,5 +756,29 @@ func TestSignerRefusals(t *testing.T) {
 			t.Errorf("sign after refusals: %v", err)
 		}
 		release()
+	}
+}
+
+// TestProtectedAuthenticationPath: for a PIN-pad token the login carries no
+// PIN (NULL). SoftHSM2 has no PIN pad, so the test sets the flag in the
+// token file and checks that the empty PIN is not refused by the host but
+// reaches C_Login as NULL, which SoftHSM2 answers with CKR_ARGUMENTS_BAD.
+func TestProtectedAuthenticationPath(t *testing.T) {
+	tk := newToken(t)
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tk.load(t, []byte{1}, "ec", k, selfSigned(t, k, "pinpad"), importOpts{publicKey: true})
+	cred := credsOf(t, hsmSource(), tk)[0]
+	tk.setTokenFlags(t, 0x100, 0) // CKF_PROTECTED_AUTHENTICATION_PATH
+	_, _, err := cred.Unlock(context.Background(), nil, keys.UnlockOptions{})
+	if !errors.Is(err, pkcs11.Error(pkcs11.CKR_ARGUMENTS_BAD)) {
+		t.Fatalf("PIN-pad login: %v, want C_Login called with a NULL PIN", err)
+	}
+	tk.setTokenFlags(t, 0, 0x100)
+	if _, _, err := cred.Unlock(context.Background(), nil, keys.UnlockOptions{}); errCode(err) != protocol.ErrPINIncorrect {
+		t.Fatalf("empty PIN without a PIN pad: %v", err)
+	}
+	tr := findTokenReport(t, Doctor(context.Background(), []string{hsmModule}), tk)
+	if tr.Flags.ProtectedPath {
+		t.Fatal("flag still reported after clearing")
 	}
 }

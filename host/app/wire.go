@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/efirma/conector/host/config"
@@ -11,13 +13,14 @@ import (
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/host/token"
 	"github.com/efirma/conector/i18n"
+	"github.com/efirma/conector/installer"
 	"github.com/rs/zerolog"
 )
 
 // tokenSources builds the PKCS#11 source. Nothing is loaded until the first
 // List, so host start-up stays lean.
 func tokenSources(cfg *config.Config, log zerolog.Logger) []keys.Source {
-	return []keys.Source{token.NewSource(token.Config{Modules: token.ModulesFromEnv(cfg.PKCS11Modules)}, log)}
+	return []keys.Source{token.NewSource(token.Config{Modules: token.ModulesFromEnv(cfg.PKCS11Modules), Lang: i18n.ES}, log)}
 }
 
 // tokenDoctor turns the token report into doctor checks.
@@ -72,9 +75,22 @@ func TokenChecks(r token.Report, lang i18n.Lang) []doctor.Check {
 	return out
 }
 
+// installerCommand runs install, uninstall, status and policy.
 func installerCommand(stdout, stderr io.Writer, lang i18n.Lang) func(string, []string) int {
 	return func(name string, args []string) int {
-		fmt.Fprintln(stderr, "error: installer not wired yet")
-		return 1
+		home, err := os.UserHomeDir()
+		if err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return 1
+		}
+		exe, err := os.Executable()
+		if err == nil {
+			exe, err = filepath.EvalSymlinks(exe)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return 1
+		}
+		return installer.Command(name, args, installer.Env{Stdout: stdout, Stderr: stderr, Lang: lang, Home: home, Executable: exe})
 	}
 }

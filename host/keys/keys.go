@@ -3,7 +3,10 @@
 // (host/store), or a PKCS#11 token (host/token). Each is a Credential that
 // unlocks to a crypto.Signer.
 //
-// Rules: a Source never keeps a password or PIN after Unlock returns; errors
+// Rules: a Source never keeps a password or PIN after release is called (a
+// token key with CKA_ALWAYS_AUTHENTICATE keeps a copy of the PIN between
+// Unlock and release, because the token asks for it before each signature,
+// and zeroes it on release); errors
 // that the browser must see with a specific code wrap a *protocol.Error made
 // by Coded; every other error becomes ERR_INTERNAL in the host's one mapping
 // (host/server).

@@ -11,6 +11,7 @@ Registra el conector con los navegadores (Google Chrome, Chromium, Microsoft Edg
   --binary          ruta absoluta del programa efirma que abrirá el navegador (por omisión, este programa)
   --destdir         carpeta raíz para armar paquetes (.deb); los archivos del sistema se escriben debajo
   --dry-run         muestra lo que haría sin cambiar nada
+  --print-manifest  solo imprime el manifiesto (para armar paquetes), no escribe nada
   --json            resultado en JSON
 Ejecutarlo dos veces no cambia nada: dice «ya estaba al día».
 `, `Usage: efirma install [--system] [--browser BROWSER]... [--extension-id ID]... [--binary PATH] [--destdir DIR] [--dry-run] [--json]
@@ -21,6 +22,7 @@ Registers the connector with the browsers (Google Chrome, Chromium, Microsoft Ed
   --binary          absolute path of the efirma program the browser starts (default: this program)
   --destdir         root folder for building packages (.deb); system files are written below it
   --dry-run         shows what it would do without changing anything
+  --print-manifest  only prints the manifest (for building packages), writes nothing
   --json            JSON output
 Running it twice changes nothing: it says "already up to date".
 `},

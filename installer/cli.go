@@ -158,11 +158,28 @@ func (c cli) install(args []string, uninstall bool) int {
 	destDir := fs.String("destdir", "", "")
 	binary := fs.String("binary", c.Executable, "")
 	fs.Var(&browsers, "browser", "")
+	printManifest := new(bool)
 	if !uninstall {
 		fs.Var(&ids, "extension-id", "")
+		printManifest = fs.Bool("print-manifest", false, "")
 	}
 	if code := c.parse(fs, args); code >= 0 {
 		return code
+	}
+	if *printManifest {
+		// For packaging (the MSI's manifest): print, write nothing.
+		if !isAbs("windows", *binary) && !isAbs("linux", *binary) {
+			return c.fail(fmt.Errorf("%q: %w", *binary, ErrRelativeBinary))
+		}
+		if len(ids) == 0 {
+			ids = DefaultExtensionIDs()
+		}
+		m, err := RenderManifest(*binary, ids)
+		if err != nil {
+			return c.fail(err)
+		}
+		c.Stdout.Write(m)
+		return ExitOK
 	}
 	o := Options{Home: c.Home, DestDir: *destDir, System: *system, Browsers: browsers,
 		ExtensionIDs: ids, BinaryPath: *binary, DryRun: *dryRun}

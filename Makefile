@@ -37,8 +37,11 @@ fuzz:
 	  done; \
 	done
 
+# Side-by-side host measurements (written into docs/PERFORMANCE.md), then the
+# token and verifier micro-benchmarks.
 bench: build
-	$(GO) run ./host/bench
+	$(GO) run ./host/bench -write docs/PERFORMANCE.md
+	$(GO) test -run '^$$' -bench . -benchmem ./host/token ./portal/verifier
 
 demo: build
 	$(GO) run ./host/cmd/demo

@@ -94,7 +94,7 @@ function importForm(form, params, pw) {
       const out = await host("import-credential", { ...p, password: pw.value });
       pw.value = "";
       if (out.ok) {
-        const c = out.result?.certificate || out.result || {};
+        const c = out.result || {};
         ok(t("options_imported", [`${c.rfc || ""} ${c.serial || ""}`.trim()]));
         form.reset();
       } else {

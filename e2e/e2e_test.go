@@ -1,0 +1,189 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+const challenge = `"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"`
+
+func TestExtension(t *testing.T) {
+	r := newRig(t)
+	page := servePage(t, "127.0.0.1")
+
+	t.Run("developer switch off refuses localhost before any window", func(t *testing.T) {
+		r.t = t
+		ctx, cancel := r.openTestPage(page)
+		defer cancel()
+		start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
+		out := result(t, ctx, "a", 5*time.Second)
+		if out.OK || out.Code != "ERR_ORIGIN_NOT_ALLOWED" || !out.IsEfirmaError {
+			t.Fatalf("got %+v, want ERR_ORIGIN_NOT_ALLOWED", out)
+		}
+		if !strings.Contains(out.Message, "no está autorizado") {
+			t.Errorf("message %q is not the Spanish one", out.Message)
+		}
+		r.noConsentFor(500 * time.Millisecond)
+	})
+
+	r.t = t
+	r.setDeveloperMode(true)
+
+	t.Run("status", func(t *testing.T) {
+		r.t = t
+		ctx, cancel := r.openTestPage(page)
+		defer cancel()
+		start(t, ctx, "s", "status", `{}`)
+		out := result(t, ctx, "s", 10*time.Second)
+		host, _ := out.R["host"].(map[string]any)
+		if !out.OK || host["available"] != true || host["protocol"] != float64(1) {
+			t.Fatalf("status = %+v", out)
+		}
+	})
+
+	t.Run("page without the content script", func(t *testing.T) {
+		r.t = t
+		other := servePage(t, "127.0.0.2")
+		ctx, cancel := r.openTestPage(other)
+		defer cancel()
+		start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
+		out := result(t, ctx, "a", 5*time.Second)
+		if out.Code != "ERR_EXTENSION_UNAVAILABLE" {
+			t.Fatalf("got %+v, want ERR_EXTENSION_UNAVAILABLE", out)
+		}
+		r.noConsentFor(300 * time.Millisecond)
+	})
+
+	t.Run("closing the consent window cancels", func(t *testing.T) {
+		r.t = t
+		ctx, cancel := r.openTestPage(page)
+		defer cancel()
+		start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
+		cctx, ccancel := r.waitConsent()
+		site, err := chromedp.Run(cctx, chromedp.Text(chromedp.CSS("#sitio")))
+		if err != nil || site != page {
+			t.Fatalf("#sitio = %q (%v), want %s", site, err, page)
+		}
+		// Expired FIEL and CSD are listed but cannot be chosen.
+		disabled, err := chromedp.Run(cctx, chromedp.Evaluate[map[string]bool](`Object.fromEntries([...document.querySelectorAll("#certificados input")].map(i => [i.value, i.disabled]))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]bool{
+			r.certIDs["eku9003173c9-fiel"]:              false,
+			r.certIDs["eku9003173c9-fiel-expired-2023"]: true,
+			r.certIDs["eku9003173c9-csd"]:               true,
+		}
+		for id, d := range want {
+			if got, ok := disabled[id]; !ok || got != d {
+				t.Errorf("certificate %s disabled=%v (present %v), want %v; all: %v", id, got, ok, d, disabled)
+			}
+		}
+		if _, err := chromedp.Run(cctx, chromedp.Evaluate[bool](`window.close(), true`)); err != nil {
+			t.Logf("close: %v", err)
+		}
+		ccancel()
+		out := result(t, ctx, "a", 5*time.Second)
+		if out.Code != "ERR_USER_CANCELLED" || out.Message != "Se canceló el uso de la e.firma." {
+			t.Fatalf("got %+v, want ERR_USER_CANCELLED in Spanish", out)
+		}
+		r.waitClosed()
+	})
+
+	t.Run("host killed during a request, then the next works", func(t *testing.T) {
+		r.t = t
+		ctx, cancel := r.openTestPage(page)
+		defer cancel()
+		start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
+		cctx, ccancel := r.waitConsent()
+		defer ccancel()
+		if err := chromedp.Do(cctx, chromedp.WaitReady(chromedp.CSS("#certificados input"))); err != nil {
+			t.Fatal(err)
+		}
+		// Freeze the host so that the authenticate request is surely in
+		// flight, then kill it.
+		pid := r.hostPID()
+		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		r.choose(cctx, r.certIDs["eku9003173c9-fiel"], "12345678a")
+		if _, err := waitJS[bool](cctx, `!document.querySelector("#trabajando").hidden`, 5*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		out := result(t, ctx, "a", 10*time.Second)
+		if out.Code != "ERR_HOST_EXITED" || !strings.Contains(out.Message, "se cerró") {
+			t.Fatalf("got %+v, want ERR_HOST_EXITED", out)
+		}
+		r.waitClosed()
+		start(t, ctx, "b", "authenticate", `{challenge: `+challenge+`}`)
+		c2, c2cancel := r.waitConsent()
+		defer c2cancel()
+		r.choose(c2, r.certIDs["eku9003173c9-fiel"], "12345678a")
+		out = result(t, ctx, "b", 15*time.Second)
+		if !out.OK || out.R["format"] != "efirma-auth:1" || out.R["signature"] == "" {
+			t.Fatalf("second try: %+v", out)
+		}
+		if r.hostPID() == pid {
+			t.Error("the same host process answered after being killed")
+		}
+		r.waitClosed()
+	})
+
+	t.Run("host not registered", func(t *testing.T) {
+		r.t = t
+		manifest := r.hostManifest()
+		if err := os.Rename(manifest, manifest+".off"); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Rename(manifest+".off", manifest)
+		// The connection to the host started earlier is still open: end it
+		// so that the next request has to start the host again.
+		_ = syscall.Kill(r.hostPID(), syscall.SIGKILL)
+		time.Sleep(200 * time.Millisecond)
+		ctx, cancel := r.openTestPage(page)
+		defer cancel()
+		start(t, ctx, "s", "status", `{}`)
+		out := result(t, ctx, "s", 10*time.Second)
+		host, _ := out.R["host"].(map[string]any)
+		herr, _ := host["error"].(map[string]any)
+		if !out.OK || host["available"] != false || herr["code"] != "ERR_HOST_NOT_FOUND" || !strings.Contains(herr["hint"].(string), "instale") {
+			t.Fatalf("status = %+v, want host unavailable with ERR_HOST_NOT_FOUND and how to install", out)
+		}
+		start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
+		if out := result(t, ctx, "a", 10*time.Second); out.Code != "ERR_HOST_NOT_FOUND" {
+			t.Fatalf("authenticate = %+v, want ERR_HOST_NOT_FOUND", out)
+		}
+		r.noConsentFor(300 * time.Millisecond)
+		pctx, pcancel := r.tab("chrome-extension://" + r.extID + "/popup.html")
+		defer pcancel()
+		msg, err := chromedp.Run(pctx, chromedp.Poll[string](`document.querySelector("#conector-error:not([hidden])")?.textContent`, chromedp.WithPollingTimeout(10*time.Second), chromedp.WithPollingInterval(50*time.Millisecond)))
+		if err != nil || !strings.Contains(msg, r.text("no está instalado", "not installed")) {
+			t.Fatalf("popup says %q (%v)", msg, err)
+		}
+	})
+}
+
+// choose picks the certificate, types the password and presses Acceder/Firmar.
+func (r *rig) choose(ctx context.Context, certID, password string) {
+	r.t.Helper()
+	if _, err := waitJS[bool](ctx, `!document.querySelector("#password").disabled`, 10*time.Second); err != nil {
+		r.t.Fatalf("consent: %v", err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.WaitReady(chromedp.CSS(`#certificados input[value="`+certID+`"]`)),
+		chromedp.Click(chromedp.CSS(`#certificados input[value="`+certID+`"]`)),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS("#aceptar")),
+	); err != nil {
+		r.t.Fatalf("consent: %v", err)
+	}
+}

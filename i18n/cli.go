@@ -11,7 +11,7 @@ Uso:
   efirma list    [--json]
   efirma remove  --id ID
   efirma export  --id ID --pfx SALIDA [--password-stdin]
-  efirma doctor  [--json] [--offline]
+  efirma doctor  [--json] [--offline] [--cer ARCHIVO [--key ARCHIVO]]
   efirma install | uninstall | status | policy   (ver «efirma install --help»)
   efirma version
 
@@ -30,7 +30,7 @@ Usage:
   efirma list    [--json]
   efirma remove  --id ID
   efirma export  --id ID --pfx OUT [--password-stdin]
-  efirma doctor  [--json] [--offline]
+  efirma doctor  [--json] [--offline] [--cer FILE [--key FILE]]
   efirma install | uninstall | status | policy   (see “efirma install --help”)
   efirma version
 

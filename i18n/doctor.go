@@ -57,3 +57,23 @@ func init() {
 		"doctor.password.tries": {"Hubo %d intento(s) con contraseña incorrecta en esta sesión (la contraseña nunca se guarda).", "There were %d attempt(s) with a wrong password in this session (the password is never stored)."},
 	})
 }
+
+func init() {
+	add(map[string]Msg{
+		"doctor.reg.title":   {"Conector registrado en los navegadores", "Connector registered with the browsers"},
+		"doctor.reg.browser": {"Conector en %s", "Connector in %s"},
+		"doctor.reg.ok":      {"Registrado y utilizable en: %s.", "Registered and usable in: %s."},
+		"doctor.reg.none":    {"El conector no está registrado (o no es utilizable) en ningún navegador de este usuario.", "The connector is not registered (or not usable) in any browser for this user."},
+		"doctor.reg.fix":     {"Ejecute «efirma install» (o reinstale el paquete) y reinicie el navegador.", "Run “efirma install” (or reinstall the package) and restart the browser."},
+	})
+}
+
+func init() {
+	add(map[string]Msg{
+		"doctor.file.cer":            {"Archivo de certificado (.cer)", "Certificate file (.cer)"},
+		"doctor.file.key":            {"Llave privada (.key) de %s", "Private key (.key) of %s"},
+		"doctor.file.nopassword":     {"No se revisó la llave porque no se dio la contraseña.", "The key was not checked because no password was given."},
+		"doctor.file.nopassword.fix": {"Ejecute de nuevo en una terminal, o con --password-stdin.", "Run again in a terminal, or with --password-stdin."},
+		"doctor.file.keyok":          {"La contraseña abre la llave y la llave corresponde al certificado.", "The password opens the key and the key belongs to the certificate."},
+	})
+}

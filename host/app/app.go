@@ -43,7 +43,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return cli.Run(args, cli.Env{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr, Lang: lang, Config: cfg,
 		Sources:     func() []keys.Source { return tokenSources(cfg, log) },
-		ExtraDoctor: tokenDoctor(cfg),
+		ExtraDoctor: extraDoctor(cfg),
 		Installer:   installerCommand(stdout, stderr, lang),
 	})
 }
@@ -62,7 +62,7 @@ func serve(args []string, cfg *config.Config, cfgErr error, stdin io.Reader, std
 		Log:        log,
 		Version:    version.Version,
 		Diagnose: func(ctx context.Context) doctor.Report {
-			return cli.RunDoctor(ctx, cli.Env{Lang: i18n.ES, Config: cfg, Sources: func() []keys.Source { return tokenSources(cfg, log) }, ExtraDoctor: tokenDoctor(cfg)}, true)
+			return cli.RunDoctor(ctx, cli.Env{Lang: i18n.ES, Config: cfg, Sources: func() []keys.Source { return tokenSources(cfg, log) }, ExtraDoctor: extraDoctor(cfg)}, true)
 		},
 	})
 	if err := srv.Serve(context.Background(), stdin, stdout); err != nil {

@@ -23,10 +23,17 @@ func tokenSources(cfg *config.Config, log zerolog.Logger) []keys.Source {
 	return []keys.Source{token.NewSource(token.Config{Modules: token.ModulesFromEnv(cfg.PKCS11Modules), Lang: i18n.ES}, log)}
 }
 
-// tokenDoctor turns the token report into doctor checks.
-func tokenDoctor(cfg *config.Config) func(ctx context.Context, lang i18n.Lang) []doctor.Check {
+// extraDoctor adds the checks of the other parts to doctor: where the host
+// is registered (installer) and the tokens.
+func extraDoctor(cfg *config.Config) func(ctx context.Context, lang i18n.Lang) []doctor.Check {
 	return func(ctx context.Context, lang i18n.Lang) []doctor.Check {
-		return TokenChecks(token.Doctor(ctx, token.ModulesFromEnv(cfg.PKCS11Modules)), lang)
+		var out []doctor.Check
+		if home, err := os.UserHomeDir(); err == nil {
+			if st, err := installer.Status(installer.Options{Home: home}); err == nil {
+				out = append(out, RegistrationChecks(st, lang)...)
+			}
+		}
+		return append(out, TokenChecks(token.Doctor(ctx, token.ModulesFromEnv(cfg.PKCS11Modules)), lang)...)
 	}
 }
 

@@ -53,6 +53,8 @@ type Env struct {
 	// Installer runs install, uninstall, status and policy.
 	Installer func(name string, args []string) int
 	Now       func() time.Time
+
+	files *doctor.Files // doctor --cer/--key
 }
 
 // Run executes the command in args (without the program name).
@@ -446,9 +448,35 @@ func doctorCmd(args []string, env Env) int {
 	fs := newFlags("doctor", env)
 	jsonOut := fs.Bool("json", false, "")
 	offline := fs.Bool("offline", false, "")
+	cer := fs.String("cer", "", "")
+	key := fs.String("key", "", "")
+	pwStdin := fs.Bool("password-stdin", false, "")
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
+	if *key != "" && *cer == "" {
+		fs.Usage()
+		return ExitUsage
+	}
+	var files *doctor.Files
+	if *cer != "" {
+		files = &doctor.Files{}
+		var err error
+		if files.Cert, err = readFile(*cer); err != nil {
+			return fail(env, *jsonOut, err)
+		}
+		if *key != "" {
+			if files.Key, err = readFile(*key); err != nil {
+				return fail(env, *jsonOut, err)
+			}
+			// Without --password-stdin and without a terminal the key
+			// check is reported as not checked.
+			if pw, err := readSecret(env, *pwStdin, env.t("cli.password.prompt")); err == nil {
+				files.Password = pw
+			}
+		}
+	}
+	env.files = files
 	r := RunDoctor(context.Background(), env, !*offline)
 	if *jsonOut {
 		printJSON(env, r)
@@ -477,5 +505,5 @@ func RunDoctor(ctx context.Context, env Env, online bool) doctor.Report {
 			timeServer = doctor.DefaultTimeServer
 		}
 	}
-	return doctor.Run(ctx, doctor.Env{Lang: env.Lang, Sources: allSources(env), Anchors: anchors, Now: env.Now, TimeServer: timeServer, Extra: env.ExtraDoctor})
+	return doctor.Run(ctx, doctor.Env{Lang: env.Lang, Sources: allSources(env), Anchors: anchors, Now: env.Now, TimeServer: timeServer, Extra: env.ExtraDoctor, Files: env.files})
 }

@@ -69,15 +69,19 @@ type Env struct {
 	TimeServer string
 	// Extra checks from other parts (tokens), appended as given.
 	Extra func(ctx context.Context, lang i18n.Lang) []Check
+	// Files, when set, are checked too (not imported yet).
+	Files *Files
 }
 
 // ExpiringDays is how close to expiry a warning starts.
 const ExpiringDays = 30
 
+var envNow = time.Now
+
 // Run performs every check.
 func Run(ctx context.Context, env Env) Report {
 	if env.Now == nil {
-		env.Now = time.Now
+		env.Now = envNow
 	}
 	t := func(k string, a ...any) string { return i18n.T(env.Lang, k, a...) }
 	var checks []Check
@@ -94,12 +98,15 @@ func Run(ctx context.Context, env Env) Report {
 		}
 		creds = append(creds, cs...)
 	}
-	if len(creds) == 0 {
+	if len(creds) == 0 && env.Files == nil {
 		checks = append(checks, Check{ID: "no-certificates", Status: Error, Title: t("doctor.none.title"), Reason: t("doctor.none.reason"), Fix: t("doctor.none.fix")})
 	}
 	now := env.Now()
 	for _, c := range creds {
 		checks = append(checks, credentialChecks(c, env, now)...)
+	}
+	if env.Files != nil {
+		checks = append(checks, FileChecks(*env.Files, env)...)
 	}
 	if env.Extra != nil {
 		checks = append(checks, env.Extra(ctx, env.Lang)...)

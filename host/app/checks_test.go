@@ -1,0 +1,70 @@
+package app
+
+import (
+	"testing"
+
+	"github.com/efirma/conector/host/doctor"
+	"github.com/efirma/conector/host/token"
+	"github.com/efirma/conector/i18n"
+	"github.com/efirma/conector/installer"
+)
+
+func statusOf(cs []doctor.Check, id string) []doctor.Status {
+	var out []doctor.Status
+	for _, c := range cs {
+		if c.ID == id {
+			out = append(out, c.Status)
+		}
+	}
+	return out
+}
+
+func TestRegistrationChecks(t *testing.T) {
+	none := installer.StatusReport{Browsers: []installer.BrowserStatus{{Browser: "chrome", Name: "Google Chrome"}}}
+	if s := statusOf(RegistrationChecks(none, i18n.ES), "host-registration"); len(s) != 1 || s[0] != doctor.Error {
+		t.Fatalf("not registered anywhere: %v", s)
+	}
+	mixed := installer.StatusReport{Browsers: []installer.BrowserStatus{
+		{Browser: "chrome", Name: "Google Chrome", Usable: true},
+		{Browser: "edge", Name: "Microsoft Edge", Notes: []string{installer.NoteBlocked}},
+		{Browser: "chromium", Name: "Chromium", Notes: []string{installer.NoteSnapChromium},
+			Targets: []installer.TargetStatus{{Installed: true, Valid: false, Problems: []string{"binary_missing"}}}},
+	}}
+	cs := RegistrationChecks(mixed, i18n.ES)
+	reg := statusOf(cs, "host-registration")
+	if len(reg) != 2 || reg[0] != doctor.OK || reg[1] != doctor.Error {
+		t.Fatalf("registration: %v in %+v", reg, cs)
+	}
+	pol := statusOf(cs, "host-policy")
+	if len(pol) != 2 || pol[0] != doctor.Error || pol[1] != doctor.Warning {
+		t.Fatalf("policy: %v", pol)
+	}
+	for _, c := range cs {
+		if c.Reason == "" || c.Title == "" {
+			t.Fatalf("check without text: %+v", c)
+		}
+	}
+}
+
+func TestTokenChecks(t *testing.T) {
+	r := token.Report{Modules: []token.ModuleReport{
+		{Path: "/missing.so", State: token.ModuleMissing},
+		{Path: "/broken.so", State: token.ModuleBroken, Error: "not a PKCS#11 library"},
+		{Path: "/ok.so", State: token.ModuleLoaded, Tokens: []token.TokenReport{
+			{Label: "locked", Flags: token.TokenFlags{PINLocked: true}},
+			{Label: "final", Flags: token.TokenFlags{PINFinalTry: true}},
+			{Label: "good", Certificates: []token.CertReport{{RFC: "GOAM800101AB1", HasKey: false}}},
+		}},
+	}}
+	cs := TokenChecks(r, i18n.ES)
+	want := map[string]doctor.Status{"pkcs11-module": doctor.Warning, "pin-locked": doctor.Error, "pin-final-try": doctor.Warning, "pkcs11-token": doctor.OK, "key": doctor.Warning}
+	for id, st := range want {
+		got := statusOf(cs, id)
+		if len(got) != 1 || got[0] != st {
+			t.Errorf("%s: %v, want %s", id, got, st)
+		}
+	}
+	if cs := TokenChecks(token.Report{Modules: []token.ModuleReport{{Path: "/x", State: token.ModuleMissing}}}, i18n.ES); len(cs) != 1 || cs[0].Status != doctor.NotChecked {
+		t.Fatalf("no modules: %+v", cs)
+	}
+}

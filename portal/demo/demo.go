@@ -54,6 +54,9 @@ type Config struct {
 	Lang i18n.Lang
 	// Logger receives one line per refusal with its detail; nil discards.
 	Logger *slog.Logger
+	// PageLibrary is served at /efirma.js; nil means the extension's
+	// (extension.PageLibrary). Tests replace it with a stand-in.
+	PageLibrary []byte
 }
 
 //go:embed web
@@ -108,7 +111,11 @@ func New(cfg Config) (http.Handler, error) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok")
 	})
-	mux.HandleFunc("GET /efirma.js", p.script(extension.PageLibrary))
+	lib := cfg.PageLibrary
+	if lib == nil {
+		lib = extension.PageLibrary
+	}
+	mux.HandleFunc("GET /efirma.js", p.script(lib))
 	mux.HandleFunc("GET /portal.js", p.script(p.js))
 	mux.HandleFunc("POST /api/challenge", p.apiChallenge)
 	mux.HandleFunc("GET /api/challenge", p.apiChallenge)

@@ -116,7 +116,7 @@ func TestPageScriptInChromium(t *testing.T) {
 		t.Errorf("#estado-extension = %q", estado)
 	}
 	do(chromedp.Click(chromedp.ID("acceder")), chromedp.WaitVisible(chromedp.ID("error")))
-	if errText := text("error"); !strings.Contains(errText, "no es una e.firma") {
+	if errText := text("error"); !strings.Contains(errText, "no es una e.firma") || !strings.Contains(mustAttr(t, ctx, "error", "data-code"), "not-fiel") {
 		t.Errorf("#error = %q", errText)
 	}
 
@@ -144,4 +144,13 @@ func TestPageScriptInChromium(t *testing.T) {
 	if resultado := text("resultado"); !strings.Contains(resultado, "Folio: CITA-20250610-") {
 		t.Errorf("#resultado = %q", resultado)
 	}
+}
+
+func mustAttr(t *testing.T, ctx context.Context, id, name string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("`+id+`").getAttribute("`+name+`") || ""`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

@@ -17,9 +17,11 @@ function el(id) {
 /**
  * @param {string} message
  * @param {string} [hint]
+ * @param {string} [code]
  */
-function showError(message, hint) {
+function showError(message, hint, code) {
   const box = el("error");
+  box.dataset.code = code || "";
   /** @type {HTMLElement} */ (box.querySelector(".mensaje")).textContent = message;
   /** @type {HTMLElement} */ (box.querySelector(".pista")).textContent = hint || "";
   box.hidden = false;
@@ -81,7 +83,7 @@ async function api(path, body) {
 
 /** @param {any} e */
 function report(e) {
-  showError(e && e.message ? e.message : String(e), e && e.hint ? e.hint : "");
+  showError(e && e.message ? e.message : String(e), e && e.hint ? e.hint : "", e && e.code ? String(e.code) : "");
 }
 
 /** @param {string} s @param {...string} args */

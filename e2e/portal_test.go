@@ -31,11 +31,11 @@ func TestDemoPortal(t *testing.T) {
 		defer ccancel()
 		t.Logf("PERF click «Acceder con firma digital» → consent window ready: %v", time.Since(clicked).Round(time.Millisecond))
 
-		site, err := chromedp.Run(cctx, chromedp.Text(chromedp.CSS("#sitio")))
+		site, err := waitJS[string](cctx, `document.querySelector("#sitio").textContent`, 5*time.Second)
 		if err != nil || site != base {
 			t.Fatalf("#sitio = %q (%v), want %s", site, err, base)
 		}
-		op, _ := chromedp.Run(cctx, chromedp.Text(chromedp.CSS("#operacion")))
+		op, _ := waitJS[string](cctx, `document.querySelector("#operacion").textContent`, 5*time.Second)
 		if op != r.text("Iniciar sesión", "Sign in") {
 			t.Errorf("#operacion = %q", op)
 		}
@@ -57,7 +57,7 @@ func TestDemoPortal(t *testing.T) {
 
 		accepted := time.Now()
 		r.choose(cctx, fiel, "12345678a")
-		rfc, err := waitJS[string](ctx, `location.pathname === "/inicio" && document.querySelector("#rfc")?.textContent`, 15*time.Second)
+		rfc, err := waitJS[string](ctx, `location.pathname === "/inicio" && document.readyState === "complete" && document.querySelector("#rfc")?.textContent`, 15*time.Second)
 		if err != nil {
 			t.Fatalf("not signed in: %v", err)
 		}
@@ -65,7 +65,7 @@ func TestDemoPortal(t *testing.T) {
 		if strings.TrimSpace(rfc) != "EKU9003173C9" {
 			t.Errorf("#rfc = %q, want EKU9003173C9", rfc)
 		}
-		name, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#nombre")))
+		name, _ := waitJS[string](ctx, `document.querySelector("#nombre")?.textContent`, 5*time.Second)
 		if !strings.Contains(name, "ESCUELA KEMPER URGATE") {
 			t.Errorf("#nombre = %q", name)
 		}
@@ -89,11 +89,11 @@ func TestDemoPortal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cadena, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#cadena")))
+		cadena, _ := waitJS[string](ctx, `document.querySelector("#cadena")?.textContent`, 5*time.Second)
 		if !strings.HasPrefix(preview, "||CITA|EKU9003173C9|") || preview != cadena {
 			t.Errorf("preview %q, page shows %q", preview, cadena)
 		}
-		op, _ := chromedp.Run(cctx, chromedp.Text(chromedp.CSS("#operacion")))
+		op, _ := waitJS[string](cctx, `document.querySelector("#operacion").textContent`, 5*time.Second)
 		if op != r.text("Firmar", "Sign") {
 			t.Errorf("#operacion = %q", op)
 		}
@@ -105,7 +105,7 @@ func TestDemoPortal(t *testing.T) {
 		r.choose(cctx, fiel, "12345678a")
 		folio, err := waitJS[string](ctx, `document.querySelector("#resultado:not([hidden])")?.dataset.folio`, 15*time.Second)
 		if err != nil || folio == "" {
-			errText, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#error")))
+			errText, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#error")?.textContent || ""`))
 			t.Fatalf("no folio (%v); page error: %q", err, errText)
 		}
 		r.waitClosed()

@@ -61,13 +61,14 @@ func DecryptKey(data []byte, password []byte) (crypto.Signer, error) {
 			return nil, ErrNotAKey
 		}
 	}
-	if !looksEncryptedPKCS8(der) {
-		return nil, ErrNotAKey
+	if err := checkEncryptedPKCS8(der); err != nil {
+		return nil, err
 	}
 	key, err := pkcs8.ParsePKCS8PrivateKey(der, password)
 	if err != nil {
-		// After decryption with a wrong password the padding or the inner
-		// structure fails; the outer structure was already checked above.
+		// The scheme and parameters were checked above, so what fails now
+		// is the padding or the inner structure after decryption: a wrong
+		// password.
 		return nil, ErrWrongPassword
 	}
 	s, ok := key.(crypto.Signer)
@@ -100,9 +101,25 @@ func parsePlainKey(der []byte, failure error) (crypto.Signer, error) {
 	return nil, failure
 }
 
-// looksEncryptedPKCS8 checks the outer EncryptedPrivateKeyInfo structure so
-// that a file that is not a key is not reported as a wrong password.
-func looksEncryptedPKCS8(der []byte) bool {
+// MaxPBKDF2Iterations bounds the work a key file may ask for. SAT writes
+// 2048; openssl's default is 2048; anything near this bound is already
+// seconds of CPU per try.
+const MaxPBKDF2Iterations = 1_000_000
+
+var (
+	oidPBKDF2     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
+	oidDESEDE3CBC = asn1.ObjectIdentifier{1, 2, 840, 113549, 3, 7}
+	oidAES128CBC  = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 2}
+	oidAES192CBC  = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 22}
+	oidAES256CBC  = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 42}
+)
+
+// checkEncryptedPKCS8 checks the outer EncryptedPrivateKeyInfo before any
+// decryption: the scheme must be PBES2 with PBKDF2 (bounded iterations and
+// salt) and a CBC cipher we support. So a file that is not a key, or asks
+// for unbounded work, or uses another scheme (PBES1, scrypt) is ErrNotAKey
+// at once, never a wrong password and never a hang.
+func checkEncryptedPKCS8(der []byte) error {
 	var epki struct {
 		Algo struct {
 			Algorithm  asn1.ObjectIdentifier
@@ -112,9 +129,44 @@ func looksEncryptedPKCS8(der []byte) bool {
 	}
 	rest, err := asn1.Unmarshal(der, &epki)
 	if err != nil || len(bytes.TrimRight(rest, "\x00")) != 0 || len(epki.Data) == 0 {
-		return false
+		return ErrNotAKey
 	}
-	return epki.Algo.Algorithm.Equal(oidPBES2) || len(epki.Algo.Algorithm) > 0
+	if !epki.Algo.Algorithm.Equal(oidPBES2) {
+		return fmt.Errorf("%w: unsupported encryption scheme %v", ErrNotAKey, epki.Algo.Algorithm)
+	}
+	var params struct {
+		KDF struct {
+			Algorithm  asn1.ObjectIdentifier
+			Parameters asn1.RawValue
+		}
+		Enc struct {
+			Algorithm  asn1.ObjectIdentifier
+			Parameters asn1.RawValue
+		}
+	}
+	if _, err := asn1.Unmarshal(epki.Algo.Parameters.FullBytes, &params); err != nil {
+		return fmt.Errorf("%w: bad PBES2 parameters", ErrNotAKey)
+	}
+	if !params.KDF.Algorithm.Equal(oidPBKDF2) {
+		return fmt.Errorf("%w: unsupported key derivation %v", ErrNotAKey, params.KDF.Algorithm)
+	}
+	var kdf struct {
+		Salt       []byte
+		Iterations int
+		Rest       asn1.RawValue `asn1:"optional"`
+	}
+	if _, err := asn1.Unmarshal(params.KDF.Parameters.FullBytes, &kdf); err != nil {
+		return fmt.Errorf("%w: bad PBKDF2 parameters", ErrNotAKey)
+	}
+	if kdf.Iterations < 1 || kdf.Iterations > MaxPBKDF2Iterations || len(kdf.Salt) > 64 {
+		return fmt.Errorf("%w: PBKDF2 iterations %d or salt length %d out of bounds", ErrNotAKey, kdf.Iterations, len(kdf.Salt))
+	}
+	switch {
+	case params.Enc.Algorithm.Equal(oidDESEDE3CBC), params.Enc.Algorithm.Equal(oidAES128CBC),
+		params.Enc.Algorithm.Equal(oidAES192CBC), params.Enc.Algorithm.Equal(oidAES256CBC):
+		return nil
+	}
+	return fmt.Errorf("%w: unsupported cipher %v", ErrNotAKey, params.Enc.Algorithm)
 }
 
 // CheckPair reports ErrKeyMismatch unless key is the private half of the

@@ -55,6 +55,7 @@ type Env struct {
 	Now       func() time.Time
 
 	files *doctor.Files // doctor --cer/--key
+	stdin *bufio.Reader // one reader for every line read from Stdin
 }
 
 // Run executes the command in args (without the program name).
@@ -62,8 +63,11 @@ func Run(args []string, env Env) int {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
+	if env.Stdin != nil {
+		env.stdin = bufio.NewReader(env.Stdin)
+	}
 	if len(args) == 0 {
-		usage(env)
+		usage(env, env.Stderr)
 		return ExitUsage
 	}
 	cmd, rest := args[0], args[1:]
@@ -90,16 +94,16 @@ func Run(args []string, env Env) int {
 		}
 		return env.Installer(cmd, rest)
 	case "help", "-h", "--help":
-		usage(env)
+		usage(env, env.Stdout)
 		return ExitOK
 	}
 	fmt.Fprintln(env.Stderr, i18n.T(env.Lang, "cli.unknown", cmd))
-	usage(env)
+	usage(env, env.Stderr)
 	return ExitUsage
 }
 
-func usage(env Env) {
-	fmt.Fprint(env.Stdout, i18n.T(env.Lang, "cli.usage"))
+func usage(env Env, w io.Writer) {
+	fmt.Fprint(w, i18n.T(env.Lang, "cli.usage"))
 }
 
 func (env Env) t(key string, args ...any) string { return i18n.T(env.Lang, key, args...) }
@@ -138,8 +142,7 @@ func fail(env Env, jsonOut bool, err error) int {
 		msg = msg + " (" + err.Error() + ")"
 	}
 	if jsonOut {
-		b, _ := json.MarshalIndent(map[string]any{"error": protocol.Error{Code: code, Message: msg, Hint: hint, Details: details}}, "", "  ")
-		fmt.Fprintln(env.Stdout, string(b))
+		printJSON(env, map[string]any{"error": protocol.Error{Code: code, Message: msg, Hint: hint, Details: details}})
 		return ExitFailed
 	}
 	fmt.Fprintf(env.Stderr, "error: %s [%s]\n", msg, code)
@@ -148,8 +151,10 @@ func fail(env Env, jsonOut bool, err error) int {
 }
 
 func printJSON(env Env, v any) {
-	b, _ := json.MarshalIndent(v, "", "  ")
-	fmt.Fprintln(env.Stdout, string(b))
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetEscapeHTML(false) // RFCs hold '&'
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
 }
 
 // readFile reads a credential file with the size bound.
@@ -172,11 +177,21 @@ func readFile(path string) ([]byte, error) {
 // readSecret reads a password from stdin (first line) or prompts without echo.
 func readSecret(env Env, fromStdin bool, prompt string) ([]byte, error) {
 	if fromStdin {
-		line, err := bufio.NewReader(io.LimitReader(env.Stdin, protocol.MaxPasswordBytes+2)).ReadString('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, err
+		if env.stdin == nil {
+			return nil, keys.Coded(protocol.ErrBadRequest, nil, errors.New("no standard input"))
 		}
-		return []byte(strings.TrimRight(line, "\r\n")), nil
+		var line []byte
+		for {
+			b, err := env.stdin.ReadByte()
+			if err != nil || b == '\n' {
+				break
+			}
+			if len(line) > protocol.MaxPasswordBytes {
+				return nil, keys.Coded(protocol.ErrBadRequest, nil, errors.New("password line too long"))
+			}
+			line = append(line, b)
+		}
+		return []byte(strings.TrimRight(string(line), "\r")), nil
 	}
 	f, ok := env.Stdin.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {

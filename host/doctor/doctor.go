@@ -142,6 +142,8 @@ func credentialChecks(c keys.Credential, env Env, now time.Time) []Check {
 		add("expired", Error, t("doctor.expired.title", label), t("doctor.expired.reason", date), t("hint.ERR_CERT_EXPIRED"))
 	case status == protocol.StatusNotYetValid:
 		add("not-yet-valid", Error, t("doctor.notyet.title", label), t("doctor.notyet.reason", cert.NotBefore.Local().Format("2006-01-02 15:04")), t("hint.ERR_CERT_NOT_YET_VALID"))
+	case days <= 1:
+		add("expiring", Warning, t("doctor.expiring.title", label), t("doctor.expiring.reason."+[]string{"zero", "one"}[days], date), t("doctor.expiring.fix"))
 	case days <= ExpiringDays:
 		add("expiring", Warning, t("doctor.expiring.title", label), t("doctor.expiring.reason", days, date), t("doctor.expiring.fix"))
 	default:

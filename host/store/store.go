@@ -14,6 +14,7 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -105,6 +106,9 @@ func decodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
 	if len(password) > protocol.MaxPasswordBytes {
 		return nil, nil, sat.ErrWrongPassword
 	}
+	if err := checkPFXWork(pfx); err != nil {
+		return nil, nil, err
+	}
 	k, cert, _, err := pkcs12.DecodeChain(pfx, string(password))
 	if err != nil {
 		if errors.Is(err, pkcs12.ErrIncorrectPassword) {
@@ -166,6 +170,15 @@ func (s *Store) List(ctx context.Context) ([]keys.Credential, []string, error) {
 	var warnings []string
 	for _, e := range entries {
 		name := e.Name()
+		// A crash between the two renames of write leaves only id.old:
+		// put it back rather than lose the credential.
+		if base, ok := strings.CutSuffix(name, ".old"); ok && e.IsDir() {
+			if _, err := os.Stat(filepath.Join(s.dir, base)); errors.Is(err, os.ErrNotExist) {
+				if os.Rename(filepath.Join(s.dir, name), filepath.Join(s.dir, base)) == nil {
+					name = base
+				}
+			}
+		}
 		if !e.IsDir() || strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".old") {
 			continue
 		}
@@ -283,4 +296,28 @@ func (s *Store) ExportPFX(ctx context.Context, id string, password, newPassword 
 	}
 	defer release()
 	return pkcs12.Modern.Encode(key, c.Certificate(), nil, string(newPassword))
+}
+
+// checkPFXWork refuses a .pfx whose MAC asks for more key-derivation work
+// than sat.MaxPBKDF2Iterations before anything is derived, so a crafted file
+// cannot keep the host busy. (The MAC is checked before any bag is
+// decrypted, so a file with honest MAC parameters and the wrong password
+// stops there.)
+func checkPFXWork(pfx []byte) error {
+	var p struct {
+		Version  int
+		AuthSafe asn1.RawValue
+		MacData  struct {
+			Mac        asn1.RawValue
+			Salt       []byte
+			Iterations int `asn1:"optional,default:1"`
+		} `asn1:"optional"`
+	}
+	if _, err := asn1.Unmarshal(pfx, &p); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadPFX, err)
+	}
+	if p.MacData.Iterations > sat.MaxPBKDF2Iterations || len(p.MacData.Salt) > 64 {
+		return fmt.Errorf("%w: MAC iterations %d out of bounds", ErrBadPFX, p.MacData.Iterations)
+	}
+	return nil
 }

@@ -5,7 +5,7 @@ LDFLAGS   := -s -w -X github.com/efirma/conector/host/version.Version=$(VERSION)
 FUZZTIME  ?= 15s
 export CGO_ENABLED ?= 1
 
-.PHONY: all build test lint gotest fuzz jstest bench demo testdata clean dist
+.PHONY: all build test lint gotest fuzz jstest bench demo testdata clean dist extension
 
 all: build
 
@@ -33,7 +33,7 @@ fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \
 	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
 	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
-	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s $$pkg; \
 	  done; \
 	done
 
@@ -46,8 +46,17 @@ bench: build
 demo: build
 	$(GO) run ./host/cmd/demo
 
+# Regenerates testdata/ (byte for byte the same; a test checks it).
 testdata:
-	$(GO) generate ./testdata
+	$(GO) run ./testdata/gen -out testdata
+
+# Packages: cross-builds, .deb, MSI (docs/DEPLOYMENT.md).
+dist: build
+	VERSION=$(VERSION) installer/dist/build.sh
+
+# The extension's store build (without the development key).
+extension:
+	node extension/tools/build.mjs dist
 
 clean:
 	rm -rf bin dist

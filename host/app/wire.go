@@ -2,10 +2,8 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/efirma/conector/host/config"
@@ -85,19 +83,8 @@ func TokenChecks(r token.Report, lang i18n.Lang) []doctor.Check {
 // installerCommand runs install, uninstall, status and policy.
 func installerCommand(stdout, stderr io.Writer, lang i18n.Lang) func(string, []string) int {
 	return func(name string, args []string) int {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			fmt.Fprintf(stderr, "error: %v\n", err)
-			return 1
-		}
-		exe, err := os.Executable()
-		if err == nil {
-			exe, err = filepath.EvalSymlinks(exe)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "error: %v\n", err)
-			return 1
-		}
-		return installer.Command(name, args, installer.Env{Stdout: stdout, Stderr: stderr, Lang: lang, Home: home, Executable: exe})
+		env := installer.DefaultEnv(lang)
+		env.Stdout, env.Stderr = stdout, stderr
+		return installer.Command(name, args, env)
 	}
 }

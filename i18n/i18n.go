@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 )
 
 // Lang is a language of the catalogue.
@@ -27,11 +28,29 @@ type Msg struct {
 	ES, EN string
 }
 
-var parts []map[string]Msg
+var (
+	lazy     []func() map[string]Msg
+	parts    []map[string]Msg
+	loadOnce sync.Once
+)
 
+// add registers a table already built.
 func add(m map[string]Msg) { parts = append(parts, m) }
 
+// addLazy registers a table built on the first lookup, so that start-up
+// (which happens for every browser message) builds no maps.
+func addLazy(f func() map[string]Msg) { lazy = append(lazy, f) }
+
+func load() {
+	loadOnce.Do(func() {
+		for _, f := range lazy {
+			parts = append(parts, f())
+		}
+	})
+}
+
 func lookup(key string) (Msg, bool) {
+	load()
 	for _, p := range parts {
 		if m, ok := p[key]; ok {
 			return m, true
@@ -42,6 +61,7 @@ func lookup(key string) (Msg, bool) {
 
 // Duplicates returns keys defined in more than one area file.
 func Duplicates() []string {
+	load()
 	seen := map[string]bool{}
 	var dups []string
 	for _, p := range parts {
@@ -99,6 +119,7 @@ func T(lang Lang, key string, args ...any) string {
 
 // Keys returns every key (for tests that check completeness).
 func Keys() []string {
+	load()
 	seen := map[string]bool{}
 	var out []string
 	for _, p := range parts {

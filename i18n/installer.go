@@ -2,8 +2,9 @@ package i18n
 
 // Installer, status and IT policy kit (package installer).
 func init() {
-	add(map[string]Msg{
-		"installer.help.install": {`Uso: efirma install [--system] [--browser NAVEGADOR]... [--extension-id ID]... [--binary RUTA] [--destdir CARPETA] [--dry-run] [--json]
+	addLazy(func() map[string]Msg {
+		return map[string]Msg{
+			"installer.help.install": {`Uso: efirma install [--system] [--browser NAVEGADOR]... [--extension-id ID]... [--binary RUTA] [--destdir CARPETA] [--dry-run] [--json]
 Registra el conector con los navegadores (Google Chrome, Chromium, Microsoft Edge, Brave, Vivaldi).
   --system          para todos los usuarios del equipo (requiere administrador); sin él, solo para usted
   --browser         chrome, chromium, edge, brave o vivaldi (se puede repetir o separar con comas); sin él, todos
@@ -26,19 +27,19 @@ Registers the connector with the browsers (Google Chrome, Chromium, Microsoft Ed
   --json            JSON output
 Running it twice changes nothing: it says "already up to date".
 `},
-		"installer.help.uninstall": {`Uso: efirma uninstall [--system] [--browser NAVEGADOR]... [--destdir CARPETA] [--binary RUTA] [--dry-run] [--json]
+			"installer.help.uninstall": {`Uso: efirma uninstall [--system] [--browser NAVEGADOR]... [--destdir CARPETA] [--binary RUTA] [--dry-run] [--json]
 Quita el registro del conector de los navegadores, incluido lo que dejaron versiones anteriores.
 `, `Usage: efirma uninstall [--system] [--browser BROWSER]... [--destdir DIR] [--binary PATH] [--dry-run] [--json]
 Removes the connector's registration from the browsers, including what older versions left.
 `},
-		"installer.help.status": {`Uso: efirma status [--browser NAVEGADOR]... [--destdir CARPETA] [--json]
+			"installer.help.status": {`Uso: efirma status [--browser NAVEGADOR]... [--destdir CARPETA] [--json]
 Dice, por navegador, si el conector está registrado (para usted y para el sistema), si el registro es válido, si el programa existe y es ejecutable, qué extensiones lo pueden usar y si una política lo bloquea.
 Termina con 0 si al menos un navegador puede usar el conector, 1 si ninguno.
 `, `Usage: efirma status [--browser BROWSER]... [--destdir DIR] [--json]
 Reports per browser whether the connector is registered (for you and system-wide), whether the registration is valid, whether the program exists and is executable, which extensions may use it and whether a policy blocks it.
 Exits 0 when at least one browser can use the connector, 1 when none can.
 `},
-		"installer.help.policy": {`Uso: efirma policy --format linux-json|windows-reg|macos-mobileconfig|admx [--extension-id ID] [--edge-extension-id ID] [--portal https://...]... [--disable-user-level-hosts] [--browser chrome|edge] [--out ARCHIVO]
+			"installer.help.policy": {`Uso: efirma policy --format linux-json|windows-reg|macos-mobileconfig|admx [--extension-id ID] [--edge-extension-id ID] [--portal https://...]... [--disable-user-level-hosts] [--browser chrome|edge] [--out ARCHIVO]
 Genera las políticas para instalar la extensión en todos los equipos (Chrome y Edge): instalación forzada, permiso para el conector, portales permitidos y modo de desarrollo apagado.
   --format                    linux-json (un navegador, ver --browser), windows-reg (.reg), macos-mobileconfig (perfil), admx (plantillas de GPO; requiere --out CARPETA)
   --extension-id              ID de la extensión en Chrome Web Store
@@ -55,86 +56,87 @@ Writes the policies that install the extension on every computer (Chrome and Edg
   --disable-user-level-hosts  only allow the connector installed system-wide
   --out                       output file (folder for admx); without it, standard output
 `},
-		"installer.hint":               {"sugerencia", "hint"},
-		"installer.hint.usage":         {"vea «efirma %s --help»", "see “efirma %s --help”"},
-		"installer.dry_run":            {"Simulación (--dry-run): no se cambió nada. Esto es lo que se haría:", "Dry run (--dry-run): nothing was changed. This is what would be done:"},
-		"installer.done.install":       {"Listo. Cierre y vuelva a abrir el navegador para que use el conector.", "Done. Close and reopen the browser so it uses the connector."},
-		"installer.written":            {"escrito", "written"},
-		"installer.scope.user":         {"usuario", "user"},
-		"installer.scope.system":       {"sistema", "system"},
-		"installer.action.installed":   {"instalado", "installed"},
-		"installer.action.up_to_date":  {"ya estaba al día", "already up to date"},
-		"installer.action.updated":     {"actualizado", "updated"},
-		"installer.action.removed":     {"eliminado", "removed"},
-		"installer.action.not_present": {"no estaba", "not present"},
-		"installer.action.failed":      {"falló", "failed"},
-		"installer.state.ready":        {"listo", "ready"},
-		"installer.state.missing":      {"no instalado", "not installed"},
-		"installer.state.problems":     {"instalado con problemas", "installed with problems"},
-		"installer.state.blocked":      {"bloqueado por una política", "blocked by a policy"},
-		"installer.target.installed":   {"instalado", "installed"},
-		"installer.target.missing":     {"no instalado", "not installed"},
-		"installer.label.manifest":     {"manifiesto", "manifest"},
-		"installer.label.binary":       {"programa", "program"},
-		"installer.label.ids":          {"extensiones permitidas", "allowed extensions"},
-		"installer.label.problem":      {"problema", "problem"},
-		"installer.label.policy":       {"política", "policy"},
-		"installer.label.note":         {"nota", "note"},
-		"installer.label.legacy":       {"quedan registros de versiones anteriores (%s); «efirma uninstall» los quita", "registrations from older versions remain (%s); “efirma uninstall” removes them"},
+			"installer.hint":               {"sugerencia", "hint"},
+			"installer.hint.usage":         {"vea «efirma %s --help»", "see “efirma %s --help”"},
+			"installer.dry_run":            {"Simulación (--dry-run): no se cambió nada. Esto es lo que se haría:", "Dry run (--dry-run): nothing was changed. This is what would be done:"},
+			"installer.done.install":       {"Listo. Cierre y vuelva a abrir el navegador para que use el conector.", "Done. Close and reopen the browser so it uses the connector."},
+			"installer.written":            {"escrito", "written"},
+			"installer.scope.user":         {"usuario", "user"},
+			"installer.scope.system":       {"sistema", "system"},
+			"installer.action.installed":   {"instalado", "installed"},
+			"installer.action.up_to_date":  {"ya estaba al día", "already up to date"},
+			"installer.action.updated":     {"actualizado", "updated"},
+			"installer.action.removed":     {"eliminado", "removed"},
+			"installer.action.not_present": {"no estaba", "not present"},
+			"installer.action.failed":      {"falló", "failed"},
+			"installer.state.ready":        {"listo", "ready"},
+			"installer.state.missing":      {"no instalado", "not installed"},
+			"installer.state.problems":     {"instalado con problemas", "installed with problems"},
+			"installer.state.blocked":      {"bloqueado por una política", "blocked by a policy"},
+			"installer.target.installed":   {"instalado", "installed"},
+			"installer.target.missing":     {"no instalado", "not installed"},
+			"installer.label.manifest":     {"manifiesto", "manifest"},
+			"installer.label.binary":       {"programa", "program"},
+			"installer.label.ids":          {"extensiones permitidas", "allowed extensions"},
+			"installer.label.problem":      {"problema", "problem"},
+			"installer.label.policy":       {"política", "policy"},
+			"installer.label.note":         {"nota", "note"},
+			"installer.label.legacy":       {"quedan registros de versiones anteriores (%s); «efirma uninstall» los quita", "registrations from older versions remain (%s); “efirma uninstall” removes them"},
 
-		"installer.problem.invalid_json":          {"el manifiesto no es JSON válido", "the manifest is not valid JSON"},
-		"installer.problem.name_mismatch":         {"el manifiesto no tiene el nombre mx.efirma.conector", "the manifest's name is not mx.efirma.conector"},
-		"installer.problem.type_not_stdio":        {"el manifiesto no es de tipo stdio", "the manifest's type is not stdio"},
-		"installer.problem.path_not_absolute":     {"la ruta del programa no es absoluta", "the program path is not absolute"},
-		"installer.problem.no_allowed_origins":    {"el manifiesto no permite ninguna extensión", "the manifest allows no extension"},
-		"installer.problem.bad_origin":            {"el manifiesto tiene una extensión mal escrita", "the manifest has a malformed extension origin"},
-		"installer.problem.binary_missing":        {"el programa efirma no existe en esa ruta; reinstale", "the efirma program is not at that path; reinstall"},
-		"installer.problem.binary_not_executable": {"el programa efirma no es ejecutable", "the efirma program is not executable"},
-		"installer.problem.manifest_too_large":    {"el manifiesto es demasiado grande", "the manifest is too large"},
-		"installer.problem.manifest_unreadable":   {"no se pudo leer el manifiesto", "the manifest could not be read"},
+			"installer.problem.invalid_json":          {"el manifiesto no es JSON válido", "the manifest is not valid JSON"},
+			"installer.problem.name_mismatch":         {"el manifiesto no tiene el nombre mx.efirma.conector", "the manifest's name is not mx.efirma.conector"},
+			"installer.problem.type_not_stdio":        {"el manifiesto no es de tipo stdio", "the manifest's type is not stdio"},
+			"installer.problem.path_not_absolute":     {"la ruta del programa no es absoluta", "the program path is not absolute"},
+			"installer.problem.no_allowed_origins":    {"el manifiesto no permite ninguna extensión", "the manifest allows no extension"},
+			"installer.problem.bad_origin":            {"el manifiesto tiene una extensión mal escrita", "the manifest has a malformed extension origin"},
+			"installer.problem.binary_missing":        {"el programa efirma no existe en esa ruta; reinstale", "the efirma program is not at that path; reinstall"},
+			"installer.problem.binary_not_executable": {"el programa efirma no es ejecutable", "the efirma program is not executable"},
+			"installer.problem.manifest_too_large":    {"el manifiesto es demasiado grande", "the manifest is too large"},
+			"installer.problem.manifest_unreadable":   {"no se pudo leer el manifiesto", "the manifest could not be read"},
 
-		"installer.note.blocked_by_policy":   {"una política del equipo (NativeMessagingBlocklist) bloquea el conector; pida a su área de TI agregar mx.efirma.conector a NativeMessagingAllowlist", "a computer policy (NativeMessagingBlocklist) blocks the connector; ask IT to add mx.efirma.conector to NativeMessagingAllowlist"},
-		"installer.note.user_level_disabled": {"una política (NativeMessagingUserLevelHosts=false) solo permite conectores instalados para todo el sistema; instale con «efirma install --system» o con el paquete", "a policy (NativeMessagingUserLevelHosts=false) only allows connectors installed system-wide; install with “efirma install --system” or the package"},
-		"installer.note.snap_chromium":       {"Chromium instalado como snap no puede usar conectores nativos; use Google Chrome, Microsoft Edge o Chromium de un paquete .deb", "Chromium installed as a snap cannot use native connectors; use Google Chrome, Microsoft Edge or Chromium from a .deb package"},
-		"installer.note.policy_not_read":     {"en macOS no se revisan las políticas administradas (perfiles); revíselas en Configuración del Sistema > Privacidad y seguridad > Perfiles", "on macOS managed policies (profiles) are not checked; see System Settings > Privacy & Security > Profiles"},
+			"installer.note.blocked_by_policy":   {"una política del equipo (NativeMessagingBlocklist) bloquea el conector; pida a su área de TI agregar mx.efirma.conector a NativeMessagingAllowlist", "a computer policy (NativeMessagingBlocklist) blocks the connector; ask IT to add mx.efirma.conector to NativeMessagingAllowlist"},
+			"installer.note.user_level_disabled": {"una política (NativeMessagingUserLevelHosts=false) solo permite conectores instalados para todo el sistema; instale con «efirma install --system» o con el paquete", "a policy (NativeMessagingUserLevelHosts=false) only allows connectors installed system-wide; install with “efirma install --system” or the package"},
+			"installer.note.snap_chromium":       {"Chromium instalado como snap no puede usar conectores nativos; use Google Chrome, Microsoft Edge o Chromium de un paquete .deb", "Chromium installed as a snap cannot use native connectors; use Google Chrome, Microsoft Edge or Chromium from a .deb package"},
+			"installer.note.policy_not_read":     {"en macOS no se revisan las políticas administradas (perfiles); revíselas en Configuración del Sistema > Privacidad y seguridad > Perfiles", "on macOS managed policies (profiles) are not checked; see System Settings > Privacy & Security > Profiles"},
 
-		"installer.err.command":          {"comando desconocido %q", "unknown command %q"},
-		"installer.err.argument":         {"argumento inesperado %q", "unexpected argument %q"},
-		"installer.err.admx_out":         {"el formato admx escribe varios archivos: indique --out CARPETA", "the admx format writes several files: give --out DIR"},
-		"installer.err.generic":          {"%s", "%s"},
-		"installer.hint.generic":         {"revise el mensaje; «efirma status» muestra el estado del registro", "check the message; “efirma status” shows the registration state"},
-		"installer.err.no_home":          {"no se conoce la carpeta personal (%s)", "the home folder is unknown (%s)"},
-		"installer.hint.no_home":         {"defina la variable HOME, o use --system para instalar para todo el equipo", "set HOME, or use --system to install for the whole computer"},
-		"installer.err.relative_binary":  {"la ruta del programa debe ser absoluta (%s)", "the program path must be absolute (%s)"},
-		"installer.hint.relative_binary": {"use --binary con la ruta completa, por ejemplo /usr/bin/efirma o C:\\Program Files\\efirma\\efirma.exe", "use --binary with the full path, for example /usr/bin/efirma or C:\\Program Files\\efirma\\efirma.exe"},
-		"installer.err.browser":          {"navegador desconocido (%s)", "unknown browser (%s)"},
-		"installer.hint.browser":         {"use chrome, chromium, edge, brave o vivaldi (en policy: chrome o edge)", "use chrome, chromium, edge, brave or vivaldi (for policy: chrome or edge)"},
-		"installer.err.extension_id":     {"ID de extensión no válido (%s)", "invalid extension ID (%s)"},
-		"installer.hint.extension_id":    {"un ID tiene 32 letras de la a a la p; cópielo de la página de la extensión en la tienda o de chrome://extensions", "an ID is 32 letters from a to p; copy it from the store page or chrome://extensions"},
-		"installer.err.no_registry":      {"no hay registro de Windows disponible (%s)", "no Windows registry available (%s)"},
-		"installer.hint.no_registry":     {"ejecute este comando en Windows", "run this command on Windows"},
-		"installer.err.os":               {"sistema operativo no compatible (%s)", "unsupported operating system (%s)"},
-		"installer.hint.os":              {"el conector funciona en Linux, macOS y Windows", "the connector works on Linux, macOS and Windows"},
-		"installer.err.portal":           {"portal no válido (%s)", "invalid portal (%s)"},
-		"installer.hint.portal":          {"escriba el portal como https://portal.ejemplo.gob.mx o https://*.ejemplo.gob.mx, sin ruta ni diagonal final", "write the portal as https://portal.example.gob.mx or https://*.example.gob.mx, without path or trailing slash"},
-		"installer.err.format":           {"formato desconocido %q", "unknown format %q"},
-		"installer.hint.format":          {"use linux-json, windows-reg, macos-mobileconfig o admx", "use linux-json, windows-reg, macos-mobileconfig or admx"},
-		"installer.err.permission":       {"sin permiso para escribir (%s)", "no permission to write (%s)"},
-		"installer.hint.permission":      {"para --system ejecute como administrador (sudo en Linux y macOS); sin --system se instala solo para usted", "for --system run as administrator (sudo on Linux and macOS); without --system it installs only for you"},
+			"installer.err.command":          {"comando desconocido %q", "unknown command %q"},
+			"installer.err.argument":         {"argumento inesperado %q", "unexpected argument %q"},
+			"installer.err.admx_out":         {"el formato admx escribe varios archivos: indique --out CARPETA", "the admx format writes several files: give --out DIR"},
+			"installer.err.generic":          {"%s", "%s"},
+			"installer.hint.generic":         {"revise el mensaje; «efirma status» muestra el estado del registro", "check the message; “efirma status” shows the registration state"},
+			"installer.err.no_home":          {"no se conoce la carpeta personal (%s)", "the home folder is unknown (%s)"},
+			"installer.hint.no_home":         {"defina la variable HOME, o use --system para instalar para todo el equipo", "set HOME, or use --system to install for the whole computer"},
+			"installer.err.relative_binary":  {"la ruta del programa debe ser absoluta (%s)", "the program path must be absolute (%s)"},
+			"installer.hint.relative_binary": {"use --binary con la ruta completa, por ejemplo /usr/bin/efirma o C:\\Program Files\\efirma\\efirma.exe", "use --binary with the full path, for example /usr/bin/efirma or C:\\Program Files\\efirma\\efirma.exe"},
+			"installer.err.browser":          {"navegador desconocido (%s)", "unknown browser (%s)"},
+			"installer.hint.browser":         {"use chrome, chromium, edge, brave o vivaldi (en policy: chrome o edge)", "use chrome, chromium, edge, brave or vivaldi (for policy: chrome or edge)"},
+			"installer.err.extension_id":     {"ID de extensión no válido (%s)", "invalid extension ID (%s)"},
+			"installer.hint.extension_id":    {"un ID tiene 32 letras de la a a la p; cópielo de la página de la extensión en la tienda o de chrome://extensions", "an ID is 32 letters from a to p; copy it from the store page or chrome://extensions"},
+			"installer.err.no_registry":      {"no hay registro de Windows disponible (%s)", "no Windows registry available (%s)"},
+			"installer.hint.no_registry":     {"ejecute este comando en Windows", "run this command on Windows"},
+			"installer.err.os":               {"sistema operativo no compatible (%s)", "unsupported operating system (%s)"},
+			"installer.hint.os":              {"el conector funciona en Linux, macOS y Windows", "the connector works on Linux, macOS and Windows"},
+			"installer.err.portal":           {"portal no válido (%s)", "invalid portal (%s)"},
+			"installer.hint.portal":          {"escriba el portal como https://portal.ejemplo.gob.mx o https://*.ejemplo.gob.mx, sin ruta ni diagonal final", "write the portal as https://portal.example.gob.mx or https://*.example.gob.mx, without path or trailing slash"},
+			"installer.err.format":           {"formato desconocido %q", "unknown format %q"},
+			"installer.hint.format":          {"use linux-json, windows-reg, macos-mobileconfig o admx", "use linux-json, windows-reg, macos-mobileconfig or admx"},
+			"installer.err.permission":       {"sin permiso para escribir (%s)", "no permission to write (%s)"},
+			"installer.hint.permission":      {"para --system ejecute como administrador (sudo en Linux y macOS); sin --system se instala solo para usted", "for --system run as administrator (sudo on Linux and macOS); without --system it installs only for you"},
 
-		"installer.admx.efirma":                   {"Conector e.firma", "Conector e.firma"},
-		"installer.admx.description":              {"Políticas para instalar y configurar la extensión Conector e.firma y su conector nativo en Google Chrome y Microsoft Edge.", "Policies that install and configure the Conector e.firma extension and its native connector in Google Chrome and Microsoft Edge."},
-		"installer.admx.supported":                {"Google Chrome y Microsoft Edge con soporte de políticas", "Google Chrome and Microsoft Edge with policy support"},
-		"installer.admx.ForceInstall":             {"Instalar la extensión Conector e.firma", "Install the Conector e.firma extension"},
-		"installer.admx.ForceInstall_Explain":     {"Instala a la fuerza la extensión %[1]s desde la tienda (ExtensionInstallForcelist, entrada 1). Si ya usa ExtensionInstallForcelist, agregue la entrada en su propia política en lugar de esta.", "Force-installs extension %[1]s from the store (ExtensionInstallForcelist, entry 1). If you already use ExtensionInstallForcelist, add the entry to your own policy instead."},
-		"installer.admx.AllowHost":                {"Permitir el conector nativo mx.efirma.conector", "Allow the mx.efirma.conector native connector"},
-		"installer.admx.AllowHost_Explain":        {"Agrega mx.efirma.conector a NativeMessagingAllowlist (entrada 1) para que una lista de bloqueo no lo bloquee.", "Adds mx.efirma.conector to NativeMessagingAllowlist (entry 1) so that a blocklist does not block it."},
-		"installer.admx.SystemHostsOnly":          {"Usar solo conectores instalados para todo el equipo", "Use only connectors installed for the whole computer"},
-		"installer.admx.SystemHostsOnly_Explain":  {"Habilitada, fija NativeMessagingUserLevelHosts en 0: el navegador solo usa conectores instalados por un administrador (el MSI), no los que instala cada usuario.", "When enabled, sets NativeMessagingUserLevelHosts to 0: the browser only uses connectors an administrator installed (the MSI), not per-user ones."},
-		"installer.admx.DeveloperModeOff":         {"Apagar el modo de desarrollo de la extensión", "Turn off the extension's developer mode"},
-		"installer.admx.DeveloperModeOff_Explain": {"Habilitada, la extensión %[1]s no acepta sitios http://localhost aunque el usuario encienda el modo de desarrollo (developerMode = 0).", "When enabled, extension %[1]s refuses http://localhost sites even if the user turns developer mode on (developerMode = 0)."},
-		"installer.admx.Portals":                  {"Portales adicionales permitidos", "Additional allowed portals"},
-		"installer.admx.Portals_Explain":          {"Portales (https://host o https://*.dominio) donde la extensión %[1]s puede usar la e.firma, además de los del SAT y el IMSS (allowedPortals). Portales sugeridos al generar esta plantilla: %[2]s", "Portals (https://host or https://*.domain) where extension %[1]s may use the e.firma, in addition to SAT's and IMSS's (allowedPortals). Portals suggested when this template was generated: %[2]s"},
-		"installer.admx.PortalsLabel":             {"Portales", "Portals"},
+			"installer.admx.efirma":                   {"Conector e.firma", "Conector e.firma"},
+			"installer.admx.description":              {"Políticas para instalar y configurar la extensión Conector e.firma y su conector nativo en Google Chrome y Microsoft Edge.", "Policies that install and configure the Conector e.firma extension and its native connector in Google Chrome and Microsoft Edge."},
+			"installer.admx.supported":                {"Google Chrome y Microsoft Edge con soporte de políticas", "Google Chrome and Microsoft Edge with policy support"},
+			"installer.admx.ForceInstall":             {"Instalar la extensión Conector e.firma", "Install the Conector e.firma extension"},
+			"installer.admx.ForceInstall_Explain":     {"Instala a la fuerza la extensión %[1]s desde la tienda (ExtensionInstallForcelist, entrada 1). Si ya usa ExtensionInstallForcelist, agregue la entrada en su propia política en lugar de esta.", "Force-installs extension %[1]s from the store (ExtensionInstallForcelist, entry 1). If you already use ExtensionInstallForcelist, add the entry to your own policy instead."},
+			"installer.admx.AllowHost":                {"Permitir el conector nativo mx.efirma.conector", "Allow the mx.efirma.conector native connector"},
+			"installer.admx.AllowHost_Explain":        {"Agrega mx.efirma.conector a NativeMessagingAllowlist (entrada 1) para que una lista de bloqueo no lo bloquee.", "Adds mx.efirma.conector to NativeMessagingAllowlist (entry 1) so that a blocklist does not block it."},
+			"installer.admx.SystemHostsOnly":          {"Usar solo conectores instalados para todo el equipo", "Use only connectors installed for the whole computer"},
+			"installer.admx.SystemHostsOnly_Explain":  {"Habilitada, fija NativeMessagingUserLevelHosts en 0: el navegador solo usa conectores instalados por un administrador (el MSI), no los que instala cada usuario.", "When enabled, sets NativeMessagingUserLevelHosts to 0: the browser only uses connectors an administrator installed (the MSI), not per-user ones."},
+			"installer.admx.DeveloperModeOff":         {"Apagar el modo de desarrollo de la extensión", "Turn off the extension's developer mode"},
+			"installer.admx.DeveloperModeOff_Explain": {"Habilitada, la extensión %[1]s no acepta sitios http://localhost aunque el usuario encienda el modo de desarrollo (developerMode = 0).", "When enabled, extension %[1]s refuses http://localhost sites even if the user turns developer mode on (developerMode = 0)."},
+			"installer.admx.Portals":                  {"Portales adicionales permitidos", "Additional allowed portals"},
+			"installer.admx.Portals_Explain":          {"Portales (https://host o https://*.dominio) donde la extensión %[1]s puede usar la e.firma, además de los del SAT y el IMSS (allowedPortals). Portales sugeridos al generar esta plantilla: %[2]s", "Portals (https://host or https://*.domain) where extension %[1]s may use the e.firma, in addition to SAT's and IMSS's (allowedPortals). Portals suggested when this template was generated: %[2]s"},
+			"installer.admx.PortalsLabel":             {"Portales", "Portals"},
+		}
 	})
 }

@@ -151,7 +151,7 @@ func windowsManifestPath(o Options, scope Scope, hostName string) string {
 // joinFor joins path elements with goos's separator. On Windows paths
 // absolute on the running (non-Windows) system, as tests use, keep "/".
 func joinFor(goos string, elem ...string) string {
-	if goos == "windows" && (len(elem) == 0 || !windowsAbs.MatchString(elem[0])) {
+	if goos == "windows" && (len(elem) == 0 || !windowsAbs().MatchString(elem[0])) {
 		return filepath.Join(elem...)
 	}
 	if goos == "windows" {
@@ -169,7 +169,7 @@ func joinFor(goos string, elem ...string) string {
 
 // dirFor is filepath.Dir that understands Windows paths on any system.
 func dirFor(goos, p string) string {
-	if goos == "windows" && windowsAbs.MatchString(p) {
+	if goos == "windows" && windowsAbs().MatchString(p) {
 		for i := len(p) - 1; i >= 0; i-- {
 			if p[i] == '\\' || p[i] == '/' {
 				if i <= 2 {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/efirma/conector/protocol"
 )
@@ -39,14 +40,16 @@ type Manifest struct {
 	AllowedOrigins []string `json:"allowed_origins"`
 }
 
-var extensionIDPattern = regexp.MustCompile(`^[a-p]{32}$`)
+// Patterns are compiled on first use, not at start-up: the host binary
+// starts for every browser message.
+var extensionIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-p]{32}$`) })
 
 // ErrBadExtensionID is returned for an ID that is not 32 letters a-p.
 var ErrBadExtensionID = errors.New("extension ID must be 32 letters from a to p")
 
 // ValidateExtensionID checks the shape of a Chromium extension ID.
 func ValidateExtensionID(id string) error {
-	if !extensionIDPattern.MatchString(id) {
+	if !extensionIDPattern().MatchString(id) {
 		return fmt.Errorf("%q: %w", id, ErrBadExtensionID)
 	}
 	return nil
@@ -153,7 +156,7 @@ func (m Manifest) ExtensionIDs() []string {
 	return ids
 }
 
-var windowsAbs = regexp.MustCompile(`^([A-Za-z]:[\\/]|\\\\[^\\]+\\)`)
+var windowsAbs = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([A-Za-z]:[\\/]|\\\\[^\\]+\\)`) })
 
 // isAbs reports whether p is absolute on goos. For windows it accepts a
 // drive-letter or UNC path and, so that the Windows logic can be tested on
@@ -163,7 +166,7 @@ func isAbs(goos, p string) bool {
 		return false
 	}
 	if goos == "windows" {
-		return windowsAbs.MatchString(p) || filepath.IsAbs(p)
+		return windowsAbs().MatchString(p) || filepath.IsAbs(p)
 	}
 	return strings.HasPrefix(p, "/")
 }

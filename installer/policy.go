@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf16"
 
 	"github.com/efirma/conector/i18n"
@@ -48,7 +49,7 @@ type PolicyOptions struct {
 // maxPortals matches the extension, which reads at most 200 managed portals.
 const maxPortals = 200
 
-var portalPattern = regexp.MustCompile(`^https://(\*\.)?([a-z0-9.-]+)(:\d{1,5})?$`)
+var portalPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^https://(\*\.)?([a-z0-9.-]+)(:\d{1,5})?$`) })
 
 // ErrBadPortal is returned for a portal that is not an https origin or
 // "https://*.domain" pattern.
@@ -60,7 +61,7 @@ var ErrBadFormat = errors.New("unknown policy format")
 // ValidatePortal checks one portal pattern with the extension's grammar
 // (extension/shared/origins.js patternMatches), lowercase and without path.
 func ValidatePortal(p string) error {
-	m := portalPattern.FindStringSubmatch(p)
+	m := portalPattern().FindStringSubmatch(p)
 	if m == nil || strings.HasPrefix(m[2], ".") || strings.HasSuffix(m[2], ".") || strings.Contains(m[2], "..") || m[2] == "" {
 		return fmt.Errorf("%q: %w", p, ErrBadPortal)
 	}

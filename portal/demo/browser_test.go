@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/portal/demo"
-	"github.com/efirma/conector/portal/internal/testenv"
 	"github.com/efirma/conector/portal/verifier"
 	"github.com/efirma/conector/sat"
 )

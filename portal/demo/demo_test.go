@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/efirma/conector/extension"
+	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/portal/demo"
-	"github.com/efirma/conector/portal/internal/testenv"
 	"github.com/efirma/conector/portal/verifier"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/efirma/conector/portal/internal/testenv"
+	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/portal/verifier"
 )
 

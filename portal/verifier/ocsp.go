@@ -10,22 +10,20 @@ import (
 	"net/http"
 	"time"
 
-	"golang.org/x/crypto/ocsp"
+	"github.com/efirma/conector/sat"
 )
 
 // SAT's e.firma status (OCSP) services. SAT leaf certificates carry no OCSP
 // address, so the URL is configuration.
 const (
-	SATOCSPURL     = "https://cfdi.sat.gob.mx/edofiel"
-	SATTestOCSPURL = "https://cfdit.sat.gob.mx/edofiel"
+	SATOCSPURL     = sat.OCSPURL
+	SATTestOCSPURL = sat.OCSPTestURL
 )
 
 // Defaults of OCSP.
 const (
 	DefaultOCSPTimeout = 10 * time.Second
 	DefaultOCSPMaxAge  = time.Hour
-	// ocspSkew is the clock difference tolerated with the responder.
-	ocspSkew = 5 * time.Minute
 	// maxOCSPResponseBytes bounds a responder's answer.
 	maxOCSPResponseBytes = 64 << 10
 )
@@ -74,96 +72,38 @@ func (o *OCSP) client() *http.Client {
 
 // status asks the responder about cert (issued by issuer) and returns
 // RevocationGood, or RevocationUnavailable under FailOpen, or a refusal.
+// The response is checked by sat.CheckOCSPResponse, shared with the host.
 func (o *OCSP) status(ctx context.Context, cert, issuer *x509.Certificate, now time.Time) (string, error) {
 	der, err := o.fetch(ctx, cert, issuer)
-	if err != nil {
-		if o.FailOpen {
-			return RevocationUnavailable, nil
-		}
-		return "", fmt.Errorf("%w: %v", ErrRevocationDown, err)
-	}
-	resp, err := ocsp.ParseResponseForCert(der, cert, nil)
-	if err != nil {
-		var re ocsp.ResponseError
-		if errors.As(err, &re) && (re.Status == ocsp.TryLater || re.Status == ocsp.InternalError) {
-			if o.FailOpen {
-				return RevocationUnavailable, nil
-			}
-			return "", fmt.Errorf("%w: responder says %v", ErrRevocationDown, re.Status)
-		}
-		return "", fmt.Errorf("%w: %v", ErrRevocationResponse, err)
-	}
-	if err := o.checkSigner(resp, issuer, now); err != nil {
-		return "", fmt.Errorf("%w: %v", ErrRevocationResponse, err)
-	}
-	if resp.ThisUpdate.After(now.Add(ocspSkew)) {
-		return "", fmt.Errorf("%w: thisUpdate %s is in the future", ErrRevocationResponse, resp.ThisUpdate.Format(time.RFC3339))
-	}
-	if !resp.NextUpdate.IsZero() {
-		if now.After(resp.NextUpdate.Add(ocspSkew)) {
-			return "", fmt.Errorf("%w: stale, nextUpdate %s", ErrRevocationResponse, resp.NextUpdate.Format(time.RFC3339))
-		}
-	} else {
+	if err == nil {
 		maxAge := o.MaxAge
 		if maxAge <= 0 {
 			maxAge = DefaultOCSPMaxAge
 		}
-		if now.Sub(resp.ThisUpdate) > maxAge+ocspSkew {
-			return "", fmt.Errorf("%w: stale, thisUpdate %s", ErrRevocationResponse, resp.ThisUpdate.Format(time.RFC3339))
+		var r sat.OCSPResult
+		r, err = sat.CheckOCSPResponse(der, cert, issuer, o.Responder, now, maxAge)
+		switch {
+		case err == nil && r.Status == sat.OCSPGood:
+			return RevocationGood, nil
+		case err == nil && r.Status == sat.OCSPRevoked:
+			return "", fmt.Errorf("%w on %s (reason %d)", ErrRevoked, r.RevokedAt.UTC().Format(time.RFC3339), r.Reason)
+		case err == nil:
+			return "", ErrRevocationUnknown
+		case errors.Is(err, sat.ErrOCSPResponse):
+			return "", fmt.Errorf("%w: %v", ErrRevocationResponse, err)
 		}
 	}
-	switch resp.Status {
-	case ocsp.Good:
-		return RevocationGood, nil
-	case ocsp.Revoked:
-		return "", fmt.Errorf("%w on %s (reason %d)", ErrRevoked, resp.RevokedAt.UTC().Format(time.RFC3339), resp.RevocationReason)
+	// The responder could not be reached or said "try later".
+	if o.FailOpen {
+		return RevocationUnavailable, nil
 	}
-	return "", ErrRevocationUnknown
-}
-
-// checkSigner verifies who signed the response: the configured responder
-// certificate, else the issuing CA, else a delegated responder that CA
-// certified for OCSP signing (valid at now).
-func (o *OCSP) checkSigner(resp *ocsp.Response, issuer *x509.Certificate, now time.Time) error {
-	if o.Responder != nil {
-		if err := resp.CheckSignatureFrom(o.Responder); err != nil {
-			return fmt.Errorf("not signed by the configured responder: %v", err)
-		}
-		return nil
-	}
-	if resp.Certificate == nil {
-		if err := resp.CheckSignatureFrom(issuer); err != nil {
-			return fmt.Errorf("not signed by the issuing CA: %v", err)
-		}
-		return nil
-	}
-	d := resp.Certificate
-	if bytes.Equal(d.Raw, issuer.Raw) {
-		return resp.CheckSignatureFrom(issuer)
-	}
-	if err := d.CheckSignatureFrom(issuer); err != nil {
-		return fmt.Errorf("responder certificate not issued by the CA: %v", err)
-	}
-	delegated := false
-	for _, u := range d.ExtKeyUsage {
-		if u == x509.ExtKeyUsageOCSPSigning {
-			delegated = true
-		}
-	}
-	if !delegated {
-		return errors.New("responder certificate lacks the OCSP signing usage")
-	}
-	if now.Before(d.NotBefore) || now.After(d.NotAfter) {
-		return errors.New("responder certificate not valid now")
-	}
-	// ParseResponseForCert already checked the response against d.
-	return nil
+	return "", fmt.Errorf("%w: %v", ErrRevocationDown, err)
 }
 
 func (o *OCSP) fetch(ctx context.Context, cert, issuer *x509.Certificate) ([]byte, error) {
-	reqDER, err := ocsp.CreateRequest(cert, issuer, nil)
+	reqDER, err := sat.OCSPRequest(cert, issuer)
 	if err != nil {
-		return nil, fmt.Errorf("failed to build OCSP request: %w", err)
+		return nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.URL, bytes.NewReader(reqDER))
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/efirma/conector/portal/internal/testenv"
+	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/portal/verifier"
 	"github.com/efirma/conector/sat"
 	"golang.org/x/crypto/ocsp"

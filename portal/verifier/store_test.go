@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/efirma/conector/portal/internal/testenv"
+	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/portal/verifier"
 	"github.com/redis/go-redis/v9"
 )

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"os"
 	"strings"
 	"syscall"
@@ -15,6 +14,7 @@ const challenge = `"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"`
 
 func TestExtension(t *testing.T) {
 	r := newRig(t)
+	r.setDeveloperMode(false)
 	page := servePage(t, "127.0.0.1")
 
 	t.Run("developer switch off refuses localhost before any window", func(t *testing.T) {
@@ -170,20 +170,4 @@ func TestExtension(t *testing.T) {
 			t.Fatalf("popup says %q (%v)", msg, err)
 		}
 	})
-}
-
-// choose picks the certificate, types the password and presses Acceder/Firmar.
-func (r *rig) choose(ctx context.Context, certID, password string) {
-	r.t.Helper()
-	if _, err := waitJS[bool](ctx, `!document.querySelector("#password").disabled`, 10*time.Second); err != nil {
-		r.t.Fatalf("consent: %v", err)
-	}
-	if err := chromedp.Do(ctx,
-		chromedp.WaitReady(chromedp.CSS(`#certificados input[value="`+certID+`"]`)),
-		chromedp.Click(chromedp.CSS(`#certificados input[value="`+certID+`"]`)),
-		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Click(chromedp.CSS("#aceptar")),
-	); err != nil {
-		r.t.Fatalf("consent: %v", err)
-	}
 }

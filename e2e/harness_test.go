@@ -1,359 +1,262 @@
 // Package e2e drives the real extension in Debian's Chromium (headless=new)
 // with chromedp, against the real host (bin/efirma built from this tree) and
-// the demo portal. Everything lives in temporary folders: EFIRMA_HOME, the
-// browser profile (whose NativeMessagingHosts/ registers the host) and the
-// servers on loopback.
+// the demo portal. The browser rig itself is internal/chromerig, shared with
+// `make demo`; this file adapts it to tests.
+//
+// One browser serves every test of the binary (started by the first test
+// that needs it, closed by TestMain). Everything lives in temporary folders:
+// a fake HOME whose .config/chromium is the browser profile (so that
+// `efirma install --browser chromium` with that HOME registers the host
+// where this Chromium looks), EFIRMA_HOME, and the servers on loopback.
 //
 // Without chromium the tests skip, except under CI=true where that is a
 // failure.
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/target"
-	"github.com/chromedp/chromedp"
 
-	"github.com/efirma/conector/extension"
-	"github.com/efirma/conector/protocol"
+	"github.com/efirma/conector/internal/chromerig"
 )
 
-// rig is one browser with the extension, one host registration and the
-// servers the tests use.
+// hostVersion is stamped into the host built for the tests, so that the
+// popup's "version …" can be checked against something this test chose.
+const hostVersion = "0.0.0-e2e"
+
+// fixtureDirs are the SAT test credentials every test finds imported.
+var fixtureDirs = []string{"eku9003173c9-fiel", "eku9003173c9-fiel-expired-2023", "eku9003173c9-csd"}
+
+// rig is the shared browser with the extension, the host registration and
+// the binaries; t is the test using it now.
 type rig struct {
-	t         *testing.T
-	root      string // repository root
-	fixtures  string // ../shared/fixtures/sat
-	tmp       string
-	efirma    string // host binary
-	home      string // EFIRMA_HOME
-	profile   string // --user-data-dir
-	pidFile   string // the wrapper writes the running host's PID here
-	browser   context.Context
-	extID     string
-	certIDs   map[string]string // fixture folder → certificate id
-	uiSpanish bool              // chrome.i18n.getUILanguage() is Spanish
+	t        *testing.T
+	root     string // repository root
+	fixtures string // ../shared/fixtures/sat
+	tmp      string
+	bin      string // built binaries
+	efirma   string // host binary
+	userHome string // HOME of Chromium and of `efirma install`
+	home     string // EFIRMA_HOME
+	profile  string // --user-data-dir = userHome/.config/chromium
+	chromium string
+	host     *chromerig.Host
+	b        *chromerig.Browser
+	browser  context.Context
+	extID    string
+	certIDs  map[string]string // fixture folder → certificate id
+	// uiSpanish: chrome.i18n.getUILanguage() is Spanish.
+	uiSpanish bool
 }
 
-func chromiumPath(t *testing.T) string {
-	for _, p := range []string{os.Getenv("EFIRMA_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if p == "" {
-			continue
-		}
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium not found (CI=true): install Debian's chromium package")
-	}
-	t.Skip("chromium not found; install Debian's chromium package to run the end-to-end tests")
-	return ""
+var shared struct {
+	once sync.Once
+	r    *rig
+	err  error
 }
-
-// binDir holds the binaries built once for all tests of this package.
-var binDir string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "efirma-e2e-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binDir = dir
 	code := m.Run()
-	os.RemoveAll(dir)
+	if r := shared.r; r != nil {
+		r.b.Close()
+		os.RemoveAll(r.tmp)
+	}
 	os.Exit(code)
 }
 
-// goBuild builds pkg (once per test binary) and returns the binary's path.
-func goBuild(t *testing.T, root, _, pkg, name string) string {
-	t.Helper()
-	out := filepath.Join(binDir, name)
-	if _, err := os.Stat(out); err == nil {
-		return out
-	}
-	cmd := exec.Command("go", "build", "-o", out, pkg)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED="+cgo())
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
-	}
-	return out
-}
-
-func cgo() string {
-	if v := os.Getenv("CGO_ENABLED"); v != "" {
-		return v
-	}
-	return "1"
-}
-
-// freePort returns a loopback address that was free a moment ago.
-func freeAddr(t *testing.T, host string) string {
-	t.Helper()
-	l, err := net.Listen("tcp", host+":0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
-
+// newRig returns the shared rig, starting it on first use. A missing
+// Chromium skips, or fails under CI=true.
 func newRig(t *testing.T) *rig {
-	chromium := chromiumPath(t)
-	root, err := filepath.Abs("..")
+	t.Helper()
+	chromium, err := chromerig.FindChromium()
 	if err != nil {
-		t.Fatal(err)
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%v (CI=true): %s", err, chromerig.AptInstall)
+		}
+		t.Skipf("%v; %s to run the end-to-end tests", err, chromerig.AptInstall)
 	}
-	r := &rig{t: t, root: root, fixtures: filepath.Join(root, "..", "shared", "fixtures", "sat"), tmp: t.TempDir(), extID: extension.DevID, certIDs: map[string]string{}}
-	if _, err := os.Stat(r.fixtures); err != nil {
-		t.Fatalf("SAT test credentials missing at %s: %v", r.fixtures, err)
+	shared.once.Do(func() { shared.r, shared.err = startRig(chromium) })
+	if shared.err != nil {
+		t.Fatal(shared.err)
 	}
-	r.efirma = goBuild(t, root, r.tmp, "./host/cmd/efirma", "efirma")
-	r.home = filepath.Join(r.tmp, "home")
-	r.profile = filepath.Join(r.tmp, "profile")
-	r.pidFile = filepath.Join(r.tmp, "host.pid")
-	for _, d := range []string{"eku9003173c9-fiel", "eku9003173c9-fiel-expired-2023", "eku9003173c9-csd"} {
-		r.importCredential(d)
-	}
-	r.registerHost()
-
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium),
-		chromedp.UserDataDir(r.profile),
-	}
-	opts = append(opts, chromedp.DefaultExecAllocatorOptions[:]...)
-	extDir := filepath.Join(root, "extension")
-	opts = append(opts,
-		chromedp.Flag("headless", "new"),
-		chromedp.Flag("disable-extensions", false),
-		chromedp.Flag("load-extension", extDir),
-		chromedp.Flag("disable-extensions-except", extDir),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "es-MX"),
-		chromedp.Env("LANGUAGE=es_MX:es", "LANG=es_MX.UTF-8"),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	browser, cancelBrowser := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancelBrowser()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	r.browser = browser
-	r.waitServiceWorker()
-	ctx, cancel := r.tab("chrome-extension://" + r.extID + "/popup.html")
-	lang, err := chromedp.Run(ctx, chromedp.Evaluate[string](`chrome.i18n.getUILanguage()`))
-	cancel()
-	if err != nil {
-		t.Fatalf("UI language: %v", err)
-	}
-	r.uiSpanish = strings.HasPrefix(lang, "es")
+	r := shared.r
+	r.t = t
 	if !r.uiSpanish {
-		t.Logf("Chromium's UI language is %s (install chromium-l10n for Spanish); the extension's pages are checked in English", lang)
+		t.Logf("Chromium's UI language is %s (install chromium-l10n for Spanish); the extension's pages are checked in English", r.b.UILang)
 	}
 	return r
 }
 
-// importCredential imports a fixture folder into EFIRMA_HOME with the CLI.
-func (r *rig) importCredential(dir string) {
-	t := r.t
-	cmd := exec.Command(r.efirma, "import", "--json", "--password-stdin",
-		"--cer", filepath.Join(r.fixtures, dir, "certificate.cer"),
-		"--key", filepath.Join(r.fixtures, dir, "private_key.key"))
-	cmd.Env = append(os.Environ(), "EFIRMA_HOME="+r.home)
-	cmd.Stdin = strings.NewReader("12345678a\n")
-	out, err := cmd.Output()
+func startRig(chromium string) (_ *rig, err error) {
+	root, err := chromerig.FindRoot(".")
 	if err != nil {
-		t.Fatalf("efirma import %s: %v\n%s", dir, err, out)
+		return nil, err
 	}
-	var info protocol.CertInfo
-	if err := json.Unmarshal(out, &info); err != nil || info.ID == "" {
-		// Some versions wrap the result; find the id anyway.
-		var wrap struct {
-			Certificate protocol.CertInfo `json:"certificate"`
-		}
-		if json.Unmarshal(out, &wrap) != nil || wrap.Certificate.ID == "" {
-			t.Fatalf("efirma import %s: no id in %s", dir, out)
-		}
-		info = wrap.Certificate
+	tmp, err := os.MkdirTemp("", "efirma-e2e-")
+	if err != nil {
+		return nil, err
 	}
-	r.certIDs[dir] = info.ID
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	r := &rig{
+		root:     root,
+		fixtures: filepath.Join(root, "..", "shared", "fixtures", "sat"),
+		tmp:      tmp,
+		bin:      filepath.Join(tmp, "bin"),
+		userHome: filepath.Join(tmp, "user"),
+		home:     filepath.Join(tmp, "efirma-home"),
+		chromium: chromium,
+		certIDs:  map[string]string{},
+	}
+	r.profile = filepath.Join(r.userHome, ".config", "chromium")
+	r.efirma = filepath.Join(r.bin, "efirma")
+	if _, err := os.Stat(r.fixtures); err != nil {
+		return nil, fmt.Errorf("SAT test credentials missing at %s: %w", r.fixtures, err)
+	}
+	if err := chromerig.Build(root, "./host/cmd/efirma", r.efirma, "-X github.com/efirma/conector/host/version.Version="+hostVersion); err != nil {
+		return nil, err
+	}
+	for _, d := range fixtureDirs {
+		info, err := chromerig.Import(r.efirma, r.home,
+			filepath.Join(r.fixtures, d, "certificate.cer"), filepath.Join(r.fixtures, d, "private_key.key"), "12345678a")
+		if err != nil {
+			return nil, err
+		}
+		r.certIDs[d] = info.ID
+	}
+	if r.host, err = chromerig.RegisterHost(r.profile, tmp, r.efirma, r.home); err != nil {
+		return nil, err
+	}
+	// The hosts Chromium starts inherit its environment: with the installer's
+	// own manifest (no wrapper) they still use the test's store.
+	r.b, err = chromerig.Start(chromerig.Config{
+		Chromium:  chromium,
+		Extension: filepath.Join(root, "extension"),
+		Profile:   r.profile,
+		Lang:      "es-419",
+		Env:       []string{"HOME=" + r.userHome, "EFIRMA_HOME=" + r.home, "EFIRMA_DEV_ORIGINS=1"},
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.browser, r.extID, r.uiSpanish = r.b.Ctx, r.b.ExtID, r.b.Spanish()
+	return r, nil
 }
 
-// registerHost writes the native-messaging manifest into the profile, pointing
-// at a wrapper that sets EFIRMA_HOME and development origins and records the
-// host's PID (exec keeps it).
+// goBuild builds pkg once per test binary and returns the binary's path.
+func (r *rig) goBuild(pkg, name string) string {
+	r.t.Helper()
+	out := filepath.Join(r.bin, name)
+	if _, err := os.Stat(out); err == nil {
+		return out
+	}
+	if err := chromerig.Build(r.root, pkg, out, ""); err != nil {
+		r.t.Fatal(err)
+	}
+	return out
+}
+
+// freeAddr returns a loopback address that was free a moment ago.
+func freeAddr(t *testing.T, host string) string {
+	t.Helper()
+	addr, err := chromerig.FreeAddr(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
+
+func (r *rig) hostManifest() string { return r.host.Manifest }
+
+// registerHost (re)writes the test's own host registration (the wrapper).
 func (r *rig) registerHost() {
-	t := r.t
-	wrapper := filepath.Join(r.tmp, "efirma-host.sh")
-	script := fmt.Sprintf("#!/bin/sh\necho $$ > %q\nEFIRMA_HOME=%q EFIRMA_DEV_ORIGINS=1 exec %q \"$@\"\n", r.pidFile, r.home, r.efirma)
-	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
+	r.t.Helper()
+	h, err := chromerig.RegisterHost(r.profile, r.tmp, r.efirma, r.home)
+	if err != nil {
+		r.t.Fatal(err)
 	}
-	m := map[string]any{
-		"name":            protocol.HostName,
-		"description":     "Conector e.firma (e2e)",
-		"path":            wrapper,
-		"type":            "stdio",
-		"allowed_origins": extension.AllowedOrigins(),
-	}
-	b, _ := json.MarshalIndent(m, "", "  ")
-	dir := filepath.Join(r.profile, "NativeMessagingHosts")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(r.hostManifest(), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func (r *rig) hostManifest() string {
-	return filepath.Join(r.profile, "NativeMessagingHosts", protocol.HostName+".json")
-}
-
-func (r *rig) waitServiceWorker() {
-	want := "chrome-extension://" + r.extID + "/background.js"
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		ts, err := chromedp.Targets(r.browser)
-		if err == nil {
-			for _, ti := range ts {
-				if ti.URL == want {
-					return
-				}
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	r.t.Fatalf("the extension's service worker (%s) did not start: is the ID right?", want)
+	r.host = h
 }
 
 // tab opens a new tab at url.
 func (r *rig) tab(url string) (context.Context, context.CancelFunc) {
 	r.t.Helper()
-	ctx, cancel := chromedp.NewContext(r.browser)
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		cancel()
-		r.t.Fatalf("open %s: %v", url, err)
+	ctx, cancel, err := r.b.Tab(url)
+	if err != nil {
+		r.t.Fatal(err)
 	}
 	return ctx, cancel
 }
 
 // consentTargets lists the consent windows open now.
 func (r *rig) consentTargets() []*target.Info {
-	ts, err := chromedp.Targets(r.browser)
+	r.t.Helper()
+	ts, err := r.b.ConsentTargets()
 	if err != nil {
-		r.t.Fatalf("targets: %v", err)
+		r.t.Fatal(err)
 	}
-	var out []*target.Info
-	for _, ti := range ts {
-		if ti.Type == "page" && strings.HasPrefix(ti.URL, "chrome-extension://"+r.extID+"/consent.html") {
-			out = append(out, ti)
-		}
-	}
-	return out
+	return ts
 }
 
 // waitConsent waits for the consent window and attaches to it.
 func (r *rig) waitConsent() (context.Context, context.CancelFunc) {
 	r.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if ts := r.consentTargets(); len(ts) > 0 {
-			ctx, cancel := chromedp.NewContext(r.browser, chromedp.WithTargetID(ts[0].TargetID))
-			if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS("#aceptar"))); err != nil {
-				cancel()
-				r.t.Fatalf("consent window: %v", err)
-			}
-			return ctx, cancel
-		}
-		time.Sleep(25 * time.Millisecond)
+	ctx, cancel, err := r.b.WaitConsent(10 * time.Second)
+	if err != nil {
+		r.t.Fatal(err)
 	}
-	r.t.Fatal("the consent window did not open")
-	return nil, nil
+	return ctx, cancel
 }
 
 // noConsentFor checks that no consent window appears within d.
 func (r *rig) noConsentFor(d time.Duration) {
 	r.t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if ts := r.consentTargets(); len(ts) > 0 {
-			r.t.Fatalf("a consent window opened: %s", ts[0].URL)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := r.b.NoConsentFor(d); err != nil {
+		r.t.Fatal(err)
 	}
 }
 
 // waitClosed waits until no consent window is left.
 func (r *rig) waitClosed() {
 	r.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if len(r.consentTargets()) == 0 {
-			return
-		}
-		time.Sleep(25 * time.Millisecond)
+	if err := r.b.WaitConsentClosed(5 * time.Second); err != nil {
+		r.t.Fatal(err)
 	}
-	r.t.Fatal("the consent window stayed open")
 }
 
 // setDeveloperMode flips the switch in the options page, like a person.
 func (r *rig) setDeveloperMode(on bool) {
 	r.t.Helper()
-	ctx, cancel := r.tab("chrome-extension://" + r.extID + "/options.html")
-	defer cancel()
-	checked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#modo-desarrollador").checked`))
-	if err != nil {
-		r.t.Fatalf("developer switch: %v", err)
+	if err := r.b.SetDeveloperMode(on); err != nil {
+		r.t.Fatal(err)
 	}
-	if checked != on {
-		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#modo-desarrollador"))); err != nil {
-			r.t.Fatalf("developer switch: %v", err)
-		}
-	}
-	js := fmt.Sprintf(`(async () => (await chrome.storage.local.get("developerMode")).developerMode === %v)()`, on)
-	if _, err := waitJS[bool](ctx, js, 5*time.Second); err != nil {
-		r.t.Fatalf("developer switch did not become %v: %v", on, err)
+}
+
+// choose picks the certificate, types the password and presses Acceder/Firmar.
+func (r *rig) choose(ctx context.Context, certID, password string) {
+	r.t.Helper()
+	if err := chromerig.Choose(ctx, certID, password); err != nil {
+		r.t.Fatal(err)
 	}
 }
 
 // hostPID is the PID of the host process started last (the wrapper records it).
 func (r *rig) hostPID() int {
 	r.t.Helper()
-	b, err := os.ReadFile(r.pidFile)
+	pid, err := r.host.PID()
 	if err != nil {
-		r.t.Fatalf("host pid: %v", err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		r.t.Fatalf("host pid %q: %v", b, err)
+		r.t.Fatal(err)
 	}
 	return pid
 }
@@ -369,66 +272,43 @@ func (r *rig) text(es, en string) string {
 	return en
 }
 
-// startDemoPortal builds and starts the demo portal on a free port.
+// startDemoPortal starts the demo portal on addr, trusting the SAT test CAs.
 func (r *rig) startDemoPortal(addr string) string {
 	t := r.t
-	bin := goBuild(t, r.root, r.tmp, "./portal/cmd/demo-portal", "demo-portal")
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "-addr", addr, "-ca-dir", filepath.Join(r.fixtures, "ca", "test"))
-	cmd.Dir = r.root
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
+	t.Helper()
+	bin := r.goBuild("./portal/cmd/demo-portal", "demo-portal")
+	p, err := chromerig.StartPortal(bin, filepath.Join(r.fixtures, "ca", "test"), addr)
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		p.Stop()
 		if t.Failed() {
-			t.Logf("demo portal output:\n%s", logs.String())
+			t.Logf("demo portal output:\n%s", p.Logs())
 		}
 	})
-	base := "http://" + addr
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(base + "/efirma.js"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return base
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("demo portal did not start on %s:\n%s", addr, logs.String())
-	return ""
+	return p.URL
 }
 
-// waitJS evaluates expr in the page's main world every 50 ms until it gives a
-// value that is not null, undefined or false, and returns it. (chromedp.Poll
-// may pick the content script's isolated world on pages where the extension
-// runs, so the tests poll with plain evaluations.)
-func waitJS[T any](ctx context.Context, expr string, within time.Duration) (T, error) {
-	deadline := time.Now().Add(within)
-	var last error
-	for {
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[*T](`(async () => { const v = await (`+expr+`); return v === false ? null : v; })()`, chromedp.EvalAwaitPromise))
-		if err == nil && v != nil {
-			return *v, nil
+// runningHosts lists the host processes running now: those whose
+// executable is the test's efirma (the wrapper execs it).
+func (r *rig) runningHosts() []int {
+	var pids []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		var pid int
+		if _, err := fmt.Sscanf(e.Name(), "%d", &pid); err != nil {
+			continue
 		}
-		if err != nil {
-			last = err
-		}
-		if time.Now().After(deadline) {
-			var zero T
-			if last == nil {
-				last = errors.New("still not true")
-			}
-			return zero, fmt.Errorf("waiting for %s: %w", expr, last)
-		}
-		select {
-		case <-ctx.Done():
-			var zero T
-			return zero, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
+		if err == nil && strings.TrimSuffix(exe, " (deleted)") == r.efirma {
+			pids = append(pids, pid)
 		}
 	}
+	return pids
+}
+
+// waitJS is chromerig.WaitJS.
+func waitJS[T any](ctx context.Context, expr string, within time.Duration) (T, error) {
+	return chromerig.WaitJS[T](ctx, expr, within)
 }

@@ -2,14 +2,33 @@
 // Service worker: wires shared/service.js to the browser. The origin of a page
 // request is always the browser's (port.sender.origin), never the page's.
 
+import { runExpiryCheck, setupExpiry } from "./shared/expiry.js";
 import { effectivePolicy } from "./shared/origins.js";
 import { NativeHost } from "./shared/native.js";
+import { syncManagedScript } from "./shared/portals.js";
+import { COMMANDS } from "./shared/protocol.js";
 import { createService } from "./shared/service.js";
 
 const host = new NativeHost({
   connect: (name) => chrome.runtime.connectNative(name),
   lastError: () => chrome.runtime.lastError?.message,
 });
+
+/** The effective origin policy (local developer switch + IT's managed settings). */
+async function currentPolicy() {
+  const local = await chrome.storage.local.get(["developerMode"]);
+  /** @type {Record<string, unknown>} */
+  let managed = {};
+  try {
+    managed = await chrome.storage.managed.get(["allowedPortals", "developerMode"]);
+  } catch {
+    // no managed storage on this platform
+  }
+  return effectivePolicy(local, managed);
+}
+
+/** @param {string} key @param {string[]} [subs] */
+const t = (key, subs) => chrome.i18n.getMessage(key, subs);
 
 const service = createService({
   host,
@@ -26,18 +45,8 @@ const service = createService({
   closeWindow: async (id) => {
     await chrome.windows.remove(id);
   },
-  policy: async () => {
-    const local = await chrome.storage.local.get(["developerMode"]);
-    /** @type {Record<string, unknown>} */
-    let managed = {};
-    try {
-      managed = await chrome.storage.managed.get(["allowedPortals", "developerMode"]);
-    } catch {
-      // no managed storage on this platform
-    }
-    return effectivePolicy(local, managed);
-  },
-  t: (key) => chrome.i18n.getMessage(key),
+  policy: currentPolicy,
+  t: (key) => t(key),
   version: chrome.runtime.getManifest().version,
   newId: () => crypto.randomUUID(),
 });
@@ -102,3 +111,40 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
 });
 
 chrome.windows.onRemoved.addListener((windowId) => service.onWindowRemoved(windowId));
+
+// Expiry warnings: on browser start, on install/update and once a day.
+setupExpiry(
+  /** @type {any} */ (chrome),
+  () =>
+    runExpiryCheck({
+      list: async () => (await host.request(COMMANDS.LIST_CERTIFICATES, {}))?.certificates,
+      storage: chrome.storage.local,
+      notify: (id, opts) => chrome.notifications.create(id, opts),
+      badge: async (b) => {
+        await chrome.action.setBadgeBackgroundColor({ color: b.color });
+        await chrome.action.setBadgeText({ text: b.text });
+        await chrome.action.setTitle({ title: b.title });
+      },
+      t,
+      iconUrl: chrome.runtime.getURL("icons/icon-128.png"),
+    }).catch(() => null),
+  () => chrome.tabs.create({ url: chrome.runtime.getURL("diagnostics.html") }),
+);
+
+// The content script for portals IT listed (allowedPortals) once the person
+// granted the site: kept in step with the policy and the permissions.
+const syncPortals = () =>
+  syncManagedScript({
+    managedPortals: async () => (await currentPolicy()).managedPortals,
+    hasPermission: (origins) => chrome.permissions.contains({ origins }),
+    registered: (ids) => chrome.scripting.getRegisteredContentScripts({ ids }),
+    register: (scripts) => chrome.scripting.registerContentScripts(/** @type {any} */ (scripts)),
+    unregister: (ids) => chrome.scripting.unregisterContentScripts({ ids }),
+  }).catch(() => []);
+chrome.runtime.onStartup.addListener(syncPortals);
+chrome.runtime.onInstalled.addListener(syncPortals);
+chrome.permissions.onAdded.addListener(syncPortals);
+chrome.permissions.onRemoved.addListener(syncPortals);
+chrome.storage.onChanged.addListener((_changes, area) => {
+  if (area === "managed") syncPortals();
+});

@@ -3,7 +3,11 @@
 // and type the password, and hands both to the service worker (which hands
 // them to the host). The password is never stored; the field is cleared
 // after every try. Closing the window cancels (the service worker sees the
-// window go away).
+// window go away). A failure shows the same explanation the page library
+// gives (shared/ui.js showError → page/efirma.js explain): tries so far for a
+// wrong password, the expiry date, a warning when few PIN tries are left,
+// and for the token's final PIN try a checkbox that must be ticked before
+// the try is sent (confirmFinalTry).
 
 import { ask, daysText, localize, showError, t } from "./shared/ui.js";
 
@@ -21,6 +25,8 @@ const password = /** @type {HTMLInputElement} */ ($("password"));
 const accept = /** @type {HTMLButtonElement} */ ($("aceptar"));
 const cancel = /** @type {HTMLButtonElement} */ ($("cancelar"));
 const errorBox = $("error");
+const finalTry = /** @type {HTMLInputElement} */ ($("ultimo-intento"));
+const finalTryBlock = $("ultimo-intento-bloque");
 
 localize(document, t);
 document.documentElement.lang = chrome.i18n.getUILanguage().startsWith("en") ? "en" : "es";
@@ -37,7 +43,8 @@ function setBusy(busy) {
  */
 function certRow(c) {
   const label = document.createElement("label");
-  label.className = "cert" + (c.selectable ? "" : " disabled");
+  label.className = "cert" + (c.selectable ? "" : " disabled") + (c.status === "expired" ? " vencido" : "");
+  label.dataset.status = c.status || "";
   const input = document.createElement("input");
   input.type = "radio";
   input.name = "certificado";
@@ -70,6 +77,7 @@ async function load() {
   }
   const d = out.result;
   $("sitio").textContent = d.origin;
+  /** @type {HTMLAnchorElement} */ ($("diagnostico")).href = "diagnostics.html?site=" + encodeURIComponent(d.origin);
   document.title = `${t("consent_title")} — ${d.origin}`;
   $("operacion").textContent = t(d.action === "authenticate" ? "consent_op_authenticate" : "consent_op_sign");
   accept.textContent = t(d.action === "authenticate" ? "consent_accept_authenticate" : "consent_accept_sign");
@@ -112,16 +120,27 @@ form.addEventListener("submit", async (ev) => {
     password.focus();
     return;
   }
+  if (!finalTryBlock.hidden && !finalTry.checked) {
+    showError(errorBox, { code: "", message: t("consent_final_try_first") });
+    finalTry.focus();
+    return;
+  }
   showError(errorBox, null);
   setBusy(true);
   const pw = password.value;
   password.value = "";
-  const out = await ask({ type: "consent:submit", session, certificateId: chosen.value, password: pw });
+  const confirmFinalTry = !finalTryBlock.hidden && finalTry.checked;
+  const out = await ask({ type: "consent:submit", session, certificateId: chosen.value, password: pw, confirmFinalTry });
   if (out.ok) {
     window.close();
     return;
   }
   setBusy(false);
+  // The token says the next PIN try is the last: ask for an explicit yes.
+  if (out.error?.code === "ERR_PIN_FINAL_TRY") {
+    finalTryBlock.hidden = false;
+    finalTry.checked = false;
+  }
   showError(errorBox, out.error || null);
   if (out.final) {
     accept.disabled = true;

@@ -1,7 +1,8 @@
 // @ts-check
-// "Mis certificados": import (.cer + .key, or .pfx) through the host, list,
-// remove, a connector check and the developer switch. File bytes and the
-// password go to the host through the service worker and are not kept.
+// "Mis certificados": import (.cer + .key, or .pfx) through the host, list
+// (expired ones marked as such), remove, a link to Diagnóstico and the
+// developer switch. File bytes and the password go to the host through the
+// service worker and are not kept.
 
 import { LIMITS } from "./shared/protocol.js";
 import { daysText, host, localize, showError, t } from "./shared/ui.js";
@@ -41,6 +42,13 @@ async function fileBase64(input) {
   return toBase64(new Uint8Array(await f.arrayBuffer()));
 }
 
+/** @param {string} status */
+function statusText(status) {
+  if (status === "expired") return t("cert_status_expired");
+  if (status === "not-yet-valid") return t("cert_status_not_yet_valid");
+  return t("cert_status_valid");
+}
+
 async function refresh() {
   const body = $("lista-cuerpo");
   body.textContent = "";
@@ -54,7 +62,9 @@ async function refresh() {
   for (const c of certs) {
     const tr = document.createElement("tr");
     tr.dataset.id = c.id;
-    for (const v of [c.rfc, c.name, t("cert_type_" + (["FIEL", "CSD"].includes(c.type) ? c.type : "OTHER")), c.serial, daysText(c)]) {
+    tr.dataset.status = c.status;
+    if (c.status === "expired") tr.className = "vencido";
+    for (const v of [c.rfc, c.name, t("cert_type_" + (["FIEL", "CSD"].includes(c.type) ? c.type : "OTHER")), c.serial, statusText(c.status), daysText(c)]) {
       const td = document.createElement("td");
       td.textContent = v || "";
       tr.append(td);
@@ -124,13 +134,6 @@ importForm(
   },
   /** @type {HTMLInputElement} */ ($("pfx-password")),
 );
-
-$("diagnostico-boton").addEventListener("click", async () => {
-  const outEl = $("diagnostico-salida");
-  const hello = await host("hello");
-  outEl.hidden = false;
-  outEl.textContent = JSON.stringify(hello.ok ? hello.result : hello.error, null, 2);
-});
 
 const devSwitch = /** @type {HTMLInputElement} */ ($("modo-desarrollador"));
 (async () => {

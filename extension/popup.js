@@ -1,7 +1,11 @@
 // @ts-check
 // Toolbar popup: is the connector installed (and which version), how many
-// certificates, the nearest expiry, links to "Mis certificados" and diagnostics.
+// certificates, the nearest expiry and any expired e.firma, links to "Mis
+// certificados" and to Diagnóstico (for the current tab's site), and, on a
+// portal IT listed, the button that grants the extension that site.
 
+import { effectivePolicy } from "./shared/origins.js";
+import { patternForSite } from "./shared/portals.js";
 import { host, localize, showError, t } from "./shared/ui.js";
 
 /** @param {string} id */
@@ -13,7 +17,44 @@ function $(id) {
 
 localize(document, t);
 
+/** The current tab's origin (readable thanks to activeTab), or "". */
+async function currentOrigin() {
+  try {
+    const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+    const u = new URL(tab?.url || "");
+    return u.protocol === "https:" || u.protocol === "http:" ? u.origin : "";
+  } catch {
+    return "";
+  }
+}
+
+/** On a portal IT listed but not granted yet: offer to grant it. @param {string} origin */
+async function offerSite(origin) {
+  /** @type {Record<string, unknown>} */
+  let managed = {};
+  try {
+    managed = await chrome.storage.managed.get(["allowedPortals"]);
+  } catch {
+    return;
+  }
+  const pattern = patternForSite(origin, effectivePolicy({}, managed).managedPortals);
+  if (!pattern || (await chrome.permissions.contains({ origins: [pattern] }))) return;
+  const b = /** @type {HTMLButtonElement} */ ($("activar-portal"));
+  b.textContent = t("popup_allow_site", [origin]);
+  $("sitio-portal").hidden = false;
+  b.addEventListener("click", async () => {
+    const ok = await chrome.permissions.request({ origins: [pattern] }).catch(() => false);
+    b.disabled = true;
+    b.textContent = ok ? t("popup_site_allowed") : t("diag_not_granted");
+  });
+}
+
 (async () => {
+  const origin = await currentOrigin();
+  if (origin) {
+    /** @type {HTMLAnchorElement} */ ($("diagnostico")).href = "diagnostics.html?site=" + encodeURIComponent(origin);
+    offerSite(origin);
+  }
   const hello = await host("hello");
   if (!hello.ok) {
     $("conector").textContent = t("popup_host_missing");
@@ -35,5 +76,18 @@ localize(document, t);
     const v = $("vencimiento");
     v.hidden = false;
     v.textContent = t("popup_nearest_expiry", [`${valid[0].rfc} ${valid[0].type}`, String(valid[0].daysLeft)]);
+  }
+  // Expired ones are listed as such, unless a valid one of the same RFC and type replaced them.
+  const renewed = new Set(valid.map((/** @type {any} */ c) => `${c.rfc}|${c.type}`));
+  const expired = certs.filter((/** @type {any} */ c) => c.status === "expired" && !renewed.has(`${c.rfc}|${c.type}`));
+  if (expired.length) {
+    const ul = $("vencidos");
+    ul.hidden = false;
+    for (const c of expired) {
+      const li = document.createElement("li");
+      li.dataset.id = c.id;
+      li.textContent = t("popup_expired", [`${c.rfc} ${c.type}`, String(c.notAfter || "").slice(0, 10)]);
+      ul.append(li);
+    }
   }
 })();

@@ -72,6 +72,161 @@ const MESSAGES = {
 /** Every code a promise of this library may reject with. */
 export const CODES = Object.freeze(Object.keys(MESSAGES));
 
+/**
+ * The extension's IDs in the stores. PLACEHOLDERS until it is published: the
+ * same values as installer.ChromeWebStoreID / installer.EdgeAddonsID
+ * (extension/protocol_test.go keeps them equal). This is the one place the
+ * store links are defined; the extension's Diagnóstico page and the demo
+ * portal take them from here.
+ */
+export const CHROME_WEB_STORE_ID = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+export const EDGE_ADDONS_ID = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+/** Where to install the extension, per browser family. */
+export const STORES = Object.freeze({
+  chrome: Object.freeze({ name: "Chrome Web Store", url: "https://chromewebstore.google.com/detail/" + CHROME_WEB_STORE_ID }),
+  edge: Object.freeze({ name: "Microsoft Edge Add-ons", url: "https://microsoftedge.microsoft.com/addons/detail/" + EDGE_ADDONS_ID }),
+});
+
+/**
+ * @typedef {object} BrowserInfo
+ * @property {"Chrome"|"Edge"|"Chromium"|"Opera"|"Brave"|"Vivaldi"|"Firefox"|"Safari"|"unknown"} name
+ * @property {number} version  major version, 0 when unknown
+ * @property {string} platform  e.g. "Linux", "Windows", "macOS" ("" when unknown)
+ * @property {boolean} mobile
+ * @property {boolean} headless
+ */
+
+/**
+ * Tells which browser this is, from navigator.userAgentData brands when the
+ * browser has them (Chromium-based browsers), else from the user agent.
+ * Chromium's own brand list has no vendor brand, which tells it apart from
+ * Chrome and Edge; a plain user agent cannot, and says "Chrome".
+ * @param {{userAgent?: string, userAgentData?: {brands?: Array<{brand: string, version: string}>, platform?: string, mobile?: boolean}} | undefined} nav
+ * @returns {BrowserInfo}
+ */
+export function detectBrowser(nav) {
+  const ua = (nav && typeof nav.userAgent === "string" && nav.userAgent) || "";
+  const data = nav && nav.userAgentData;
+  const headless = /HeadlessChrome\//.test(ua);
+  let platform = (data && typeof data.platform === "string" && data.platform) || "";
+  if (!platform) {
+    if (/Windows/.test(ua)) platform = "Windows";
+    else if (/Android/.test(ua)) platform = "Android";
+    else if (/Mac OS X|Macintosh/.test(ua)) platform = "macOS";
+    else if (/CrOS/.test(ua)) platform = "Chrome OS";
+    else if (/Linux/.test(ua)) platform = "Linux";
+  }
+  const mobile = !!(data && data.mobile) || /Mobile|Android/.test(ua);
+  /** @param {BrowserInfo["name"]} name @param {unknown} v */
+  const out = (name, v) => ({ name, version: parseInt(String(v), 10) || 0, platform, mobile, headless });
+  const brands = data && Array.isArray(data.brands) ? data.brands : null;
+  if (brands && brands.length) {
+    /** @param {string} b */
+    const find = (b) => brands.find((x) => x && x.brand === b);
+    for (const [brand, name] of /** @type {Array<[string, BrowserInfo["name"]]>} */ ([
+      ["Microsoft Edge", "Edge"], ["Google Chrome", "Chrome"], ["Opera", "Opera"], ["Brave", "Brave"],
+      ["Vivaldi", "Vivaldi"], ["HeadlessChrome", "Chromium"], ["Chromium", "Chromium"],
+    ])) {
+      const b = find(brand);
+      if (b) return out(name, b.version);
+    }
+  }
+  let m;
+  if ((m = /Edg(?:e|A|iOS)?\/(\d+)/.exec(ua))) return out("Edge", m[1]);
+  if ((m = /OPR\/(\d+)/.exec(ua))) return out("Opera", m[1]);
+  if ((m = /Firefox\/(\d+)/.exec(ua))) return out("Firefox", m[1]);
+  if ((m = /Chromium\/(\d+)/.exec(ua)) || (m = /HeadlessChrome\/(\d+)/.exec(ua))) return out("Chromium", m[1]);
+  if ((m = /Chrome\/(\d+)/.exec(ua))) return out("Chrome", m[1]);
+  if ((m = /Version\/(\d+).*Safari\//.exec(ua))) return out("Safari", m[1]);
+  return out("unknown", 0);
+}
+
+/**
+ * Where this browser installs the extension from: Edge from Edge Add-ons,
+ * Chrome and other Chromium browsers from the Chrome Web Store, anything
+ * else from nowhere (the person needs Chrome or Edge).
+ * @param {BrowserInfo} b
+ * @returns {{store: "chrome"|"edge"|null, name: string, url: string, browser: string}}
+ */
+export function installInfo(b) {
+  if (b.name === "Edge") return { store: "edge", ...STORES.edge, browser: b.name };
+  if (["Chrome", "Chromium", "Opera", "Brave", "Vivaldi"].includes(b.name)) return { store: "chrome", ...STORES.chrome, browser: b.name };
+  return { store: null, name: "", url: "", browser: b.name };
+}
+
+/**
+ * Formats an RFC 3339 date for a person (day, month and year, local time).
+ * @param {unknown} iso
+ * @param {boolean} en
+ */
+function longDate(iso, en) {
+  const d = typeof iso === "string" ? new Date(iso) : null;
+  if (!d || isNaN(d.getTime())) return "";
+  try {
+    return new Intl.DateTimeFormat(en ? "en-US" : "es-MX", { day: "numeric", month: "long", year: "numeric" }).format(d);
+  } catch {
+    return d.toISOString().slice(0, 10);
+  }
+}
+
+/**
+ * The explanation a person sees for a failure: the message and hint of code,
+ * made specific with what details says (tries so far, the expiry date, the
+ * store for this browser). The consent window uses this same function, so
+ * the page and the extension say the same thing. Unknown codes get null.
+ * @param {string} code
+ * @param {Record<string, unknown> | undefined} details
+ * @param {string} [lang]
+ * @returns {{message: string, hint: string} | null}
+ */
+export function explain(code, details, lang) {
+  const m = MESSAGES[code];
+  if (!m) return null;
+  const en = typeof lang === "string" && lang.toLowerCase().startsWith("en");
+  let message = en ? m[2] : m[0];
+  let hint = en ? m[3] : m[1];
+  const d = details && typeof details === "object" ? details : {};
+  switch (code) {
+    case "ERR_WRONG_PASSWORD": {
+      const n = d.attempts;
+      if (typeof n === "number" && Number.isInteger(n) && n > 0) {
+        message += en ? ` Failed tries in this session: ${n}.` : ` Intentos fallidos en esta sesión: ${n}.`;
+      }
+      break;
+    }
+    case "ERR_CERT_EXPIRED": {
+      const date = longDate(d.notAfter, en);
+      if (date) message = en ? `Your e.firma expired on ${date}.` : `Su e.firma venció el ${date}.`;
+      break;
+    }
+    case "ERR_CERT_NOT_YET_VALID": {
+      const date = longDate(d.notBefore, en);
+      if (date) message = en ? `Your e.firma is valid from ${date}.` : `Su e.firma es válida a partir del ${date}.`;
+      break;
+    }
+    case "ERR_PIN_INCORRECT":
+      if (d.triesLow === true) {
+        hint = (en ? "Few tries are left before the token locks. " : "Quedan pocos intentos antes de que el token se bloquee. ") + hint;
+      }
+      break;
+    case "ERR_EXTENSION_UNAVAILABLE": {
+      const i = /** @type {any} */ (d.install);
+      if (i && typeof i === "object" && typeof i.url === "string" && i.url && typeof i.name === "string") {
+        hint = en
+          ? `Install the e.firma Connector extension from ${i.name} (${i.url}), make sure it is enabled, and reload the page.`
+          : `Instale la extensión Conector e.firma desde ${i.name} (${i.url}), revise que esté activada y recargue la página.`;
+      } else if (i && typeof i === "object" && i.store === null) {
+        hint = en
+          ? "This browser cannot use the e.firma Connector: open this page in Google Chrome or Microsoft Edge and install the extension."
+          : "Este navegador no puede usar el Conector e.firma: abra esta página en Google Chrome o Microsoft Edge e instale la extensión.";
+      }
+      break;
+    }
+  }
+  return { message, hint };
+}
+
 /** The error every function of this library rejects with. */
 export class EfirmaError extends Error {
   /**
@@ -85,7 +240,8 @@ export class EfirmaError extends Error {
     this.name = "EfirmaError";
     this.code = code;
     this.hint = hint || "";
-    this.details = details;
+    /** @type {Record<string, unknown>} machine-readable facts; {} when none */
+    this.details = details && typeof details === "object" ? details : {};
   }
 }
 
@@ -97,10 +253,9 @@ export class EfirmaError extends Error {
  * @param {{message?: string, hint?: string, details?: Record<string, unknown>}} [given]
  */
 export function makeError(code, lang, given = {}) {
-  const m = MESSAGES[code];
-  const en = typeof lang === "string" && lang.toLowerCase().startsWith("en");
-  if (!m) return new EfirmaError(code, given.message || code, given.hint, given.details);
-  return new EfirmaError(code, en ? m[2] : m[0], en ? m[3] : m[1], given.details);
+  const x = explain(code, given.details, lang);
+  if (!x) return new EfirmaError(code, given.message || code, given.hint, given.details);
+  return new EfirmaError(code, x.message, x.hint, given.details);
 }
 
 /**
@@ -135,6 +290,18 @@ function badRequest(lang, detail) {
   const e = makeError("ERR_BAD_REQUEST", lang);
   e.details = { reason: detail };
   return e;
+}
+
+/**
+ * ERR_EXTENSION_UNAVAILABLE with details.install: the browser and the store
+ * to install the extension from ({store: null} for browsers without one).
+ * @param {Window} win
+ * @param {string | undefined} lang
+ */
+function unavailable(win, lang) {
+  const nav = /** @type {any} */ (win).navigator;
+  const browser = detectBrowser(nav);
+  return makeError("ERR_EXTENSION_UNAVAILABLE", lang, { details: { install: installInfo(browser) } });
 }
 
 /** @param {unknown} n */
@@ -193,7 +360,7 @@ export function createClient(win) {
         }
       };
       win.addEventListener("message", onMessage);
-      ackTimer = setTimeout(() => reject(makeError("ERR_EXTENSION_UNAVAILABLE", opts.lang)), ACK_TIMEOUT_MS);
+      ackTimer = setTimeout(() => reject(unavailable(win, opts.lang)), ACK_TIMEOUT_MS);
       // The extension enforces opts.timeout itself; this is the page's own
       // backstop a little later, for an extension that went away.
       overallTimer = setTimeout(() => reject(makeError("ERR_TIMEOUT", opts.lang)), opts.timeout + 2000);
@@ -217,7 +384,7 @@ export function createClient(win) {
     return call("status", { timeout }, { timeout, lang: opts.lang }).then((r) => {
       if (r && r.host && r.host.error && typeof r.host.error.code === "string") {
         const e = makeError(r.host.error.code, opts.lang, r.host.error);
-        r.host.error = { code: e.code, message: e.message, hint: e.hint };
+        r.host.error = { code: e.code, message: e.message, hint: e.hint, details: e.details };
       }
       return r;
     });

@@ -123,20 +123,26 @@ export function validatePageRequest(msg) {
 
 /**
  * Builds the host's params for the validated request, taking the origin from
- * the browser's sender.
+ * the browser's sender. confirmFinalTry (the person ticked "último intento"
+ * in the consent window) is sent only when true.
  * @param {ValidRequest} req
  * @param {string} origin
  * @param {string} certificateId
  * @param {string} password
+ * @param {boolean} [confirmFinalTry]
  */
-export function hostParams(req, origin, certificateId, password) {
+export function hostParams(req, origin, certificateId, password, confirmFinalTry = false) {
+  /** @type {Record<string, unknown>} */
+  let p;
   if (req.action === "authenticate") {
-    return { origin, challenge: req.challenge, certificateId, password };
+    p = { origin, challenge: req.challenge, certificateId, password };
+  } else if (req.documents) {
+    p = { origin, certificateId, password, documents: req.documents.map((data) => ({ data })) };
+  } else {
+    p = { origin, certificateId, password, data: req.data };
   }
-  if (req.documents) {
-    return { origin, certificateId, password, documents: req.documents.map((data) => ({ data })) };
-  }
-  return { origin, certificateId, password, data: req.data };
+  if (confirmFinalTry === true) p.confirmFinalTry = true;
+  return p;
 }
 
 /**

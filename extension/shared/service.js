@@ -205,7 +205,7 @@ export function createService(deps) {
     s.busy = true;
     try {
       const command = action === "authenticate" ? COMMANDS.AUTHENTICATE : COMMANDS.SIGN;
-      const result = await deps.host.request(command, hostParams(s.req, s.origin, id, msg.password));
+      const result = await deps.host.request(command, hostParams(s.req, s.origin, id, msg.password, msg.confirmFinalTry === true));
       s.resolve(pick(action, result));
       return { ok: true, result: null };
     } catch (e) {

@@ -1,5 +1,8 @@
 // @ts-check
-// Helpers shared by the extension's pages (consent, options, popup).
+// Helpers shared by the extension's pages (consent, options, popup,
+// diagnostics).
+
+import { explain } from "../page/efirma.js";
 
 /**
  * Fills every element with data-i18n="key" with its message, and
@@ -47,21 +50,48 @@ export function host(command, params = {}) {
   return ask({ type: "host", command, params });
 }
 
+/** The UI language for texts that come from the page library. */
+export function uiLang() {
+  try {
+    return chrome.i18n.getUILanguage().toLowerCase().startsWith("en") ? "en" : "es";
+  } catch {
+    return "es";
+  }
+}
+
 /**
- * Shows an error (message and hint) in el.
+ * The explanation of an error as the page library gives it (the same words
+ * a portal shows, made specific by err.details), falling back to the
+ * error's own text for codes it does not know and for the pages' own
+ * messages (which carry no code).
+ * @param {{code: string, message: string, hint?: string, details?: Record<string, unknown>}} err
+ * @param {string} [lang]
+ * @returns {{message: string, hint: string}}
+ */
+export function explainError(err, lang = uiLang()) {
+  const x = err.code ? explain(err.code, err.details, lang) : null;
+  return x || { message: err.message || err.code, hint: err.hint || "" };
+}
+
+/**
+ * Shows an error (message and hint, explained like the page library does)
+ * in el; data-code carries the code.
  * @param {HTMLElement} el
- * @param {{code: string, message: string, hint?: string} | null} err
+ * @param {{code: string, message: string, hint?: string, details?: Record<string, unknown>} | null} err
  */
 export function showError(el, err) {
   el.textContent = "";
   el.hidden = !err;
   if (!err) return;
+  const x = explainError(err);
   const m = document.createElement("strong");
-  m.textContent = err.message;
+  m.className = "mensaje";
+  m.textContent = x.message;
   el.append(m);
-  if (err.hint) {
+  if (x.hint) {
     const h = document.createElement("span");
-    h.textContent = " " + err.hint;
+    h.className = "pista";
+    h.textContent = " " + x.hint;
     el.append(h);
   }
   el.dataset.code = err.code;

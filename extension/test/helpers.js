@@ -89,3 +89,19 @@ export function loadContentScript() {
 
 /** @param {number} ms */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A chrome.i18n.getMessage stand-in over the real catalogue: "" for unknown
+ * keys (like Chrome), $1…$9 substituted.
+ * @param {"es"|"en"} lang
+ * @returns {(key: string, subs?: string[]) => string}
+ */
+export function translator(lang = "es") {
+  /** @type {Record<string, {message: string}>} */
+  const m = JSON.parse(fs.readFileSync(path.join(root, "_locales", lang, "messages.json"), "utf8"));
+  return (key, subs = []) => {
+    const e = m[key];
+    if (!e) return "";
+    return e.message.replace(/\$(\d)/g, (_, n) => subs[Number(n) - 1] ?? "");
+  };
+}

@@ -19,8 +19,23 @@ function idFromKey(/** @type {string} */ key) {
 
 test("manifest: MV3, least permissions, documented dev ID", () => {
   assert.equal(manifest.manifest_version, 3);
-  assert.deepEqual(manifest.permissions, ["nativeMessaging", "storage"]);
+  assert.deepEqual(manifest.permissions, ["nativeMessaging", "storage", "alarms", "notifications", "scripting", "activeTab"]);
   assert.equal(manifest.host_permissions, undefined);
+  // Site access only on request, and only https (portals IT lists).
+  assert.deepEqual(manifest.optional_host_permissions, ["https://*/*"]);
+  // Every permission is used by the code that needs it.
+  const code = ["background.js", "popup.js", "diagnostics.js"].map((f) => fs.readFileSync(path.join(root, f), "utf8")).join("\n");
+  /** @type {Record<string, RegExp>} */
+  const uses = {
+    nativeMessaging: /chrome\.runtime\.connectNative\(/,
+    storage: /chrome\.storage\.local\./,
+    alarms: /chrome\.alarms|setupExpiry\(/,
+    notifications: /chrome\.notifications\.create\(/,
+    scripting: /chrome\.scripting\.registerContentScripts\(/,
+    activeTab: /chrome\.tabs\.query\(/,
+  };
+  for (const p of manifest.permissions) assert.match(code, uses[p], `permission ${p} is used`);
+  for (const s of Object.values(manifest.icons)) assert.ok(fs.existsSync(path.join(root, s)), s);
   assert.equal(manifest.background.type, "module");
   assert.deepEqual(manifest.content_scripts[0].matches, ["https://*.sat.gob.mx/*", "https://*.imss.gob.mx/*", "http://localhost/*", "http://127.0.0.1/*"]);
   assert.equal(manifest.content_scripts[0].all_frames, false);
@@ -29,7 +44,7 @@ test("manifest: MV3, least permissions, documented dev ID", () => {
   const doc = fs.readFileSync(path.join(root, "..", "docs", "PAGE-API.md"), "utf8");
   assert.ok(doc.includes("fclncbohcajgdancohmfmgoidklhkbce"), "docs/PAGE-API.md names the dev ID");
   // No remote code: every script the pages load is a local file.
-  for (const f of ["consent.html", "options.html", "popup.html"]) {
+  for (const f of ["consent.html", "options.html", "popup.html", "diagnostics.html"]) {
     const html = fs.readFileSync(path.join(root, f), "utf8");
     for (const m of html.matchAll(/(?:src|href)="([^"]+)"/g)) {
       assert.doesNotMatch(m[1], /^[a-z]+:/i, `${f} loads ${m[1]}`);

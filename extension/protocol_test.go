@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/efirma/conector/installer"
 	"github.com/efirma/conector/protocol"
 )
 
@@ -135,5 +136,22 @@ func TestDevIDMatchesManifestKey(t *testing.T) {
 	}
 	if _, err := IDFromKey("!!"); err != ErrBadKey {
 		t.Errorf("IDFromKey(bad) = %v, want ErrBadKey", err)
+	}
+}
+
+// TestStoreIDsMatchInstaller keeps the page library's store links (the one
+// place the extension and portals take them from) on the IDs the installer
+// registers with the host.
+func TestStoreIDsMatchInstaller(t *testing.T) {
+	b, err := os.ReadFile("page/efirma.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(b)
+	if got := jsConst(t, src, "CHROME_WEB_STORE_ID"); got != installer.ChromeWebStoreID {
+		t.Errorf("CHROME_WEB_STORE_ID = %q, installer.ChromeWebStoreID = %q", got, installer.ChromeWebStoreID)
+	}
+	if got := jsConst(t, src, "EDGE_ADDONS_ID"); got != installer.EdgeAddonsID {
+		t.Errorf("EDGE_ADDONS_ID = %q, installer.EdgeAddonsID = %q", got, installer.EdgeAddonsID)
 	}
 }

@@ -171,3 +171,73 @@ test("the library knows every code in Spanish and English", () => {
     assert.notEqual(es.message, en.message, code);
   }
 });
+
+test("explanations use details: tries, dates, PIN warning, the store for this browser", async () => {
+  const { explain } = await import("../page/efirma.js");
+  const wrong = makeError("ERR_WRONG_PASSWORD", "es", { details: { attempts: 2 } });
+  assert.equal(wrong.message, "La contraseña de la llave privada no es correcta. Intentos fallidos en esta sesión: 2.");
+  assert.deepEqual(wrong.details, { attempts: 2 });
+  assert.match(makeError("ERR_WRONG_PASSWORD", "en", { details: { attempts: 3 } }).message, /Failed tries in this session: 3\.$/);
+  // Nonsense details change nothing.
+  assert.equal(makeError("ERR_WRONG_PASSWORD", "es", { details: { attempts: "2; drop" } }).message, "La contraseña de la llave privada no es correcta.");
+
+  const expired = makeError("ERR_CERT_EXPIRED", "es", { details: { notAfter: "2024-01-31T12:00:00Z" } });
+  assert.equal(expired.message, "Su e.firma venció el 31 de enero de 2024.");
+  assert.match(expired.hint, /SAT ID.*cita/);
+  assert.equal(makeError("ERR_CERT_EXPIRED", "en", { details: { notAfter: "2024-01-31T12:00:00Z" } }).message, "Your e.firma expired on January 31, 2024.");
+  assert.equal(makeError("ERR_CERT_EXPIRED", "es", { details: { notAfter: "ayer" } }).message, "Su e.firma venció.");
+  assert.equal(makeError("ERR_CERT_NOT_YET_VALID", "es", { details: { notBefore: "2030-03-02T12:00:00Z" } }).message, "Su e.firma es válida a partir del 2 de marzo de 2030.");
+
+  const low = makeError("ERR_PIN_INCORRECT", "es", { details: { triesLow: true } });
+  assert.match(low.hint, /^Quedan pocos intentos antes de que el token se bloquee\. Escriba el PIN/);
+  assert.doesNotMatch(makeError("ERR_PIN_INCORRECT", "es", { details: { triesLow: false } }).hint, /pocos/);
+
+  const edge = makeError("ERR_EXTENSION_UNAVAILABLE", "es", { details: { install: { store: "edge", name: "Microsoft Edge Add-ons", url: "https://microsoftedge.microsoft.com/addons/detail/x" } } });
+  assert.match(edge.hint, /Microsoft Edge Add-ons \(https:\/\/microsoftedge\.microsoft\.com\/addons\/detail\/x\)/);
+  assert.match(makeError("ERR_EXTENSION_UNAVAILABLE", "es", { details: { install: { store: null } } }).hint, /Google Chrome o Microsoft Edge/);
+
+  assert.equal(explain("ERR_NOPE", {}, "es"), null);
+  assert.deepEqual(new EfirmaError("X", "m").details, {}, "details is always an object");
+});
+
+test("no extension: the error says which store to install from, for this browser", async () => {
+  for (const [ua, store] of /** @type {Array<[string, string|null]>} */ ([
+    ["Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0", "edge"],
+    ["Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "chrome"],
+    ["Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0", null],
+  ])) {
+    const win = new FakeWindow("https://www.sat.gob.mx");
+    /** @type {any} */ (win).navigator = { userAgent: ua };
+    await assert.rejects(createClient(/** @type {any} */ (win)).status(), (/** @type {any} */ e) => {
+      assert.equal(e.code, "ERR_EXTENSION_UNAVAILABLE");
+      assert.equal(e.details.install.store, store);
+      if (store === "edge") assert.match(e.hint, /Microsoft Edge Add-ons/);
+      if (store === "chrome") assert.match(e.hint, /Chrome Web Store/);
+      if (store === null) assert.match(e.hint, /abra esta página en Google Chrome o Microsoft Edge/);
+      return true;
+    });
+  }
+});
+
+test("status() explains the host's error with its details", async () => {
+  const { client } = pageWithExtension(() => ({ ok: true, result: { extension: { version: "0.1.0" }, host: { available: false, error: { code: "ERR_HOST_NOT_FOUND", message: "x" } } } }));
+  const s = await client.status();
+  assert.equal(s.host.error.code, "ERR_HOST_NOT_FOUND");
+  assert.equal(s.host.error.message, "El conector e.firma no está instalado en este equipo.");
+  assert.ok(s.host.error.hint.length > 0);
+  assert.deepEqual(s.host.error.details, {});
+});
+
+test("the page library and the extension's catalogue say the same thing", async () => {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const { root } = await import("./helpers.js");
+  for (const lang of ["es", "en"]) {
+    const m = JSON.parse(fs.readFileSync(path.join(root, "_locales", lang, "messages.json"), "utf8"));
+    for (const code of CODES) {
+      const e = makeError(code, lang);
+      assert.equal(e.message, m["err_" + code]?.message, `${lang} err_${code}`);
+      assert.equal(e.hint, m["hint_" + code]?.message, `${lang} hint_${code}`);
+    }
+  }
+});

@@ -203,3 +203,30 @@ test("extension pages may use only the management commands", async () => {
   }
   assert.deepEqual(calls.map((c) => c.command), ["list-certificates"]);
 });
+
+test("token final try: refused until confirmed, then confirmFinalTry reaches the host", async () => {
+  const { svc, windows, calls, sessionOf } = setup({
+    onAuth: (p) => {
+      if (!p.confirmFinalTry) throw new CodedError("ERR_PIN_FINAL_TRY", "último");
+      if (p.password !== "1234") throw new CodedError("ERR_PIN_INCORRECT", "mal", undefined, { triesLow: true });
+      return { format: "efirma-auth:1", certificate: "C", algorithm: "RS256", signature: "S" };
+    },
+  });
+  const pending = svc.handlePage({ id: "1", action: "authenticate", params: { challenge: ch } }, page);
+  await sleep(1);
+  const session = sessionOf(windows[0]);
+  await svc.handleConsent({ type: "consent:get", session });
+  const first = await svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "1234" });
+  assert.equal(!first.ok && first.error.code, "ERR_PIN_FINAL_TRY");
+  assert.equal(!first.ok && first.final, undefined, "the window stays open");
+  assert.equal(calls.at(-1).params.confirmFinalTry, undefined, "not sent unless ticked");
+  // Only a literal true counts.
+  await svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "1234", confirmFinalTry: "yes" });
+  assert.equal(calls.at(-1).params.confirmFinalTry, undefined);
+  const wrong = await svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "0000", confirmFinalTry: true });
+  assert.deepEqual(!wrong.ok && wrong.error.details, { triesLow: true }, "details reach the consent window");
+  const ok = await svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "1234", confirmFinalTry: true });
+  assert.ok(ok.ok);
+  assert.equal(calls.at(-1).params.confirmFinalTry, true);
+  assert.deepEqual(await pending, { ok: true, result: { format: "efirma-auth:1", certificate: "C", algorithm: "RS256", signature: "S" } });
+});

@@ -92,26 +92,66 @@ function fmt(s, ...args) {
   return s.replace(/%s/g, () => args[i++] ?? "");
 }
 
+/**
+ * Fills #estado-extension from the page library's status():
+ * {extension: {version}, host: {available, version?, protocol?, error?}}.
+ * data-estado: "disponible", "sin-conector", "sin-extension" or
+ * "no-permitido"; data-codigo: the error code, if any. Without the
+ * extension, the library's error says which store to install it from for
+ * this browser (details.install, defined once in the library) and this page
+ * links to it (#instalar-extension).
+ */
 async function showStatus() {
   const out = document.getElementById("estado-extension");
   if (!out) return;
+  out.textContent = "";
+  /** @param {string} text @param {string} [cls] */
+  const line = (text, cls) => {
+    const span = document.createElement("span");
+    if (cls) span.className = cls;
+    span.textContent = text;
+    out.append(span);
+    return span;
+  };
   try {
     const s = await status({ lang: "es" });
-    if (s && s.available && s.hostAvailable) {
-      out.textContent = fmt(T["ext-available"], String(s.version ?? ""));
+    const host = s && s.host ? s.host : { available: false };
+    if (host.available) {
+      line(fmt(T["ext-available"], String(host.version ?? "")));
       out.dataset.estado = "disponible";
-    } else if (s && s.available) {
-      out.textContent = T["ext-no-host"];
-      out.dataset.estado = "sin-conector";
-    } else {
-      out.textContent = T["ext-missing"];
-      out.dataset.estado = "sin-extension";
+      return;
+    }
+    line(T["ext-no-host"]);
+    out.dataset.estado = "sin-conector";
+    if (host.error) {
+      out.dataset.codigo = String(host.error.code || "");
+      if (host.error.hint) line(" " + host.error.hint, "pista");
     }
   } catch (e) {
-    out.textContent = T["ext-missing"];
-    out.dataset.estado = "sin-extension";
     const err = /** @type {any} */ (e);
-    if (err && err.code) out.dataset.codigo = err.code;
+    const code = err && err.code ? String(err.code) : "";
+    if (code) out.dataset.codigo = code;
+    if (code === "ERR_ORIGIN_NOT_ALLOWED") {
+      out.dataset.estado = "no-permitido";
+      line(err.message);
+      if (err.hint) line(" " + err.hint, "pista");
+      return;
+    }
+    out.dataset.estado = "sin-extension";
+    line(T["ext-missing"]);
+    const install = err && err.details && err.details.install;
+    if (err && err.hint) line(" " + err.hint, "pista");
+    if (install && typeof install.url === "string" && /^https:\/\//.test(install.url)) {
+      out.append(" ");
+      const a = document.createElement("a");
+      a.id = "instalar-extension";
+      a.href = install.url;
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.dataset.tienda = String(install.store || "");
+      a.textContent = String(install.name || install.url);
+      out.append(a);
+    }
   }
 }
 

@@ -66,7 +66,7 @@ func TestExtension(t *testing.T) {
 		defer cancel()
 		start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
 		cctx, ccancel := r.waitConsent()
-		site, err := waitJS[string](cctx, `document.querySelector("#sitio").textContent`, 5*time.Second)
+		site, err := waitJS[string](cctx, `document.querySelector("#sitio").textContent || null`, 5*time.Second)
 		if err != nil || site != page {
 			t.Fatalf("#sitio = %q (%v), want %s", site, err, page)
 		}

@@ -31,11 +31,11 @@ func TestDemoPortal(t *testing.T) {
 		defer ccancel()
 		t.Logf("PERF click «Acceder con firma digital» → consent window ready: %v", time.Since(clicked).Round(time.Millisecond))
 
-		site, err := waitJS[string](cctx, `document.querySelector("#sitio").textContent`, 5*time.Second)
+		site, err := waitJS[string](cctx, `document.querySelector("#sitio").textContent || null`, 5*time.Second)
 		if err != nil || site != base {
 			t.Fatalf("#sitio = %q (%v), want %s", site, err, base)
 		}
-		op, _ := waitJS[string](cctx, `document.querySelector("#operacion").textContent`, 5*time.Second)
+		op, _ := waitJS[string](cctx, `document.querySelector("#operacion").textContent || null`, 5*time.Second)
 		if op != r.text("Iniciar sesión", "Sign in") {
 			t.Errorf("#operacion = %q", op)
 		}
@@ -93,7 +93,7 @@ func TestDemoPortal(t *testing.T) {
 		if !strings.HasPrefix(preview, "||CITA|EKU9003173C9|") || preview != cadena {
 			t.Errorf("preview %q, page shows %q", preview, cadena)
 		}
-		op, _ := waitJS[string](cctx, `document.querySelector("#operacion").textContent`, 5*time.Second)
+		op, _ := waitJS[string](cctx, `document.querySelector("#operacion").textContent || null`, 5*time.Second)
 		if op != r.text("Firmar", "Sign") {
 			t.Errorf("#operacion = %q", op)
 		}

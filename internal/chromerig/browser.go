@@ -32,6 +32,10 @@ type Config struct {
 	Env []string
 	// ExtensionID is the loaded extension's ID; empty means extension.DevID.
 	ExtensionID string
+	// Errorf receives chromedp's protocol-level complaints (for example
+	// "received DOM.documentUpdated when there's no top-level frame", which
+	// popup windows cause); nil drops them.
+	Errorf func(format string, args ...any)
 }
 
 // Browser is one running headless Chromium with the extension loaded.
@@ -96,7 +100,11 @@ func Start(cfg Config) (*Browser, error) {
 		chromedp.Env(env...),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	errorf := cfg.Errorf
+	if errorf == nil {
+		errorf = func(string, ...any) {}
+	}
+	ctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(errorf))
 	b := &Browser{Ctx: ctx, ExtID: cfg.ExtensionID, cancelAlloc: cancelAlloc, cancelBrowser: cancelBrowser}
 	if err := chromedp.Do(ctx); err != nil {
 		b.Close()
@@ -280,8 +288,17 @@ func (b *Browser) SetDeveloperMode(on bool) error {
 }
 
 // Choose picks the certificate in the consent window, types the password and
-// presses the accept button (Acceder or Firmar).
+// presses the accept button (Acceder or Firmar): Pick, then Accept.
 func Choose(ctx context.Context, certID, password string) error {
+	if err := Pick(ctx, certID, password); err != nil {
+		return err
+	}
+	return Accept(ctx)
+}
+
+// Pick waits until the consent window lists the certificates, picks certID
+// and types the password, without accepting yet.
+func Pick(ctx context.Context, certID, password string) error {
 	if _, err := WaitJS[bool](ctx, `!document.querySelector("#password").disabled`, 10*time.Second); err != nil {
 		return fmt.Errorf("consent: %w", err)
 	}
@@ -290,8 +307,15 @@ func Choose(ctx context.Context, certID, password string) error {
 		chromedp.WaitReady(chromedp.CSS(radio)),
 		chromedp.Click(chromedp.CSS(radio)),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Click(chromedp.CSS("#aceptar")),
 	); err != nil {
+		return fmt.Errorf("consent: %w", err)
+	}
+	return nil
+}
+
+// Accept presses the consent window's accept button.
+func Accept(ctx context.Context) error {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#aceptar"))); err != nil {
 		return fmt.Errorf("consent: %w", err)
 	}
 	return nil

@@ -52,19 +52,24 @@ var ErrNoChromium = errors.New("chromium not found")
 // Chromium and its language packs (for the Spanish browser UI).
 const AptInstall = "sudo apt-get install chromium chromium-l10n"
 
-// FindChromium returns the Chromium binary: $EFIRMA_CHROMIUM, then
-// /usr/bin/chromium, /usr/bin/chromium-browser, then "chromium" on PATH.
+// FindChromium returns the Chromium binary: $EFIRMA_CHROMIUM when set (and
+// then nothing else, so that EFIRMA_CHROMIUM=none simulates a machine
+// without it), else /usr/bin/chromium, /usr/bin/chromium-browser, then
+// "chromium" on PATH.
 func FindChromium() (string, error) {
-	for _, p := range []string{os.Getenv("EFIRMA_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if p == "" {
-			continue
-		}
+	candidates := []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"}
+	if p := os.Getenv("EFIRMA_CHROMIUM"); p != "" {
+		candidates = []string{p}
+	}
+	for _, p := range candidates {
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
 			return p, nil
 		}
 	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p, nil
+	if os.Getenv("EFIRMA_CHROMIUM") == "" {
+		if p, err := exec.LookPath("chromium"); err == nil {
+			return p, nil
+		}
 	}
 	return "", ErrNoChromium
 }

@@ -1,234 +1,128 @@
-// Command demo is `make demo`: with no setup it imports the generated test
-// e.firma into a throwaway EFIRMA_HOME, then drives the real bin/efirma over
-// native-messaging framing exactly as Chrome does — hello, list,
-// authenticate, sign — and verifies both signatures (in Go and, when
-// present, with openssl), printing each step in Spanish.
+// Command demo is `make demo`: the main job on embedded defaults, with no
+// setup beyond the README. Two phases, each step printed in Spanish (English
+// with LANG=en):
+//
+//  1. Protocol: imports the generated test e.firma into a throwaway
+//     EFIRMA_HOME and drives the real bin/efirma over native-messaging framing
+//     exactly as Chrome does — hello, list, authenticate, sign — verifying
+//     both signatures in Go and with openssl.
+//  2. Browser: the real flow in headless Chromium with the unpacked extension
+//     and the host registered in a throwaway profile, against the demo portal
+//     on loopback: "Acceder con firma digital", the consent window, /inicio,
+//     then "Solicitar cita" signed and verified with a folio. It saves PNG
+//     screenshots of each screen and prints the folder.
+//
+// Without Chromium the browser phase says how to install it and the demo
+// still ends well (exit 0), except under CI=true. Flags: -browser=false skips
+// the browser phase; -keep leaves the portal running for a person to try.
+// The browser rig is internal/chromerig, shared with the e2e tests.
 package main
 
 import (
-	"bytes"
-	"crypto"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 
-	"github.com/efirma/conector/host/nativemsg"
 	"github.com/efirma/conector/i18n"
-	"github.com/efirma/conector/protocol"
+	"github.com/efirma/conector/internal/chromerig"
 )
 
+// options are the demo's flags, with paths made absolute from the
+// repository root.
+type options struct {
+	bin, portalBin, creds, caDir, origin, out string
+	browser, keep                             bool
+	root                                      string
+}
+
 func main() {
-	bin := flag.String("bin", "bin/efirma", "host binary")
-	creds := flag.String("creds", "testdata/creds/fiel-fisica", "folder with certificate.cer and private_key.key")
-	origin := flag.String("origin", "https://serviciosdigitales.imss.gob.mx", "site the login is for")
+	var o options
+	flag.StringVar(&o.bin, "bin", "bin/efirma", "host binary (built if missing)")
+	flag.StringVar(&o.portalBin, "portal-bin", "bin/demo-portal", "demo portal binary (built if missing)")
+	flag.StringVar(&o.creds, "creds", "testdata/creds/fiel-fisica", "folder with certificate.cer and private_key.key (password 12345678a)")
+	flag.StringVar(&o.caDir, "ca-dir", "testdata/ca", "CA certificates the demo portal trusts")
+	flag.StringVar(&o.origin, "origin", "https://serviciosdigitales.imss.gob.mx", "site the protocol phase's login is for")
+	flag.StringVar(&o.out, "out", "", "folder for the screenshots (default: a new temporary folder)")
+	flag.BoolVar(&o.browser, "browser", true, "run the browser phase (headless Chromium with the extension)")
+	flag.BoolVar(&o.keep, "keep", false, "leave the demo portal running for a person to try, until Ctrl+C")
 	flag.Parse()
-	lang := i18n.FromEnv()
-	if err := run(lang, *bin, *creds, *origin); err != nil {
+	d := &demo{lang: i18n.FromEnv()}
+	if err := run(d, o); err != nil {
 		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+		var h hinted
+		if errors.As(err, &h) {
+			fmt.Fprintf(os.Stderr, "hint: %s\n", h.hint)
+		}
 		os.Exit(1)
 	}
 }
 
+func run(d *demo, o options) error {
+	root, err := chromerig.FindRoot(".")
+	if err != nil {
+		return err
+	}
+	o.root = root
+	for _, p := range []*string{&o.bin, &o.portalBin, &o.creds, &o.caDir} {
+		if !filepath.IsAbs(*p) {
+			*p = filepath.Join(root, *p)
+		}
+	}
+	if err := d.ensureBinary(root, o.bin, "./host/cmd/efirma"); err != nil {
+		return err
+	}
+	if err := d.protocolPhase(o.bin, o.creds, o.origin); err != nil {
+		return err
+	}
+	if !o.browser {
+		d.heading("demo.phase.browser")
+		d.detail("demo.browser.skipped")
+		return nil
+	}
+	return d.browserPhase(o)
+}
+
+// demo prints numbered steps in the user's language.
 type demo struct {
 	lang  i18n.Lang
-	in    io.WriteCloser
-	out   io.Reader
-	seq   int
 	steps int
+}
+
+func (d *demo) t(key string, args ...any) string { return i18n.T(d.lang, key, args...) }
+
+func (d *demo) heading(key string, args ...any) {
+	fmt.Printf("\n== %s ==\n", d.t(key, args...))
 }
 
 func (d *demo) say(key string, args ...any) {
 	d.steps++
-	fmt.Printf("%d. %s\n", d.steps, i18n.T(d.lang, key, args...))
+	fmt.Printf("%d. %s\n", d.steps, d.t(key, args...))
 }
 
 func (d *demo) detail(key string, args ...any) {
-	fmt.Printf("   %s\n", i18n.T(d.lang, key, args...))
+	fmt.Printf("   %s\n", d.t(key, args...))
 }
 
-func (d *demo) call(command string, params any, out any) error {
-	d.seq++
-	raw, _ := json.Marshal(params)
-	req, _ := json.Marshal(protocol.Request{ID: fmt.Sprint(d.seq), Command: command, Params: raw})
-	if err := nativemsg.WriteFrame(d.in, req); err != nil {
-		return err
-	}
-	b, err := nativemsg.ReadFrame(d.out, protocol.MaxResponseBytes)
-	if err != nil {
-		return fmt.Errorf("failed to read the host's answer: %w", err)
-	}
-	var resp struct {
-		ID     string          `json:"id"`
-		Result json.RawMessage `json:"result"`
-		Error  *protocol.Error `json:"error"`
-	}
-	if err := json.Unmarshal(b, &resp); err != nil {
-		return err
-	}
-	if resp.Error != nil {
-		return fmt.Errorf("%s: %s (%s)", resp.Error.Code, resp.Error.Message, resp.Error.Hint)
-	}
-	return json.Unmarshal(resp.Result, out)
+// hinted is an error with a hint for the person (printed as "hint: …").
+type hinted struct {
+	err  error
+	hint string
 }
 
-func run(lang i18n.Lang, bin, creds, origin string) error {
-	home, err := os.MkdirTemp("", "efirma-demo-")
-	if err != nil {
+func (h hinted) Error() string { return h.err.Error() }
+func (h hinted) Unwrap() error { return h.err }
+
+// ensureBinary builds pkg into path when path does not exist yet (make demo
+// builds both binaries first; `go run ./host/cmd/demo` alone does not).
+func (d *demo) ensureBinary(root, path, pkg string) error {
+	if st, err := os.Stat(path); err == nil && !st.IsDir() {
+		return nil
+	}
+	d.say("demo.build", pkg, path)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	defer os.RemoveAll(home)
-	env := append(os.Environ(), "EFIRMA_HOME="+home)
-	d := &demo{lang: lang}
-
-	d.say("demo.home", home)
-	imp := exec.Command(bin, "import", "--cer", filepath.Join(creds, "certificate.cer"), "--key", filepath.Join(creds, "private_key.key"), "--password-stdin", "--json")
-	imp.Env = env
-	imp.Stdin = bytes.NewBufferString("12345678a\n")
-	imp.Stderr = os.Stderr
-	if out, err := imp.Output(); err != nil {
-		return fmt.Errorf("import failed: %v %s", err, out)
-	}
-	d.detail("demo.imported", creds)
-
-	host := exec.Command(bin, "chrome-extension://demo/")
-	host.Env = env
-	host.Stderr = io.Discard
-	d.in, _ = host.StdinPipe()
-	d.out, _ = host.StdoutPipe()
-	if err := host.Start(); err != nil {
-		return err
-	}
-	d.say("demo.started", bin)
-
-	var hello protocol.HelloResult
-	if err := d.call(protocol.CmdHello, nil, &hello); err != nil {
-		return err
-	}
-	d.say("demo.hello", hello.Version, hello.Protocol, hello.Sources)
-
-	var list protocol.ListResult
-	if err := d.call(protocol.CmdListCertificates, nil, &list); err != nil {
-		return err
-	}
-	if len(list.Certificates) == 0 {
-		return errors.New("no certificates listed")
-	}
-	c := list.Certificates[0]
-	d.say("demo.list", len(list.Certificates))
-	d.detail("demo.cert", c.Name, c.RFC, c.Type, c.Serial, c.NotAfter[:10], c.DaysLeft)
-
-	chb := make([]byte, 32)
-	rand.Read(chb)
-	challenge := base64.RawURLEncoding.EncodeToString(chb)
-	var tok protocol.AuthToken
-	if err := d.call(protocol.CmdAuthenticate, protocol.AuthenticateParams{Origin: origin, Challenge: challenge, CertificateID: c.ID, Password: "12345678a"}, &tok); err != nil {
-		return err
-	}
-	d.say("demo.auth", origin, challenge)
-	msg := protocol.AuthMessage(origin, challenge)
-	if err := verify(tok.Certificate, msg, tok.Signature); err != nil {
-		return fmt.Errorf("login signature does not verify: %w", err)
-	}
-	d.detail("demo.verified.go")
-	if ok, err := verifyOpenSSL(tok.Certificate, msg, tok.Signature); err == nil && ok {
-		d.detail("demo.verified.openssl")
-	} else if err != nil {
-		d.detail("demo.openssl.missing", err.Error())
-	} else {
-		return errors.New("openssl rejected the login signature")
-	}
-
-	cadena := "||3.3|A|1|2026-11-27T10:00:00|" + c.RFC + "|Solicitud de cita|IMSS||"
-	var sr protocol.SignResult
-	if err := d.call(protocol.CmdSign, protocol.SignParams{Origin: origin, CertificateID: c.ID, Password: "12345678a", Data: base64.StdEncoding.EncodeToString([]byte(cadena))}, &sr); err != nil {
-		return err
-	}
-	d.say("demo.sign", cadena)
-	if err := verify(sr.Certificate, []byte(cadena), sr.Signature); err != nil {
-		return fmt.Errorf("document signature does not verify: %w", err)
-	}
-	d.detail("demo.verified.go")
-	if ok, err := verifyOpenSSL(sr.Certificate, []byte(cadena), sr.Signature); err == nil && ok {
-		d.detail("demo.verified.openssl")
-	} else if err == nil {
-		return errors.New("openssl rejected the document signature")
-	}
-
-	// A page trying to pass a login off as a document is refused.
-	var ignored protocol.SignResult
-	err = d.call(protocol.CmdSign, protocol.SignParams{Origin: origin, CertificateID: c.ID, Password: "12345678a", Data: base64.StdEncoding.EncodeToString(msg)}, &ignored)
-	if err == nil {
-		return errors.New("the host signed login bytes as a document")
-	}
-	d.say("demo.reserved", err.Error())
-
-	d.in.Close()
-	if err := host.Wait(); err != nil {
-		return fmt.Errorf("host did not exit cleanly: %w", err)
-	}
-	d.say("demo.done")
-	return nil
-}
-
-func parse(certB64, sigB64 string) (*x509.Certificate, []byte, error) {
-	der, err := base64.StdEncoding.DecodeString(certB64)
-	if err != nil {
-		return nil, nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, nil, err
-	}
-	sig, err := base64.StdEncoding.DecodeString(sigB64)
-	return cert, sig, err
-}
-
-func verify(certB64string string, msg []byte, sigB64 string) error {
-	cert, sig, err := parse(certB64string, sigB64)
-	if err != nil {
-		return err
-	}
-	pub, ok := cert.PublicKey.(*rsa.PublicKey)
-	if !ok {
-		return errors.New("not an RSA certificate")
-	}
-	h := sha256.Sum256(msg)
-	return rsa.VerifyPKCS1v15(pub, crypto.SHA256, h[:], sig)
-}
-
-// verifyOpenSSL checks the signature with `openssl dgst -sha256 -verify`.
-func verifyOpenSSL(certB64 string, msg []byte, sigB64 string) (bool, error) {
-	if _, err := exec.LookPath("openssl"); err != nil {
-		return false, err
-	}
-	cert, sig, err := parse(certB64, sigB64)
-	if err != nil {
-		return false, err
-	}
-	dir, err := os.MkdirTemp("", "efirma-demo-ssl-")
-	if err != nil {
-		return false, err
-	}
-	defer os.RemoveAll(dir)
-	spki, _ := x509.MarshalPKIXPublicKey(cert.PublicKey)
-	pub := filepath.Join(dir, "pub.pem")
-	os.WriteFile(pub, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: spki}), 0o600)
-	os.WriteFile(filepath.Join(dir, "sig"), sig, 0o600)
-	os.WriteFile(filepath.Join(dir, "msg"), msg, 0o600)
-	out, err := exec.Command("openssl", "dgst", "-sha256", "-verify", pub, "-signature", filepath.Join(dir, "sig"), filepath.Join(dir, "msg")).CombinedOutput()
-	if err != nil {
-		return false, nil
-	}
-	return bytes.Contains(out, []byte("Verified OK")), nil
+	return chromerig.Build(root, pkg, path, "")
 }

@@ -241,3 +241,15 @@ test("the page library and the extension's catalogue say the same thing", async 
     }
   }
 });
+
+test("extension pages show the library's explanation; their own messages stay", async () => {
+  const { explainError } = await import("../shared/ui.js");
+  assert.deepEqual(explainError({ code: "ERR_WRONG_PASSWORD", message: "host text", details: { attempts: 3 } }, "es"), {
+    message: "La contraseña de la llave privada no es correcta. Intentos fallidos en esta sesión: 3.",
+    hint: makeError("ERR_WRONG_PASSWORD", "es").hint,
+  });
+  assert.deepEqual(explainError({ code: "", message: "Elija un certificado." }, "es"), { message: "Elija un certificado.", hint: "" });
+  assert.deepEqual(explainError({ code: "ERR_FUTURE", message: "m", hint: "h" }, "es"), { message: "m", hint: "h" });
+  // Without chrome.i18n (node) the language falls back to Spanish.
+  assert.match(explainError({ code: "ERR_TIMEOUT", message: "" }).message, /Se agotó/);
+});

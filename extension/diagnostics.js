@@ -9,7 +9,7 @@
 
 import { detectBrowser } from "./page/efirma.js";
 import {
-  browserCheck, buildReport, extensionCheck, hostChecks, hostDiagnose, portalsCheck, siteCheck, statusLabels, worst,
+  browserCheck, buildReport, extensionCheck, hostChecks, hostDiagnose, portalsCheck, postOCSP, revocationChecks, siteCheck, statusLabels, worst,
 } from "./shared/diagnostics.js";
 import { effectivePolicy } from "./shared/origins.js";
 import { patternForSite, permissionState } from "./shared/portals.js";
@@ -128,6 +128,7 @@ async function run() {
     const certs = await host("list-certificates");
     if (certs.ok && Array.isArray(certs.result?.certificates)) {
       names = certs.result.certificates.map((/** @type {any} */ c) => c && c.name).filter(Boolean);
+      checks.push(...(await revocationChecks(certs.result.certificates, host, postOCSP, t)));
     }
   } else {
     checks.push(...hostDiagnose(null, t));

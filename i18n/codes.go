@@ -45,3 +45,12 @@ func init() {
 		}
 	})
 }
+
+func init() {
+	addLazy(func() map[string]Msg {
+		return map[string]Msg{
+			"code.ERR_ISSUER_UNKNOWN": {"No se encontró la autoridad certificadora que emitió este certificado.", "The certificate authority that issued this certificate was not found."},
+			"hint.ERR_ISSUER_UNKNOWN": {"Configure la carpeta de certificados del SAT (EFIRMA_CA_DIR o «caDir» en config.json) para revisar la revocación.", "Configure the folder of SAT certificates (EFIRMA_CA_DIR or “caDir” in config.json) to check revocation."},
+		}
+	})
+}

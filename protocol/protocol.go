@@ -51,10 +51,12 @@ const (
 	CmdAuthenticate     = "authenticate"
 	CmdSign             = "sign"
 	CmdDiagnose         = "diagnose"
+	CmdOCSPRequest      = "ocsp-request"
+	CmdOCSPCheck        = "ocsp-check"
 )
 
 // Commands lists every command of protocol v1, in documentation order.
-var Commands = []string{CmdHello, CmdListCertificates, CmdImportCredential, CmdRemoveCredential, CmdAuthenticate, CmdSign, CmdDiagnose}
+var Commands = []string{CmdHello, CmdListCertificates, CmdImportCredential, CmdRemoveCredential, CmdAuthenticate, CmdSign, CmdDiagnose, CmdOCSPRequest, CmdOCSPCheck}
 
 // Code is one of the closed list of error codes that cross to the browser.
 type Code string
@@ -80,6 +82,7 @@ const (
 	ErrPINFinalTry       Code = "ERR_PIN_FINAL_TRY"
 	ErrModuleUnavailable Code = "ERR_MODULE_UNAVAILABLE"
 	ErrKeyUnusable       Code = "ERR_KEY_UNUSABLE"
+	ErrIssuerUnknown     Code = "ERR_ISSUER_UNKNOWN"
 	ErrInternal          Code = "ERR_INTERNAL"
 )
 
@@ -89,7 +92,7 @@ var Codes = []Code{
 	ErrWrongPassword, ErrKeyMismatch, ErrCertNotFound, ErrCertExpired,
 	ErrCertNotYetValid, ErrNotFIEL, ErrOriginInvalid, ErrDataReserved,
 	ErrTokenNotPresent, ErrPINIncorrect, ErrPINLocked, ErrPINFinalTry,
-	ErrModuleUnavailable, ErrKeyUnusable, ErrInternal,
+	ErrModuleUnavailable, ErrKeyUnusable, ErrIssuerUnknown, ErrInternal,
 }
 
 // Request is one message from the extension.
@@ -234,6 +237,43 @@ type SignResult struct {
 	Algorithm   string   `json:"algorithm"`
 	Certificate string   `json:"certificate"`
 }
+
+// OCSPParams are the params of "ocsp-request" and "ocsp-check". The host
+// never goes to the network for revocation: it builds the OCSP request, the
+// extension POSTs it to URL (with the browser's proxy settings) and hands
+// the response back for checking.
+type OCSPParams struct {
+	CertificateID string `json:"certificateId"`
+	// Response is the responder's base64 DER answer ("ocsp-check" only).
+	Response string `json:"response,omitempty"`
+}
+
+// OCSPRequestResult is the result of "ocsp-request".
+type OCSPRequestResult struct {
+	URL         string `json:"url"`
+	Request     string `json:"request"`
+	ContentType string `json:"contentType"`
+}
+
+// OCSP states in OCSPCheckResult.
+const (
+	OCSPGood        = "good"
+	OCSPRevoked     = "revoked"
+	OCSPUnknown     = "unknown"
+	OCSPUnavailable = "unavailable" // the responder said "try later"
+	OCSPInvalid     = "invalid"     // the answer is not acceptable (signature, freshness)
+)
+
+// OCSPCheckResult is the result of "ocsp-check".
+type OCSPCheckResult struct {
+	Status     string `json:"status"`
+	RevokedAt  string `json:"revokedAt,omitempty"`
+	ThisUpdate string `json:"thisUpdate,omitempty"`
+	NextUpdate string `json:"nextUpdate,omitempty"`
+}
+
+// MaxOCSPResponseBytes bounds an OCSP answer passed back to the host.
+const MaxOCSPResponseBytes = 64 << 10
 
 // AuthFormat names the authentication token format.
 const AuthFormat = "efirma-auth:1"

@@ -457,3 +457,92 @@ export function buildReport(r, t) {
   // through the same masking, which leaves them as they are.
   return lines.map((l) => maskText(l, names)).join("\n") + "\n";
 }
+
+// ---- Revocation (OCSP) ---------------------------------------------------
+
+/** Bound for an OCSP answer (the host's protocol.MaxOCSPResponseBytes). */
+export const MAX_OCSP_RESPONSE_BYTES = 65536;
+
+/**
+ * @typedef {(command: string, params?: object) => Promise<{ok: boolean, result?: any, error?: {code: string}}>} HostCall
+ * @typedef {(url: string, body: Uint8Array, contentType: string) => Promise<Uint8Array>} Post
+ */
+
+/** @param {string} b64 */
+function fromB64(b64) {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** @param {Uint8Array} bytes */
+function toB64(bytes) {
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+/**
+ * Revocation checks for the usable, valid FIELs: the host builds each OCSP
+ * request, the browser POSTs it (with its own proxy settings; the host has
+ * no network stack for this) and the host checks the answer. Offline, no
+ * CA folder or a responder that says "try later" is not-checked, never ok.
+ * @param {any[]} certs CertInfo list
+ * @param {HostCall} host
+ * @param {Post} post
+ * @param {Translate} t
+ * @returns {Promise<Check[]>}
+ */
+export async function revocationChecks(certs, host, post, t) {
+  /** @type {Check[]} */
+  const out = [];
+  for (const c of certs) {
+    if (!c || c.type !== "FIEL" || c.status !== "valid") continue;
+    const label = `${c.rfc} (${c.serial})`;
+    /** @type {Check} */
+    const base = { id: "revocation", status: "not-checked", title: t("diag_revocation_title", [label]), reason: "", from: "host", certificate: label };
+    const req = await host("ocsp-request", { certificateId: c.id });
+    if (!req.ok) {
+      out.push({ ...base, reason: req.error?.code === "ERR_ISSUER_UNKNOWN" ? t("diag_revocation_noissuer") : t("diag_revocation_offline"), fix: t("hint_ERR_ISSUER_UNKNOWN") });
+      continue;
+    }
+    /** @type {Uint8Array} */
+    let answer;
+    try {
+      answer = await post(req.result.url, fromB64(req.result.request), req.result.contentType);
+    } catch {
+      out.push({ ...base, reason: t("diag_revocation_offline"), fix: t("diag_revocation_offline_fix") });
+      continue;
+    }
+    if (answer.length === 0 || answer.length > MAX_OCSP_RESPONSE_BYTES) {
+      out.push({ ...base, status: "warning", reason: t("diag_revocation_invalid"), fix: t("diag_revocation_offline_fix") });
+      continue;
+    }
+    const chk = await host("ocsp-check", { certificateId: c.id, response: toB64(answer) });
+    const st = chk.ok ? chk.result?.status : "";
+    if (st === "good") out.push({ ...base, status: "ok", reason: t("diag_revocation_good") });
+    else if (st === "revoked") out.push({ ...base, status: "error", reason: t("diag_revocation_revoked", [String(chk.result.revokedAt || "").slice(0, 10)]), fix: t("diag_revocation_revoked_fix") });
+    else if (st === "unknown") out.push({ ...base, status: "warning", reason: t("diag_revocation_unknown"), fix: t("diag_revocation_unknown_fix") });
+    else if (st === "invalid") out.push({ ...base, status: "warning", reason: t("diag_revocation_invalid"), fix: t("diag_revocation_offline_fix") });
+    else out.push({ ...base, reason: t("diag_revocation_offline"), fix: t("diag_revocation_offline_fix") });
+  }
+  return out;
+}
+
+/**
+ * POSTs an OCSP request with a timeout; the answer is read with a bound.
+ * @type {Post}
+ */
+export async function postOCSP(url, body, contentType) {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), 8000);
+  try {
+    const resp = await fetch(url, { method: "POST", body, headers: { "Content-Type": contentType, Accept: "application/ocsp-response" }, signal: ctl.signal, credentials: "omit" });
+    if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
+    const buf = new Uint8Array(await resp.arrayBuffer());
+    return buf;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -30,6 +30,8 @@ export const COMMANDS = Object.freeze({
   AUTHENTICATE: "authenticate",
   SIGN: "sign",
   DIAGNOSE: "diagnose",
+  OCSP_REQUEST: "ocsp-request",
+  OCSP_CHECK: "ocsp-check",
 });
 
 /** The host's closed list of error codes. */
@@ -52,6 +54,7 @@ export const HOST_CODES = Object.freeze([
   "ERR_PIN_FINAL_TRY",
   "ERR_MODULE_UNAVAILABLE",
   "ERR_KEY_UNUSABLE",
+  "ERR_ISSUER_UNKNOWN",
   "ERR_INTERNAL",
 ]);
 

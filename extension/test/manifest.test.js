@@ -20,7 +20,11 @@ function idFromKey(/** @type {string} */ key) {
 test("manifest: MV3, least permissions, documented dev ID", () => {
   assert.equal(manifest.manifest_version, 3);
   assert.deepEqual(manifest.permissions, ["nativeMessaging", "storage", "alarms", "notifications", "scripting", "activeTab"]);
-  assert.equal(manifest.host_permissions, undefined);
+  // Only SAT's e.firma status (OCSP) services, which the Diagnóstico page
+  // queries for the host (the host has no network stack for revocation).
+  assert.deepEqual(manifest.host_permissions, ["https://cfdi.sat.gob.mx/*", "https://cfdit.sat.gob.mx/*"]);
+  const diag = fs.readFileSync(path.join(root, "shared", "diagnostics.js"), "utf8");
+  assert.match(diag, /fetch\(url, \{ method: "POST"/, "the OCSP host permission is used");
   // Site access only on request, and only https (portals IT lists).
   assert.deepEqual(manifest.optional_host_permissions, ["https://*/*"]);
   // Every permission is used by the code that needs it.

@@ -61,6 +61,7 @@ func serve(args []string, cfg *config.Config, cfgErr error, stdin io.Reader, std
 		DevOrigins: cfg.DevOrigins,
 		Log:        log,
 		Version:    version.Version,
+		OCSP:       ocspConfig(cfg),
 		Diagnose: func(ctx context.Context) doctor.Report {
 			return cli.RunDoctor(ctx, cli.Env{Lang: i18n.ES, Config: cfg, Sources: func() []keys.Source { return tokenSources(cfg, log) }, ExtraDoctor: extraDoctor(cfg)}, true)
 		},

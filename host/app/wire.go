@@ -2,16 +2,20 @@ package app
 
 import (
 	"context"
+	"crypto/x509"
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/efirma/conector/host/config"
 	"github.com/efirma/conector/host/doctor"
 	"github.com/efirma/conector/host/keys"
+	"github.com/efirma/conector/host/server"
 	"github.com/efirma/conector/host/token"
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/installer"
+	"github.com/efirma/conector/sat"
 	"github.com/rs/zerolog"
 )
 
@@ -87,4 +91,22 @@ func installerCommand(stdout, stderr io.Writer, lang i18n.Lang) func(string, []s
 		env.Stdout, env.Stderr = stdout, stderr
 		return installer.Command(name, args, env)
 	}
+}
+
+// ocspConfig loads the CA folder and the pinned responder on first use only.
+func ocspConfig(cfg *config.Config) server.OCSPConfig {
+	oc := server.OCSPConfig{URL: cfg.OCSPURL}
+	if cfg.CADir != "" {
+		oc.Anchors = sync.OnceValues(func() (*sat.Anchors, error) { return sat.LoadAnchors(cfg.CADir) })
+	}
+	if cfg.OCSPResponderCert != "" {
+		oc.Responder = sync.OnceValues(func() (*x509.Certificate, error) {
+			data, err := os.ReadFile(cfg.OCSPResponderCert)
+			if err != nil {
+				return nil, err
+			}
+			return sat.ParseCertificate(data)
+		})
+	}
+	return oc
 }

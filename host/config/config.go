@@ -31,6 +31,12 @@ type Config struct {
 	PKCS11Modules []string `json:"pkcs11Modules,omitempty"`
 	// LogLevel is debug, info, warn or error (EFIRMA_LOG_LEVEL).
 	LogLevel string `json:"logLevel,omitempty"`
+	// OCSPURL is the revocation responder; default SAT's production e.firma
+	// service (https://cfdi.sat.gob.mx/edofiel). Needs CADir for the issuer.
+	OCSPURL string `json:"ocspUrl,omitempty"`
+	// OCSPResponderCert, when set, is the only certificate allowed to sign
+	// OCSP answers (SAT publishes it beside its CAs).
+	OCSPResponderCert string `json:"ocspResponderCert,omitempty"`
 	// TimeServer is the NTP server ("host:port") the clock check asks;
 	// default CENAM's cronos.cenam.mx:123.
 	TimeServer string `json:"timeServer,omitempty"`

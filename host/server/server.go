@@ -42,6 +42,8 @@ type Options struct {
 	Diagnose func(ctx context.Context) doctor.Report
 	// MaxConcurrent bounds requests handled at once on one connection.
 	MaxConcurrent int
+	// OCSP configures "ocsp-request" and "ocsp-check".
+	OCSP OCSPConfig
 }
 
 // Server handles protocol requests.
@@ -221,6 +223,18 @@ func (s *Server) dispatch(ctx context.Context, log zerolog.Logger, req protocol.
 			return nil, err
 		}
 		return s.sign(ctx, log, p)
+	case protocol.CmdOCSPRequest:
+		var p protocol.OCSPParams
+		if err := decodeParams(req.Params, &p); err != nil {
+			return nil, err
+		}
+		return s.ocspRequest(ctx, log, p)
+	case protocol.CmdOCSPCheck:
+		var p protocol.OCSPParams
+		if err := decodeParams(req.Params, &p); err != nil {
+			return nil, err
+		}
+		return s.ocspCheck(ctx, log, p)
 	case protocol.CmdDiagnose:
 		if s.opt.Diagnose == nil {
 			return nil, keys.Coded(protocol.ErrUnknownCommand, nil, errors.New("diagnose not configured"))

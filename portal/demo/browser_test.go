@@ -23,7 +23,7 @@ import (
 // credentials, as the host would. It lets the page script (portal.js) run
 // in a real Chromium without the extension.
 const fakeLibrary = `
-export async function status() { return { available: true, hostAvailable: true, version: "prueba" }; }
+export async function status() { return { extension: { version: "0.1.0" }, host: { available: true, version: "prueba", protocol: 1 } }; }
 async function call(path, body) {
   const r = await fetch(path, { method: "POST", body });
   if (!r.ok) { const e = new Error("falla simulada"); e.code = "ERR_FAKE"; e.hint = ""; throw e; }

@@ -1,0 +1,106 @@
+package server
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"time"
+
+	"github.com/efirma/conector/host/keys"
+	"github.com/efirma/conector/protocol"
+	"github.com/efirma/conector/sat"
+	"github.com/rs/zerolog"
+)
+
+// OCSPConfig is what the host needs to build and check OCSP requests. The
+// host never goes to the network for revocation: the extension POSTs the
+// request (through the browser, with its proxy settings) and returns the
+// answer for checking.
+type OCSPConfig struct {
+	// URL is the responder; default SAT's production e.firma service.
+	URL string
+	// Anchors loads the CA folder (the issuer is needed to name the
+	// certificate in the request and to check the answer).
+	Anchors func() (*sat.Anchors, error)
+	// Responder, when set, is the only certificate allowed to sign answers.
+	Responder func() (*x509.Certificate, error)
+	// MaxAge bounds an answer without nextUpdate; 0 means one hour.
+	MaxAge time.Duration
+}
+
+func (s *Server) ocspIssuer(ctx context.Context, log zerolog.Logger, id string) (*x509.Certificate, *x509.Certificate, error) {
+	cred, err := s.find(ctx, log, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.opt.OCSP.Anchors == nil {
+		return nil, nil, keys.Coded(protocol.ErrIssuerUnknown, nil, errors.New("no CA folder configured"))
+	}
+	anchors, err := s.opt.OCSP.Anchors()
+	if err != nil {
+		return nil, nil, keys.Coded(protocol.ErrIssuerUnknown, nil, err)
+	}
+	cert := cred.Certificate()
+	issuer, err := anchors.Issuer(cert, sat.WithinValidity(cert, s.opt.Now()))
+	if err != nil {
+		return nil, nil, keys.Coded(protocol.ErrIssuerUnknown, nil, err)
+	}
+	return cert, issuer, nil
+}
+
+func (s *Server) ocspRequest(ctx context.Context, log zerolog.Logger, p protocol.OCSPParams) (protocol.OCSPRequestResult, error) {
+	cert, issuer, err := s.ocspIssuer(ctx, log, p.CertificateID)
+	if err != nil {
+		return protocol.OCSPRequestResult{}, err
+	}
+	der, err := sat.OCSPRequest(cert, issuer)
+	if err != nil {
+		return protocol.OCSPRequestResult{}, err
+	}
+	url := s.opt.OCSP.URL
+	if url == "" {
+		url = sat.OCSPURL
+	}
+	return protocol.OCSPRequestResult{URL: url, Request: base64.StdEncoding.EncodeToString(der), ContentType: "application/ocsp-request"}, nil
+}
+
+func (s *Server) ocspCheck(ctx context.Context, log zerolog.Logger, p protocol.OCSPParams) (protocol.OCSPCheckResult, error) {
+	cert, issuer, err := s.ocspIssuer(ctx, log, p.CertificateID)
+	if err != nil {
+		return protocol.OCSPCheckResult{}, err
+	}
+	der, err := decodeBytes("response", p.Response)
+	if err != nil {
+		return protocol.OCSPCheckResult{}, err
+	}
+	if len(der) == 0 || len(der) > protocol.MaxOCSPResponseBytes {
+		return protocol.OCSPCheckResult{}, keys.Coded(protocol.ErrBadRequest, nil, errors.New("OCSP response empty or too large"))
+	}
+	var responder *x509.Certificate
+	if s.opt.OCSP.Responder != nil {
+		if responder, err = s.opt.OCSP.Responder(); err != nil {
+			return protocol.OCSPCheckResult{}, err
+		}
+	}
+	maxAge := s.opt.OCSP.MaxAge
+	if maxAge <= 0 {
+		maxAge = time.Hour
+	}
+	r, err := sat.CheckOCSPResponse(der, cert, issuer, responder, s.opt.Now(), maxAge)
+	switch {
+	case errors.Is(err, sat.ErrOCSPTryLater):
+		return protocol.OCSPCheckResult{Status: protocol.OCSPUnavailable}, nil
+	case err != nil:
+		log.Warn().Err(err).Msg("OCSP answer refused")
+		return protocol.OCSPCheckResult{Status: protocol.OCSPInvalid}, nil
+	}
+	out := protocol.OCSPCheckResult{Status: r.Status, ThisUpdate: r.ThisUpdate.UTC().Format(time.RFC3339)}
+	if !r.NextUpdate.IsZero() {
+		out.NextUpdate = r.NextUpdate.UTC().Format(time.RFC3339)
+	}
+	if r.Status == sat.OCSPRevoked {
+		out.RevokedAt = r.RevokedAt.UTC().Format(time.RFC3339)
+	}
+	return out, nil
+}

@@ -5,7 +5,7 @@ LDFLAGS   := -s -w -X github.com/efirma/conector/host/version.Version=$(VERSION)
 FUZZTIME  ?= 15s
 export CGO_ENABLED ?= 1
 
-.PHONY: all build test lint gotest fuzz jstest bench demo testdata clean dist extension
+.PHONY: all build test lint gotest fuzz jstest bench demo testdata clean dist extension install
 
 all: build
 
@@ -49,6 +49,14 @@ demo: build
 # Regenerates testdata/ (byte for byte the same; a test checks it).
 testdata:
 	$(GO) run ./testdata/gen -out testdata
+
+# Installs for the current user: the binary in ~/.local/bin and the host
+# registered for every Chromium-family browser (efirma install).
+PREFIX ?= $(HOME)/.local
+install: build
+	install -d $(PREFIX)/bin
+	install -m 0755 bin/efirma $(PREFIX)/bin/efirma
+	$(PREFIX)/bin/efirma install
 
 # Packages: cross-builds, .deb, MSI (docs/DEPLOYMENT.md).
 dist: build

@@ -20,7 +20,8 @@ Si el navegador lo inicia (primer argumento chrome-extension://…), efirma
 atiende mensajes nativos por stdin/stdout.
 
 Variables: EFIRMA_HOME (almacén, registros y config.json), EFIRMA_CA_DIR,
-EFIRMA_DEV_ORIGINS=1, EFIRMA_PKCS11_MODULES, EFIRMA_LOG_LEVEL, LANG=en para inglés.
+EFIRMA_DEV_ORIGINS=1, EFIRMA_PKCS11_MODULES, EFIRMA_LOG_LEVEL (o --log-level=debug|info|warn|error
+antes del comando), LANG=en para inglés.
 Códigos de salida: 0 correcto, 1 falló, 2 uso incorrecto, 3 doctor con advertencias, 4 doctor con errores.
 `, `efirma — e.firma connector
 
@@ -39,7 +40,8 @@ When the browser starts it (first argument chrome-extension://…), efirma
 serves native messages on stdin/stdout.
 
 Environment: EFIRMA_HOME (store, logs and config.json), EFIRMA_CA_DIR,
-EFIRMA_DEV_ORIGINS=1, EFIRMA_PKCS11_MODULES, EFIRMA_LOG_LEVEL, LANG=en for English.
+EFIRMA_DEV_ORIGINS=1, EFIRMA_PKCS11_MODULES, EFIRMA_LOG_LEVEL (or --log-level=debug|info|warn|error
+before the command), LANG=en for English.
 Exit codes: 0 success, 1 failed, 2 usage, 3 doctor warnings, 4 doctor errors.
 `},
 			"cli.help.inspect":          {"Uso: efirma inspect [--json] --cer ARCHIVO [--key ARCHIVO [--password-stdin]]\nMuestra los datos del certificado y, con --key, si la llave le corresponde.\n", "Usage: efirma inspect [--json] --cer FILE [--key FILE [--password-stdin]]\nShows the certificate's facts and, with --key, whether the key matches.\n"},

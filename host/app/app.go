@@ -33,6 +33,14 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return serve(args, cfg, cfgErr, stdin, stdout, stderr)
 	}
 	lang := i18n.FromEnv()
+	// A leading --log-level=LEVEL (or --log-level LEVEL) applies to any command.
+	if len(args) > 0 && strings.HasPrefix(args[0], "--log-level") {
+		if v, ok := strings.CutPrefix(args[0], "--log-level="); ok {
+			cfg.LogLevel, args = v, args[1:]
+		} else if len(args) > 1 {
+			cfg.LogLevel, args = args[1], args[2:]
+		}
+	}
 	if cfgErr != nil {
 		fmt.Fprintf(stderr, "error: %v\n", cfgErr)
 		return cli.ExitFailed

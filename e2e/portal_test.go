@@ -16,6 +16,17 @@ func TestDemoPortal(t *testing.T) {
 	base := r.startDemoPortal(freeAddr(t, "127.0.0.1"))
 	fiel := r.certIDs["eku9003173c9-fiel"]
 
+	t.Run("home page sees the extension and the connector", func(t *testing.T) {
+		r.t = t
+		ctx, cancel := r.tab(base + "/")
+		defer cancel()
+		type shown struct{ Estado, Text string }
+		got, err := waitJS[shown](ctx, `document.querySelector("#estado-extension")?.dataset.estado && {estado: document.querySelector("#estado-extension").dataset.estado, text: document.querySelector("#estado-extension").textContent}`, 10*time.Second)
+		if err != nil || got.Estado != "disponible" || !strings.Contains(got.Text, "versión "+hostVersion) {
+			t.Fatalf("#estado-extension = %+v (%v), want disponible with the host's version %s", got, err, hostVersion)
+		}
+	})
+
 	t.Run("login with a wrong password first", func(t *testing.T) {
 		r.t = t
 		ctx, cancel := r.tab(base + "/")
@@ -144,6 +155,9 @@ func TestDemoPortal(t *testing.T) {
 		msg, err := waitJS[string](ctx, `!document.querySelector("#error").hidden && document.querySelector("#error .mensaje").textContent`, 10*time.Second)
 		if err != nil || msg != "Este sitio no está autorizado para usar su e.firma." {
 			t.Fatalf("portal says %q (%v)", msg, err)
+		}
+		if estado, err := waitJS[string](ctx, `document.querySelector("#estado-extension").dataset.estado`, 5*time.Second); err != nil || estado != "no-permitido" {
+			t.Errorf("#estado-extension data-estado = %q (%v), want no-permitido", estado, err)
 		}
 		r.noConsentFor(300 * time.Millisecond)
 	})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -156,14 +157,17 @@ func (f *flow) run() error {
 	if err != nil {
 		return err
 	}
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#estado-extension").textContent`))
+	if err != nil {
+		return err
+	}
 	if err := f.shot(ctx, "01-portal.png"); err != nil {
 		return err
 	}
-	d.say("demo.browser.home", f.portal)
 	if estado != "disponible" {
-		shown, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#estado-extension").textContent`))
-		d.detail("demo.browser.status", strings.TrimSpace(shown))
+		return f.pageError(ctx, fmt.Errorf("the portal's home page does not see the extension and the connector (%s): %s", estado, shown))
 	}
+	d.say("demo.browser.home", f.portal, strings.TrimSpace(shown))
 
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#acceder"))); err != nil {
 		return err
@@ -218,19 +222,23 @@ func (f *flow) run() error {
 
 	// "Solicitar cita": the portal asks for a signature of its cadena.
 	fecha := time.Now().AddDate(0, 0, 7).Format("2006-01-02")
-	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS("#ir-cita")),
-		chromedp.WaitReady(chromedp.CSS("#solicitar")),
-		chromedp.SetValue(chromedp.CSS("#fecha"), fecha),
-	); err != nil {
+	// Follow the link like a person; then work on the new page through
+	// evaluations (chromedp's node ids from the old page may linger).
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#ir-cita"))); err != nil {
 		return err
 	}
-	tramite, err := chromerig.WaitJS[string](ctx, `location.pathname === "/cita" && document.querySelector("#tramite").selectedOptions[0]?.textContent`, 5*time.Second)
+	tramite, err := chromerig.WaitJS[string](ctx, `location.pathname === "/cita" && document.readyState === "complete" && document.querySelector("#solicitar") && (() => {
+		const f = document.querySelector("#fecha");
+		f.value = `+jsString(fecha)+`;
+		f.dispatchEvent(new Event("input", {bubbles: true}));
+		f.dispatchEvent(new Event("change", {bubbles: true}));
+		return document.querySelector("#tramite").selectedOptions[0]?.textContent || null;
+	})()`, 10*time.Second)
 	if err != nil {
-		return err
+		return f.pageError(ctx, err)
 	}
 	d.say("demo.browser.cita", tramite, fecha)
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#solicitar"))); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#solicitar").click(), true`)); err != nil {
 		return err
 	}
 	cctx, ccancel, err = f.b.WaitConsent(10 * time.Second)
@@ -294,4 +302,10 @@ func (d *demo) keep(o options, portal *chromerig.Portal) error {
 			return errors.New("the demo portal stopped:\n" + portal.Logs())
 		}
 	}
+}
+
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -26,11 +26,12 @@ import (
 	"github.com/chromedp/cdproto/target"
 
 	"github.com/efirma/conector/internal/chromerig"
+	"github.com/efirma/conector/protocol"
 )
 
 // hostVersion is stamped into the host built for the tests, so that the
 // popup's "version …" can be checked against something this test chose.
-const hostVersion = "0.0.0-e2e"
+const hostVersion = "1.0.0-e2e"
 
 // fixtureDirs are the SAT test credentials every test finds imported.
 var fixtureDirs = []string{"eku9003173c9-fiel", "eku9003173c9-fiel-expired-2023", "eku9003173c9-csd"}
@@ -52,7 +53,8 @@ type rig struct {
 	b        *chromerig.Browser
 	browser  context.Context
 	extID    string
-	certIDs  map[string]string // fixture folder → certificate id
+	certIDs  map[string]string            // fixture folder → certificate id
+	certs    map[string]protocol.CertInfo // fixture folder → what import said
 	// uiSpanish: chrome.i18n.getUILanguage() is Spanish.
 	uiSpanish bool
 }
@@ -118,6 +120,7 @@ func startRig(chromium string) (_ *rig, err error) {
 		home:     filepath.Join(tmp, "efirma-home"),
 		chromium: chromium,
 		certIDs:  map[string]string{},
+		certs:    map[string]protocol.CertInfo{},
 	}
 	r.profile = filepath.Join(r.userHome, ".config", "chromium")
 	r.efirma = filepath.Join(r.bin, "efirma")
@@ -134,6 +137,7 @@ func startRig(chromium string) (_ *rig, err error) {
 			return nil, err
 		}
 		r.certIDs[d] = info.ID
+		r.certs[d] = info
 	}
 	if r.host, err = chromerig.RegisterHost(r.profile, tmp, r.efirma, r.home); err != nil {
 		return nil, err

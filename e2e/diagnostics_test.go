@@ -1,0 +1,113 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+)
+
+// TestDiagnostics opens the extension's "Diagnóstico" page with the three
+// imported SAT test certificates (a valid FIEL, an expired FIEL, a CSD): the
+// browser-side and the host's checks are listed with their statuses, and
+// "Copiar informe" yields a report where the RFC, CURP, name and certificate
+// numbers are masked.
+func TestDiagnostics(t *testing.T) {
+	r := newRig(t)
+	origin := r.b.ExtensionURL("")
+	origin = strings.TrimSuffix(origin, "/")
+	// Let the page write to the clipboard without a person's gesture, and
+	// the test read it back.
+	if err := chromedp.Do(r.browser, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		var res struct{}
+		return tg.Call(ctx, "Browser.grantPermissions", map[string]any{
+			"origin":      origin,
+			"permissions": []browser.PermissionType{browser.PermissionTypeClipboardReadWrite, browser.PermissionTypeClipboardSanitizedWrite},
+		}, &res)
+	})); err != nil {
+		t.Logf("clipboard permission: %v", err)
+	}
+	ctx, cancel := r.tab(r.b.ExtensionURL("diagnostics.html"))
+	defer cancel()
+	if _, err := waitJS[bool](ctx, `document.body.dataset.ready === "true"`, 20*time.Second); err != nil {
+		t.Fatalf("the checks did not finish: %v", err)
+	}
+	type check struct{ ID, Status, From, Title, Certificate string }
+	checks, err := chromedp.Run(ctx, chromedp.Evaluate[[]check](`[...document.querySelectorAll("#checks li[data-id]")].map(li => ({
+		id: li.dataset.id, status: li.dataset.status, from: li.dataset.from,
+		title: li.querySelector(".titulo")?.textContent || "", certificate: li.querySelector(".certificado")?.textContent || "",
+	}))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func(id, status, from string) bool {
+		for _, c := range checks {
+			if c.ID == id && c.Status == status && c.From == from {
+				return true
+			}
+		}
+		return false
+	}
+	for _, want := range []struct{ id, status, from string }{
+		{"extension", "ok", "browser"},
+		{"host-installed", "ok", "browser"},
+		{"versions", "ok", "browser"},
+		// The host's own checks arrived: one per certificate state.
+		{"validity", "ok", "host"},
+		{"expired", "error", "host"},
+		{"csd", "warning", "host"},
+		// The host finds its own registration in this Chromium's profile
+		// (it inherits HOME from the browser).
+		{"host-registration", "ok", "host"},
+	} {
+		if !has(want.id, want.status, want.from) {
+			t.Errorf("no check %s=%s from %s in %+v", want.id, want.status, want.from, checks)
+		}
+	}
+	summary, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#resumen").dataset.status`))
+	if err != nil || summary != "error" {
+		t.Errorf("#resumen data-status = %q (%v), want error (the expired FIEL)", summary, err)
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#copiar"))); err != nil {
+		t.Fatal(err)
+	}
+	notice, err := waitJS[string](ctx, `!document.querySelector("#aviso").hidden && document.querySelector("#aviso").textContent`, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#informe").value`))
+	if err != nil || len(report) < 200 {
+		t.Fatalf("#informe = %q (%v)", report, err)
+	}
+	if notice == r.text("Informe copiado. Péguelo en su mensaje a soporte.", "Report copied. Paste it into your message to support.") {
+		clip, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Logf("clipboard not readable here: %v", err)
+		} else if clip != report {
+			t.Errorf("clipboard holds %q, #informe %q", clip, report)
+		}
+	} else {
+		t.Logf("the page could not copy (%q); checking the report it shows", notice)
+	}
+
+	fiel := r.certs["eku9003173c9-fiel"]
+	if !strings.Contains(report, "EKU9******C9") {
+		t.Errorf("the report does not show the masked RFC EKU9******C9:\n%s", report)
+	}
+	secrets := []string{fiel.RFC, fiel.Name}
+	if fiel.CURP != "" {
+		secrets = append(secrets, fiel.CURP)
+	}
+	for _, d := range fixtureDirs {
+		secrets = append(secrets, r.certs[d].Serial)
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(report, s) {
+			t.Errorf("the report shows %q in full:\n%s", s, report)
+		}
+	}
+}

@@ -58,6 +58,7 @@ Al terminar: %[3]s uninstall  y  %[3]s remove --id <id>  (ver %[3]s list).`, `Tr
      and in the connector add "devOrigins": true to ~/.config/efirma/config.json (or start the browser with EFIRMA_DEV_ORIGINS=1).
   5. Open %[1]s and press «Acceder con firma digital».
 When done: %[3]s uninstall  and  %[3]s remove --id <id>  (see %[3]s list).`},
+		"demo.interrupted":  {"Se interrumpió la demostración; se cerró lo que había abierto.", "The demo was interrupted; what it had opened was closed."},
 		"demo.keep.stopped": {"Se detuvo el portal de demostración.", "Stopped the demo portal."},
 	})
 }

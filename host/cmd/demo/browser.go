@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -41,7 +39,7 @@ func (d *demo) browserPhase(o options) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	d.atExit(func() { removeAll(tmp) })
 	out := o.out
 	if out == "" {
 		if out, err = os.MkdirTemp("", "efirma-demo-capturas-"); err != nil {
@@ -53,6 +51,7 @@ func (d *demo) browserPhase(o options) error {
 	if out, err = filepath.Abs(out); err != nil {
 		return err
 	}
+	d.atExit(func() { _ = os.Remove(out) }) // only if no screenshot was saved
 
 	home := filepath.Join(tmp, "efirma-home")
 	profile := filepath.Join(tmp, "profile")
@@ -75,12 +74,7 @@ func (d *demo) browserPhase(o options) error {
 	if err != nil {
 		return err
 	}
-	stopPortal := true
-	defer func() {
-		if stopPortal {
-			portal.Stop()
-		}
-	}()
+	d.atExit(portal.Stop)
 	d.say("demo.browser.portal", portal.URL, o.caDir)
 
 	lang := "es-419"
@@ -96,7 +90,7 @@ func (d *demo) browserPhase(o options) error {
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	d.atExit(b.Close)
 	d.say("demo.browser.started", chromium, b.ExtID, b.UILang)
 	if d.lang == i18n.ES && !b.Spanish() {
 		d.detail("demo.browser.l10n")
@@ -116,7 +110,6 @@ func (d *demo) browserPhase(o options) error {
 	}
 	if o.keep {
 		b.Close()
-		stopPortal = false
 		return d.keep(o, portal)
 	}
 	d.say("demo.browser.done")
@@ -282,20 +275,18 @@ func (f *flow) pageError(ctx context.Context, err error) error {
 // keep leaves the portal running until Ctrl+C and says how to try it in
 // the person's own browser.
 func (d *demo) keep(o options, portal *chromerig.Portal) error {
-	defer portal.Stop()
 	d.heading("demo.keep.title")
 	fmt.Println(d.t("demo.keep.steps", portal.URL, filepath.Join(o.root, "extension"), o.bin,
 		filepath.Join(o.creds, "certificate.cer"), filepath.Join(o.creds, "private_key.key")))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	d.keeping.Store(true)
 	select {
-	case <-ctx.Done():
+	case <-d.interrupted:
 		fmt.Println(d.t("demo.keep.stopped"))
 		return nil
 	case <-portal.Done():
 		// Ctrl+C in a terminal reaches the portal too; it may end first.
 		select {
-		case <-ctx.Done():
+		case <-d.interrupted:
 			fmt.Println(d.t("demo.keep.stopped"))
 			return nil
 		case <-time.After(time.Second):

@@ -23,7 +23,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/internal/chromerig"
@@ -48,8 +53,11 @@ func main() {
 	flag.BoolVar(&o.browser, "browser", true, "run the browser phase (headless Chromium with the extension)")
 	flag.BoolVar(&o.keep, "keep", false, "leave the demo portal running for a person to try, until Ctrl+C")
 	flag.Parse()
-	d := &demo{lang: i18n.FromEnv()}
-	if err := run(d, o); err != nil {
+	d := &demo{lang: i18n.FromEnv(), interrupted: make(chan struct{})}
+	d.onSignal()
+	err := run(d, o)
+	d.cleanup()
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "error: %v\n", err)
 		var h hinted
 		if errors.As(err, &h) {
@@ -84,10 +92,66 @@ func run(d *demo, o options) error {
 	return d.browserPhase(o)
 }
 
-// demo prints numbered steps in the user's language.
+// demo prints numbered steps in the user's language and owns what must be
+// undone at exit (servers, the browser, temporary folders), also on Ctrl+C.
 type demo struct {
 	lang  i18n.Lang
 	steps int
+
+	mu          sync.Mutex
+	undo        []func()
+	undoOnce    sync.Once
+	keeping     atomic.Bool   // -keep is waiting for Ctrl+C
+	interrupted chan struct{} // closed on Ctrl+C while keeping
+}
+
+// atExit registers f to run at exit, in reverse order of registration.
+func (d *demo) atExit(f func()) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.undo = append(d.undo, f)
+}
+
+// cleanup runs what atExit registered, once; a second caller waits until
+// the first is done.
+func (d *demo) cleanup() {
+	d.undoOnce.Do(func() {
+		d.mu.Lock()
+		undo := d.undo
+		d.undo = nil
+		d.mu.Unlock()
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	})
+}
+
+// onSignal makes Ctrl+C (or SIGTERM) end the demo cleanly: while -keep
+// waits it just ends the wait, otherwise it undoes everything and exits 130.
+func (d *demo) onSignal() {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		if d.keeping.Load() {
+			close(d.interrupted)
+			return
+		}
+		d.cleanup()
+		fmt.Fprintln(os.Stderr, d.t("demo.interrupted"))
+		os.Exit(130)
+	}()
+}
+
+// removeAll removes a temporary folder, retrying briefly while processes
+// that just ended (the browser, the host) finish writing into it.
+func removeAll(dir string) {
+	for i := 0; i < 20; i++ {
+		if err := os.RemoveAll(dir); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func (d *demo) t(key string, args ...any) string { return i18n.T(d.lang, key, args...) }

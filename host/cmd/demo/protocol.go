@@ -61,7 +61,7 @@ func (d *demo) protocolPhase(bin, creds, origin string) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(home)
+	d.atExit(func() { removeAll(home) })
 	env := append(os.Environ(), "EFIRMA_HOME="+home)
 	conn := &nativeConn{}
 

@@ -43,8 +43,10 @@ bench: build
 	$(GO) run ./host/bench -write docs/PERFORMANCE.md
 	$(GO) test -run '^$$' -bench . -benchmem ./host/token ./portal/verifier
 
+# The main job: protocol phase, then the real browser flow (DEMOFLAGS=--keep
+# leaves the portal running; --browser=false skips the browser phase).
 demo: build
-	$(GO) run ./host/cmd/demo
+	$(GO) run ./host/cmd/demo $(DEMOFLAGS)
 
 # Regenerates testdata/ (byte for byte the same; a test checks it).
 testdata:

@@ -3,7 +3,7 @@
 // request is always the browser's (port.sender.origin), never the page's.
 
 import { runExpiryCheck, setupExpiry } from "./shared/expiry.js";
-import { effectivePolicy } from "./shared/origins.js";
+import { readPolicy } from "./shared/origins.js";
 import { NativeHost } from "./shared/native.js";
 import { syncManagedScript } from "./shared/portals.js";
 import { COMMANDS } from "./shared/protocol.js";
@@ -15,17 +15,8 @@ const host = new NativeHost({
 });
 
 /** The effective origin policy (local developer switch + IT's managed settings). */
-async function currentPolicy() {
-  const local = await chrome.storage.local.get(["developerMode"]);
-  /** @type {Record<string, unknown>} */
-  let managed = {};
-  try {
-    managed = await chrome.storage.managed.get(["allowedPortals", "developerMode"]);
-  } catch {
-    // no managed storage on this platform
-  }
-  return effectivePolicy(local, managed);
-}
+/** @returns {Promise<import("./shared/origins.js").Policy>} */
+const currentPolicy = () => readPolicy(chrome.storage);
 
 /** @param {string} key @param {string[]} [subs] */
 const t = (key, subs) => chrome.i18n.getMessage(key, subs);

@@ -11,7 +11,7 @@ import { detectBrowser } from "./page/efirma.js";
 import {
   browserCheck, buildReport, extensionCheck, hostChecks, hostDiagnose, portalsCheck, postOCSP, revocationChecks, siteCheck, statusLabels, worst,
 } from "./shared/diagnostics.js";
-import { effectivePolicy } from "./shared/origins.js";
+import { readPolicy } from "./shared/origins.js";
 import { patternForSite, permissionState } from "./shared/portals.js";
 import { host, localize, t } from "./shared/ui.js";
 
@@ -39,17 +39,8 @@ let missing = [];
 /** @param {string[]} origins */
 const hasPermission = (origins) => chrome.permissions.contains({ origins });
 
-async function policy() {
-  const local = await chrome.storage.local.get(["developerMode"]);
-  /** @type {Record<string, unknown>} */
-  let managed = {};
-  try {
-    managed = await chrome.storage.managed.get(["allowedPortals", "developerMode"]);
-  } catch {
-    // no managed storage on this platform
-  }
-  return effectivePolicy(local, managed);
-}
+/** @returns {Promise<import("./shared/origins.js").Policy>} */
+const policy = () => readPolicy(chrome.storage);
 
 /** @param {import("./shared/diagnostics.js").Check} c */
 function item(c) {

@@ -47,16 +47,7 @@ export function mapBrowserError(text) {
 }
 
 /** Codes that end the host connection: the next request reconnects. */
-export const HOST_CONNECTION_CODES = Object.freeze([
-  "ERR_HOST_NOT_FOUND",
-  "ERR_HOST_FORBIDDEN",
-  "ERR_HOST_BLOCKED",
-  "ERR_HOST_START_FAILED",
-  "ERR_HOST_EXITED",
-  "ERR_HOST_BAD_MESSAGE",
-  "ERR_HOST_TIMEOUT",
-  "ERR_HOST_UNAVAILABLE",
-]);
+export const HOST_CONNECTION_CODES = Object.freeze(EXTENSION_CODES.filter((c) => c.startsWith("ERR_HOST_")));
 
 /**
  * Host errors after which the consent window stays open for another try

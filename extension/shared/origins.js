@@ -96,3 +96,21 @@ export function effectivePolicy(local, managed) {
     : [];
   return { developerMode, managedPortals };
 }
+
+/**
+ * Reads the local developer switch and IT's managed settings and combines
+ * them (effectivePolicy). Managed storage is absent on some platforms.
+ * @param {{local: {get(keys: string[]): Promise<Record<string, unknown>>}, managed: {get(keys: string[]): Promise<Record<string, unknown>>}}} storage  chrome.storage
+ * @returns {Promise<Policy>}
+ */
+export async function readPolicy(storage) {
+  const local = await storage.local.get(["developerMode"]);
+  /** @type {Record<string, unknown>} */
+  let managed = {};
+  try {
+    managed = await storage.managed.get(["allowedPortals", "developerMode"]);
+  } catch {
+    // no managed storage on this platform
+  }
+  return effectivePolicy(local, managed);
+}

@@ -32,7 +32,7 @@ test("manifest: MV3, least permissions, documented dev ID", () => {
   /** @type {Record<string, RegExp>} */
   const uses = {
     nativeMessaging: /chrome\.runtime\.connectNative\(/,
-    storage: /chrome\.storage\.local\./,
+    storage: /chrome\.storage\.local\.|readPolicy\(chrome\.storage\)/,
     alarms: /chrome\.alarms|setupExpiry\(/,
     notifications: /chrome\.notifications\.create\(/,
     scripting: /chrome\.scripting\.registerContentScripts\(/,

@@ -62,3 +62,14 @@ test("effective policy: managed wins over the local switch", () => {
   assert.deepEqual(effectivePolicy({}, { allowedPortals: ["https://a.mx", 3, null] }).managedPortals, ["https://a.mx"]);
   assert.deepEqual(effectivePolicy({}, { allowedPortals: "https://a.mx" }).managedPortals, []);
 });
+
+test("readPolicy combines local and managed storage, and survives no managed storage", async () => {
+  const { readPolicy } = await import("../shared/origins.js");
+  const local = { get: async () => ({ developerMode: true }) };
+  let p = await readPolicy({ local, managed: { get: async () => ({ allowedPortals: ["https://portal.example.gob.mx"], developerMode: false }) } });
+  assert.equal(p.developerMode, false, "managed developerMode wins");
+  assert.ok(p.managedPortals.length === 1);
+  p = await readPolicy({ local, managed: { get: async () => { throw new Error("Managed storage is not available"); } } });
+  assert.equal(p.developerMode, true);
+  assert.deepEqual(p.managedPortals, []);
+});

@@ -16,13 +16,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/efirma/conector/host/doctor"
 	"github.com/efirma/conector/host/nativemsg"
 	"github.com/efirma/conector/host/store"
+	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/protocol"
 	"github.com/rs/zerolog"
 )
@@ -53,30 +53,13 @@ type fixture struct {
 	srv  *Server
 	st   *store.Store
 	ids  map[string]string
-	logs *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs *testenv.SyncBuffer
 }
 
 func newFixture(t testing.TB, dev bool, creds ...string) *fixture {
 	t.Helper()
 	st := store.New(filepath.Join(t.TempDir(), "store"))
-	f := &fixture{st: st, ids: map[string]string{}, logs: &syncBuffer{}}
+	f := &fixture{st: st, ids: map[string]string{}, logs: &testenv.SyncBuffer{}}
 	for _, name := range creds {
 		cer, key := readCred(t, name)
 		c, err := st.ImportSAT(cer, key, []byte(password))

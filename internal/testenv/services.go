@@ -17,19 +17,20 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// syncBuffer collects a service's output for failure messages.
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for concurrent writers: a service's
+// output, or a logger's, read by a test.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
@@ -41,7 +42,7 @@ func (s *syncBuffer) String() string {
 // connection that sends nothing, so it must not be probed that way.)
 func start(t testing.TB, addr, ready string, name string, args ...string) {
 	t.Helper()
-	out := &syncBuffer{}
+	out := &SyncBuffer{}
 	cmd := exec.Command(name, args...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

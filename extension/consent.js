@@ -7,8 +7,12 @@
 // gives (shared/ui.js showError → page/efirma.js explain): tries so far for a
 // wrong password, the expiry date, a warning when few PIN tries are left,
 // and for the token's final PIN try a checkbox that must be ticked before
-// the try is sent (confirmFinalTry).
+// the try is sent (confirmFinalTry). The checkbox shows only after the host
+// answered ERR_PIN_FINAL_TRY for a token certificate, while that certificate
+// stays chosen (shared/finaltry.js); its block is a plain div so that the
+// `hidden` attribute is not overridden by a display rule of pages.css.
 
+import { finalTryFor, showFinalTry } from "./shared/finaltry.js";
 import { ask, daysText, localize, showError, t } from "./shared/ui.js";
 
 const session = new URLSearchParams(location.search).get("s") || "";
@@ -27,6 +31,24 @@ const cancel = /** @type {HTMLButtonElement} */ ($("cancelar"));
 const errorBox = $("error");
 const finalTry = /** @type {HTMLInputElement} */ ($("ultimo-intento"));
 const finalTryBlock = $("ultimo-intento-bloque");
+/** @type {Map<string, any>} certificate id → what the service worker sent */
+const certs = new Map();
+/** The token certificate the final PIN try must be confirmed for ("" none). */
+let confirmFor = "";
+
+/** The id of the certificate chosen now, or undefined. */
+function chosenId() {
+  const chosen = /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="certificado"]:checked'));
+  return chosen ? chosen.value : undefined;
+}
+
+/** Shows the final-try checkbox only for the certificate it was asked for. */
+function syncFinalTry() {
+  const show = showFinalTry(confirmFor, chosenId());
+  if (show === !finalTryBlock.hidden) return;
+  finalTryBlock.hidden = !show;
+  finalTry.checked = false;
+}
 
 localize(document, t);
 document.documentElement.lang = chrome.i18n.getUILanguage().startsWith("en") ? "en" : "es";
@@ -97,7 +119,11 @@ async function load() {
         : d.preview.text + (d.preview.truncated ? "\n" + t("consent_preview_truncated") : "");
   }
   const list = $("certificados");
-  for (const c of d.certificates) list.append(certRow(c));
+  for (const c of d.certificates) {
+    certs.set(c.id, c);
+    list.append(certRow(c));
+  }
+  list.addEventListener("change", syncFinalTry);
   $("sin-certificados").hidden = d.certificates.length > 0;
   const usable = d.certificates.filter((/** @type {any} */ c) => c.selectable);
   if (usable.length === 1) {
@@ -120,6 +146,7 @@ form.addEventListener("submit", async (ev) => {
     password.focus();
     return;
   }
+  syncFinalTry();
   if (!finalTryBlock.hidden && !finalTry.checked) {
     showError(errorBox, { code: "", message: t("consent_final_try_first") });
     finalTry.focus();
@@ -136,11 +163,11 @@ form.addEventListener("submit", async (ev) => {
     return;
   }
   setBusy(false);
-  // The token says the next PIN try is the last: ask for an explicit yes.
-  if (out.error?.code === "ERR_PIN_FINAL_TRY") {
-    finalTryBlock.hidden = false;
-    finalTry.checked = false;
-  }
+  // A token says the next PIN try is the last: ask for an explicit yes
+  // (any other answer, or another certificate, takes the question away).
+  confirmFor = finalTryFor(out.error?.code, certs.get(chosen.value));
+  syncFinalTry();
+  if (confirmFor) finalTry.checked = false;
   showError(errorBox, out.error || null);
   if (out.final) {
     accept.disabled = true;

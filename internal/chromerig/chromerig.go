@@ -190,22 +190,53 @@ func ManifestPath(profile string) string {
 // script (written into dir) that runs efirma with EFIRMA_HOME=efirmaHome and
 // development origins allowed. The development extension ID is allowed.
 func RegisterHost(profile, dir, efirma, efirmaHome string) (*Host, error) {
+	return RegisterHostWith(profile, dir, efirma, efirmaHome, HostOptions{})
+}
+
+// HostOptions are the variations of a host registration that tests need.
+type HostOptions struct {
+	// Env is added to the host's environment by the wrapper (KEY=VALUE
+	// each; for example SOFTHSM2_CONF and EFIRMA_PKCS11_MODULES).
+	Env []string
+	// AllowedOrigins replaces the manifest's allowed_origins (default: the
+	// development extension, extension.AllowedOrigins()).
+	AllowedOrigins []string
+}
+
+// RegisterHostWith is RegisterHost with options. Registering again in the
+// same profile replaces the manifest; use another dir to keep the wrapper
+// of an earlier registration.
+func RegisterHostWith(profile, dir, efirma, efirmaHome string, o HostOptions) (*Host, error) {
 	h := &Host{
 		Manifest: ManifestPath(profile),
 		Wrapper:  filepath.Join(dir, "efirma-host.sh"),
 		PIDFile:  filepath.Join(dir, "host.pid"),
 	}
-	script := fmt.Sprintf("#!/bin/sh\necho $$ > %s\nEFIRMA_HOME=%s EFIRMA_DEV_ORIGINS=1 exec %s \"$@\"\n",
-		shellQuote(h.PIDFile), shellQuote(efirmaHome), shellQuote(efirma))
+	var env strings.Builder
+	for _, kv := range o.Env {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" || strings.ContainsFunc(k, func(r rune) bool {
+			return !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+		}) {
+			return nil, fmt.Errorf("chromerig: host environment entry %q is not NAME=value", kv)
+		}
+		env.WriteString(k + "=" + shellQuote(v) + " ")
+	}
+	script := fmt.Sprintf("#!/bin/sh\necho $$ > %s\n%sEFIRMA_HOME=%s EFIRMA_DEV_ORIGINS=1 exec %s \"$@\"\n",
+		shellQuote(h.PIDFile), env.String(), shellQuote(efirmaHome), shellQuote(efirma))
 	if err := os.WriteFile(h.Wrapper, []byte(script), 0o755); err != nil {
 		return nil, err
+	}
+	origins := o.AllowedOrigins
+	if origins == nil {
+		origins = extension.AllowedOrigins()
 	}
 	m := map[string]any{
 		"name":            protocol.HostName,
 		"description":     "Conector e.firma (prueba)",
 		"path":            h.Wrapper,
 		"type":            "stdio",
-		"allowed_origins": extension.AllowedOrigins(),
+		"allowed_origins": origins,
 	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

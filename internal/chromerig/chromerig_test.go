@@ -107,6 +107,53 @@ func TestRegisterHost(t *testing.T) {
 	}
 }
 
+// TestRegisterHostWith: extra environment reaches the host (quoted), other
+// allowed origins replace the development ID, and a malformed entry is a
+// named error.
+func TestRegisterHostWith(t *testing.T) {
+	dir := t.TempDir()
+	profile := filepath.Join(dir, "profile")
+	fakeHost := filepath.Join(dir, "efirma")
+	out := filepath.Join(dir, "seen")
+	script := "#!/bin/sh\nprintf '%s\\n' \"$SOFTHSM2_CONF\" \"$EFIRMA_PKCS11_MODULES\" > " + shellQuote(out) + "\n"
+	if err := os.WriteFile(fakeHost, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	other := "chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/"
+	h, err := RegisterHostWith(profile, dir, fakeHost, dir, HostOptions{
+		Env:            []string{"SOFTHSM2_CONF=/tmp/a b/it's.conf", "EFIRMA_PKCS11_MODULES=/x.so:/y.so"},
+		AllowedOrigins: []string{other},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(h.Manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		AllowedOrigins []string `json:"allowed_origins"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil || len(m.AllowedOrigins) != 1 || m.AllowedOrigins[0] != other {
+		t.Fatalf("allowed_origins %v (%v), want only %s", m.AllowedOrigins, err, other)
+	}
+	if b, err := exec.Command(h.Wrapper).CombinedOutput(); err != nil {
+		t.Fatalf("wrapper: %v\n%s", err, b)
+	}
+	seen, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(seen)); got != "/tmp/a b/it's.conf\n/x.so:/y.so" {
+		t.Fatalf("the host saw %q", got)
+	}
+	for _, bad := range []string{"NOVALUE", "=x", "A B=x", "A;rm=x"} {
+		if _, err := RegisterHostWith(profile, dir, fakeHost, dir, HostOptions{Env: []string{bad}}); err == nil {
+			t.Errorf("env entry %q accepted", bad)
+		}
+	}
+}
+
 func TestStartPortalReportsAPortalThatDies(t *testing.T) {
 	addr, err := FreeAddr("127.0.0.1")
 	if err != nil {

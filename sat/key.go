@@ -25,6 +25,9 @@ var (
 	ErrNotAKey       = errors.New("not a private key file")
 	ErrKeyMismatch   = errors.New("private key does not belong to the certificate")
 	ErrEmptyPassword = errors.New("empty password")
+	// ErrPasswordTooLong: longer than protocol.MaxPasswordBytes (an input
+	// bound, not a wrong try).
+	ErrPasswordTooLong = errors.New("password longer than the limit")
 )
 
 var oidPBES2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
@@ -40,7 +43,7 @@ func DecryptKey(data []byte, password []byte) (crypto.Signer, error) {
 		return nil, ErrEmptyPassword
 	}
 	if len(password) > protocol.MaxPasswordBytes {
-		return nil, ErrWrongPassword
+		return nil, ErrPasswordTooLong
 	}
 	der := data
 	if b, _ := pem.Decode(data); b != nil {
@@ -161,12 +164,25 @@ func checkEncryptedPKCS8(der []byte) error {
 	if kdf.Iterations < 1 || kdf.Iterations > MaxPBKDF2Iterations || len(kdf.Salt) > 64 {
 		return fmt.Errorf("%w: PBKDF2 iterations %d or salt length %d out of bounds", ErrNotAKey, kdf.Iterations, len(kdf.Salt))
 	}
+	block := 0
 	switch {
-	case params.Enc.Algorithm.Equal(oidDESEDE3CBC), params.Enc.Algorithm.Equal(oidAES128CBC),
-		params.Enc.Algorithm.Equal(oidAES192CBC), params.Enc.Algorithm.Equal(oidAES256CBC):
-		return nil
+	case params.Enc.Algorithm.Equal(oidDESEDE3CBC):
+		block = 8
+	case params.Enc.Algorithm.Equal(oidAES128CBC), params.Enc.Algorithm.Equal(oidAES192CBC), params.Enc.Algorithm.Equal(oidAES256CBC):
+		block = 16
+	default:
+		return fmt.Errorf("%w: unsupported cipher %v", ErrNotAKey, params.Enc.Algorithm)
 	}
-	return fmt.Errorf("%w: unsupported cipher %v", ErrNotAKey, params.Enc.Algorithm)
+	// The decryptor panics on a wrong IV length or a partial block: refuse
+	// both here, from the structure alone.
+	var iv []byte
+	if rest, err := asn1.Unmarshal(params.Enc.Parameters.FullBytes, &iv); err != nil || len(rest) != 0 || len(iv) != block {
+		return fmt.Errorf("%w: bad IV for the cipher", ErrNotAKey)
+	}
+	if len(epki.Data)%block != 0 {
+		return fmt.Errorf("%w: encrypted key is not whole cipher blocks", ErrNotAKey)
+	}
+	return nil
 }
 
 // CheckPair reports ErrKeyMismatch unless key is the private half of the

@@ -71,7 +71,7 @@ func TestDecryptKeyErrors(t *testing.T) {
 	}{
 		{"wrong password", satKey, "12345678b", sat.ErrWrongPassword},
 		{"password with trailing newline", satKey, password + "\n", sat.ErrWrongPassword},
-		{"password too long", satKey, strings.Repeat("x", protocol.MaxPasswordBytes+1), sat.ErrWrongPassword},
+		{"password too long", satKey, strings.Repeat("x", protocol.MaxPasswordBytes+1), sat.ErrPasswordTooLong},
 		{"empty password", satKey, "", sat.ErrEmptyPassword},
 		{"a .cer file", cer, password, sat.ErrNotAKey},
 		{"random bytes", random, password, sat.ErrNotAKey},

@@ -19,6 +19,8 @@ func CodeOf(err error) (protocol.Code, map[string]any) {
 		return ce.Code, ce.Details
 	case errors.Is(err, sat.ErrWrongPassword), errors.Is(err, sat.ErrEmptyPassword):
 		return protocol.ErrWrongPassword, nil
+	case errors.Is(err, sat.ErrPasswordTooLong):
+		return protocol.ErrBadRequest, map[string]any{"maxPasswordBytes": protocol.MaxPasswordBytes}
 	case errors.Is(err, sat.ErrKeyMismatch):
 		return protocol.ErrKeyMismatch, nil
 	case errors.Is(err, sat.ErrNotAKey), errors.Is(err, sat.ErrBadCertificate), errors.Is(err, store.ErrBadPFX):

@@ -16,7 +16,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"runtime/debug"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -153,8 +155,8 @@ func decodeRequest(body []byte) (protocol.Request, error) {
 	if req.ID == "" {
 		return req, errors.New("missing id")
 	}
-	if req.Command == "" {
-		return req, errors.New("missing command")
+	if req.Command == "" || len(req.Command) > 64 {
+		return req, errors.New("missing or overlong command")
 	}
 	if len(req.Params) > 0 {
 		p := bytes.TrimSpace(req.Params)
@@ -179,10 +181,18 @@ func encode(resp protocol.Response) []byte {
 	return b
 }
 
-// Handle runs one request and returns its response.
-func (s *Server) Handle(ctx context.Context, req protocol.Request) protocol.Response {
+// Handle runs one request and returns its response. A panic below (a bug,
+// or a library that panics on input we did not foresee) becomes
+// ERR_INTERNAL for this request; the host keeps serving.
+func (s *Server) Handle(ctx context.Context, req protocol.Request) (resp protocol.Response) {
 	start := time.Now()
 	log := s.opt.Log.With().Str("id", req.ID).Str("command", req.Command).Logger()
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error().Str("panic", fmt.Sprint(r)).Str("stack", string(debug.Stack())).Msg("internal error: request handler panicked")
+			resp = protocol.Response{ID: req.ID, Error: newError(protocol.ErrInternal, nil)}
+		}
+	}()
 	result, err := s.dispatch(ctx, log, req)
 	if err != nil {
 		perr := s.toProtocolError(err)

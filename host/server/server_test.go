@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/efirma/conector/host/doctor"
+	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/host/nativemsg"
 	"github.com/efirma/conector/host/store"
 	"github.com/efirma/conector/internal/testenv"
@@ -667,3 +668,32 @@ func TestDiagnoseCountsWrongPasswords(t *testing.T) {
 }
 
 func mustJSONString(v any) string { return string(mustJSON(v)) }
+
+// panicSource stands for a library that panics on input we did not foresee.
+type panicSource struct{}
+
+func (panicSource) Name() string { return "panic" }
+func (panicSource) List(context.Context) ([]keys.Credential, []string, error) {
+	panic("boom")
+}
+
+func TestPanicInAHandlerIsAnInternalErrorAndTheHostGoesOn(t *testing.T) {
+	srv := New(Options{Sources: []keys.Source{panicSource{}}, Log: zerolog.Nop()})
+	in := append(frame([]byte(`{"id":"a","command":"list-certificates"}`)), frame([]byte(`{"id":"b","command":"hello"}`))...)
+	resps, err := serve(t, srv, in)
+	if err != nil || len(resps) != 2 {
+		t.Fatalf("%v %+v", err, resps)
+	}
+	for _, r := range resps {
+		switch r.ID {
+		case "a":
+			if r.Error == nil || r.Error.Code != protocol.ErrInternal || strings.Contains(r.Error.Message, "boom") {
+				t.Fatalf("panic answer %+v", r.Error)
+			}
+		case "b":
+			if r.Error != nil {
+				t.Fatal(r.Error)
+			}
+		}
+	}
+}

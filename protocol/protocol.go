@@ -12,7 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
-	"net/url"
+	"net/netip"
 	"strconv"
 	"strings"
 )
@@ -336,46 +336,44 @@ func validLabel(l string) bool {
 // sign for: "https://host[:port]" (lowercase, no path, no trailing slash), or
 // "http://localhost[:port]" / "http://127.0.0.1[:port]" when allowDev is set.
 func ValidateOrigin(origin string, allowDev bool) error {
-	if len(origin) > 300 || strings.ContainsAny(origin, " \t\r\n\\@?#") {
+	scheme, rest, ok := strings.Cut(origin, "://")
+	if !ok || len(origin) > 300 {
 		return ErrOriginFormat
 	}
-	u, err := url.Parse(origin)
-	if err != nil || u.Opaque != "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return ErrOriginFormat
-	}
-	host, port := u.Hostname(), u.Port()
-	if port != "" {
+	host, port, hasPort := strings.Cut(rest, ":")
+	if hasPort {
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
+			return ErrOriginFormat // also "https://host:" and "https://host:08"
+		}
+	}
+	// Lowercase DNS labels only: no path, user, query, IPv6 literal or
+	// uppercase can pass, because none of them is a label character.
+	for _, l := range strings.Split(host, ".") {
+		if !validLabel(l) {
 			return ErrOriginFormat
 		}
 	}
-	if u.Host != host && u.Host != host+":"+port {
-		return ErrOriginFormat
+	// A host whose last label is numeric must be a canonical dotted IPv4
+	// address, as the browser serializes it (not 0x7f.0.0.1, 0177.0.0.1 or
+	// 4294967295).
+	if last := host[strings.LastIndexByte(host, '.')+1:]; last[0] >= '0' && last[0] <= '9' {
+		a, err := netip.ParseAddr(host)
+		if err != nil || !a.Is4() || a.String() != host {
+			return ErrOriginFormat
+		}
 	}
-	switch u.Scheme {
+	switch scheme {
 	case "https":
 		if port == "443" {
 			return ErrOriginFormat // the browser never serializes the default port
-		}
-		if host == "127.0.0.1" && allowDev {
-			return nil
-		}
-		labels := strings.Split(host, ".")
-		for _, l := range labels {
-			if !validLabel(l) {
-				return ErrOriginFormat
-			}
 		}
 		return nil
 	case "http":
 		if port == "80" {
 			return ErrOriginFormat
 		}
-		if host != "localhost" && host != "127.0.0.1" {
-			return ErrOriginDev
-		}
-		if !allowDev {
+		if (host != "localhost" && host != "127.0.0.1") || !allowDev {
 			return ErrOriginDev
 		}
 		return nil

@@ -19,6 +19,7 @@ import (
 	"github.com/efirma/conector/host/doctor"
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/host/logging"
+	"github.com/efirma/conector/host/store"
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
@@ -131,20 +132,44 @@ func (s *Server) find(ctx context.Context, log zerolog.Logger, id string) (keys.
 	if id == "" {
 		return nil, keys.Coded(protocol.ErrBadRequest, nil, errors.New("missing certificateId"))
 	}
-	creds, _ := s.credentials(ctx, log)
-	for _, c := range creds {
-		if c.ID() == id {
-			return c, nil
+	// Stored credentials are found without asking the token modules, so a
+	// slow or hung token cannot delay signing with a .key or .pfx.
+	if s.opt.Store != nil && (strings.HasPrefix(id, protocol.SourceFile+"-") || strings.HasPrefix(id, protocol.SourcePKCS12+"-")) {
+		c, err := s.opt.Store.Get(id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, keys.Coded(protocol.ErrCertNotFound, nil, fmt.Errorf("no credential %q", id))
+		}
+		return c, err
+	}
+	for _, src := range s.sources {
+		if src == keys.Source(s.opt.Store) {
+			continue
+		}
+		creds, _, err := src.List(ctx)
+		if err != nil {
+			log.Warn().Err(err).Str("source", src.Name()).Msg("source failed")
+			continue
+		}
+		for _, c := range creds {
+			if c.ID() == id {
+				return c, nil
+			}
 		}
 	}
 	return nil, keys.Coded(protocol.ErrCertNotFound, nil, fmt.Errorf("no credential %q", id))
 }
 
-// decodeBytes accepts standard or URL base64 (padded or not), or PEM text.
-func decodeBytes(field, v string) ([]byte, error) {
+// decodeFile accepts what a credential file field may hold: base64 (of DER
+// or PEM) or PEM text itself.
+func decodeFile(field, v string) ([]byte, error) {
 	if strings.HasPrefix(strings.TrimSpace(v), "-----BEGIN ") {
 		return []byte(v), nil
 	}
+	return decodeBytes(field, v)
+}
+
+// decodeBytes accepts standard or URL base64, padded or not, and nothing else.
+func decodeBytes(field, v string) ([]byte, error) {
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		if b, err := enc.DecodeString(v); err == nil {
 			return b, nil
@@ -160,7 +185,7 @@ func (s *Server) importCredential(log zerolog.Logger, p protocol.ImportParams) (
 	var cred keys.Credential
 	switch {
 	case p.PFX != "" && p.Certificate == "" && p.PrivateKey == "":
-		pfx, err := decodeBytes("pfx", p.PFX)
+		pfx, err := decodeFile("pfx", p.PFX)
 		if err != nil {
 			return protocol.CertInfo{}, err
 		}
@@ -169,11 +194,11 @@ func (s *Server) importCredential(log zerolog.Logger, p protocol.ImportParams) (
 			return protocol.CertInfo{}, err
 		}
 	case p.PFX == "" && p.Certificate != "" && p.PrivateKey != "":
-		cer, err := decodeBytes("certificate", p.Certificate)
+		cer, err := decodeFile("certificate", p.Certificate)
 		if err != nil {
 			return protocol.CertInfo{}, err
 		}
-		key, err := decodeBytes("privateKey", p.PrivateKey)
+		key, err := decodeFile("privateKey", p.PrivateKey)
 		if err != nil {
 			return protocol.CertInfo{}, err
 		}
@@ -191,6 +216,9 @@ func (s *Server) importCredential(log zerolog.Logger, p protocol.ImportParams) (
 func (s *Server) remove(log zerolog.Logger, p protocol.RemoveParams) (map[string]any, error) {
 	if s.opt.Store == nil {
 		return nil, errors.New("no store configured")
+	}
+	if p.CertificateID == "" {
+		return nil, keys.Coded(protocol.ErrBadRequest, nil, errors.New("missing certificateId"))
 	}
 	if err := s.opt.Store.Remove(p.CertificateID); err != nil {
 		return nil, err

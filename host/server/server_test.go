@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -695,5 +696,55 @@ func TestPanicInAHandlerIsAnInternalErrorAndTheHostGoesOn(t *testing.T) {
 				t.Fatal(r.Error)
 			}
 		}
+	}
+}
+
+// hungSource is a token module that never answers.
+type hungSource struct{}
+
+func (hungSource) Name() string { return "pkcs11" }
+func (hungSource) List(ctx context.Context) ([]keys.Credential, []string, error) {
+	<-ctx.Done()
+	return nil, nil, ctx.Err()
+}
+
+func TestStoredCredentialsDoNotWaitForTokens(t *testing.T) {
+	f := newFixture(t, false, "fiel-fisica")
+	f.srv = New(Options{Store: f.st, Sources: []keys.Source{hungSource{}}, Log: zerolog.Nop(), Now: func() time.Time { return testNow }})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	p, _ := json.Marshal(protocol.AuthenticateParams{Origin: "https://www.sat.gob.mx", Challenge: challenge, CertificateID: f.ids["fiel-fisica"], Password: password})
+	start := time.Now()
+	resp := f.srv.Handle(ctx, protocol.Request{ID: "x", Command: protocol.CmdAuthenticate, Params: p})
+	if resp.Error != nil || time.Since(start) > 3*time.Second {
+		t.Fatalf("authenticate with a stored key waited for the token source: %v after %s", resp.Error, time.Since(start))
+	}
+}
+
+func TestConcurrentImportAndList(t *testing.T) {
+	f := newFixture(t, false, "fiel-fisica")
+	cer, key := readCred(t, "fiel-fisica")
+	var wg sync.WaitGroup
+	errs := make(chan string, 400)
+	for i := 0; i < 100; i++ {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if _, err := f.st.ImportSAT(cer, key, []byte(password)); err != nil {
+				errs <- "import: " + err.Error()
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			creds, _, err := f.st.List(context.Background())
+			if err != nil || len(creds) != 1 {
+				errs <- fmt.Sprintf("list: %v, %d credentials", err, len(creds))
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/efirma/conector/host/keys"
@@ -51,6 +52,11 @@ var (
 // Store is the user's credential store.
 type Store struct {
 	dir string
+	// mu orders writes, removals and reads of one store in this process
+	// (requests on one connection run concurrently). Two processes writing
+	// the same entry at once (the CLI and the browser's host) remain
+	// possible; each write is still a whole-folder rename.
+	mu sync.RWMutex
 }
 
 // New returns the store rooted at dir (created on first import).
@@ -152,6 +158,8 @@ func decodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
 
 // write stores files in a temporary folder and renames it into place.
 func (s *Store) write(id string, files map[string][]byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return fmt.Errorf("failed to create store: %w", err)
 	}
@@ -183,6 +191,9 @@ func (s *Store) write(id string, files map[string][]byte) error {
 
 // List implements keys.Source. Entries that cannot be read are warnings.
 func (s *Store) List(ctx context.Context) ([]keys.Credential, []string, error) {
+	s.recover()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	entries, err := os.ReadDir(s.dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil, nil
@@ -194,15 +205,6 @@ func (s *Store) List(ctx context.Context) ([]keys.Credential, []string, error) {
 	var warnings []string
 	for _, e := range entries {
 		name := e.Name()
-		// A crash between the two renames of write leaves only id.old:
-		// put it back rather than lose the credential.
-		if base, ok := strings.CutSuffix(name, ".old"); ok && e.IsDir() {
-			if _, err := os.Stat(filepath.Join(s.dir, base)); errors.Is(err, os.ErrNotExist) {
-				if os.Rename(filepath.Join(s.dir, name), filepath.Join(s.dir, base)) == nil {
-					name = base
-				}
-			}
-		}
 		if !e.IsDir() || strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".old") {
 			continue
 		}
@@ -217,11 +219,40 @@ func (s *Store) List(ctx context.Context) ([]keys.Credential, []string, error) {
 	return out, warnings, nil
 }
 
+// recover repairs what a crash in write leaves behind: an entry left only
+// as id.old (between the two renames) is put back; stale .import-* folders
+// are removed. It runs under the write lock, never during a write.
+func (s *Store) recover() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() {
+			continue
+		}
+		if strings.HasPrefix(name, ".import-") {
+			_ = os.RemoveAll(filepath.Join(s.dir, name))
+			continue
+		}
+		if base, ok := strings.CutSuffix(name, ".old"); ok {
+			if _, err := os.Stat(filepath.Join(s.dir, base)); errors.Is(err, os.ErrNotExist) {
+				_ = os.Rename(filepath.Join(s.dir, name), filepath.Join(s.dir, base))
+			}
+		}
+	}
+}
+
 // Get returns one stored credential.
 func (s *Store) Get(id string) (keys.Credential, error) {
 	if !validID(id) {
 		return nil, ErrNotFound
 	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	c, err := s.open(id)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, ErrNotFound
@@ -234,6 +265,8 @@ func (s *Store) Remove(id string) error {
 	if !validID(id) {
 		return ErrNotFound
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	p := filepath.Join(s.dir, id)
 	if _, err := os.Stat(p); err != nil {
 		return ErrNotFound

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/efirma/conector/host/cli"
@@ -60,11 +61,27 @@ func serve(args []string, cfg *config.Config, cfgErr error, stdin io.Reader, std
 	log, closer := logging.New(cfg.LogDir(), cfg.LogLevel, stderr)
 	defer closer.Close()
 	if cfgErr != nil {
-		log.Error().Err(cfgErr).Msg("config file ignored")
+		log.Error().Err(cfgErr).Msg("configuration problem; running on defaults")
+	}
+	if stdout == os.Stdout {
+		if f, err := reserveStdout(); err == nil {
+			stdout = f
+			defer f.Close()
+		} else {
+			log.Debug().Err(err).Msg("stdout not reserved for frames")
+		}
+	}
+	var st *store.Store
+	if cfg.Home != "" {
+		st = store.New(cfg.StoreDir())
+	} else {
+		// No user folder: serve what needs no store (hello, tokens) rather
+		// than write credentials into the working directory.
+		log.Error().Msg("no user folder (HOME/EFIRMA_HOME); the credential store is unavailable")
 	}
 	log.Debug().Str("caller", args[0]).Strs("args", args[1:]).Str("version", version.Version).Msg("host mode")
 	srv := server.New(server.Options{
-		Store:      store.New(cfg.StoreDir()),
+		Store:      st,
 		Sources:    tokenSources(cfg, log),
 		DevOrigins: cfg.DevOrigins,
 		Log:        log,

@@ -356,7 +356,10 @@ func importCmd(args []string, env Env) int {
 }
 
 func allSources(env Env) []keys.Source {
-	src := []keys.Source{store.New(env.Config.StoreDir())}
+	var src []keys.Source
+	if dir := env.Config.StoreDir(); dir != "" {
+		src = append(src, store.New(dir))
+	}
 	if env.Sources != nil {
 		src = append(src, env.Sources()...)
 	}

@@ -69,8 +69,13 @@ func Load() (*Config, error) {
 	data, err := os.ReadFile(filepath.Join(home, "config.json"))
 	switch {
 	case err == nil:
-		if err := json.Unmarshal(data, c); err != nil {
+		// Decode into a copy: a file with a type error further down must
+		// not be half applied (devOrigins on, say, before the bad field).
+		fromFile := *c
+		if err := json.Unmarshal(data, &fromFile); err != nil {
 			fileErr = fmt.Errorf("%w: %s: %v", ErrConfigFile, filepath.Join(home, "config.json"), err)
+		} else {
+			*c = fromFile
 		}
 	case !errors.Is(err, os.ErrNotExist):
 		fileErr = fmt.Errorf("%w: %v", ErrConfigFile, err)
@@ -91,8 +96,18 @@ func Load() (*Config, error) {
 	return c, fileErr
 }
 
-// StoreDir is where imported credentials live.
-func (c *Config) StoreDir() string { return filepath.Join(c.Home, "store") }
+// StoreDir is where imported credentials live ("" without a home).
+func (c *Config) StoreDir() string {
+	if c.Home == "" {
+		return ""
+	}
+	return filepath.Join(c.Home, "store")
+}
 
-// LogDir is where log files live.
-func (c *Config) LogDir() string { return filepath.Join(c.Home, "logs") }
+// LogDir is where log files live ("" without a home: stderr only).
+func (c *Config) LogDir() string {
+	if c.Home == "" {
+		return ""
+	}
+	return filepath.Join(c.Home, "logs")
+}

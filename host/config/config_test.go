@@ -44,3 +44,14 @@ func TestBadConfigFileStillGivesDefaults(t *testing.T) {
 		t.Fatalf("config unusable after a bad file: %+v", c)
 	}
 }
+
+func TestBadConfigFileIsNotHalfApplied(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("EFIRMA_HOME", home)
+	t.Setenv("EFIRMA_DEV_ORIGINS", "")
+	os.WriteFile(filepath.Join(home, "config.json"), []byte(`{"devOrigins": true, "logLevel": 7}`), 0o600)
+	c, err := Load()
+	if !errors.Is(err, ErrConfigFile) || c.DevOrigins {
+		t.Fatalf("a broken file turned on development origins: %+v %v", c, err)
+	}
+}

@@ -1,0 +1,260 @@
+package e2e
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/efirma/conector/i18n"
+	"github.com/efirma/conector/internal/chromerig"
+	"github.com/efirma/conector/internal/testenv"
+	"github.com/efirma/conector/protocol"
+)
+
+// Token flags (PKCS#11 CK_TOKEN_INFO.flags) that SoftHSM2 never sets by
+// itself (it has no PIN retry counter).
+const (
+	ckfUserPINFinalTry = 0x20000
+	ckfUserPINLocked   = 0x40000
+)
+
+// setTokenFlags ORs set and clears clear in the token flags SoftHSM2 keeps
+// in token.object (attribute CKA_OS_TOKENFLAGS 0x8000534b, a big-endian
+// unsigned long) and bumps the file's generation so that a running module
+// re-reads it: the way host/token's tests put a real token in the PIN
+// states a hardware token reports.
+func setTokenFlags(t *testing.T, tokenObject string, set, clear uint64) {
+	t.Helper()
+	b, err := os.ReadFile(tokenObject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr := make([]byte, 16)
+	binary.BigEndian.PutUint64(hdr[0:], 0x8000534b)
+	binary.BigEndian.PutUint64(hdr[8:], 2)
+	i := strings.Index(string(b), string(hdr))
+	if i < 0 || len(b) < i+24 {
+		t.Fatal("CKA_OS_TOKENFLAGS not found in token.object")
+	}
+	v := binary.BigEndian.Uint64(b[i+16:])
+	binary.BigEndian.PutUint64(b[i+16:], v&^clear|set)
+	binary.BigEndian.PutUint64(b[0:], binary.BigEndian.Uint64(b[0:])+1)
+	if err := os.WriteFile(tokenObject, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// softHSMModule is SoftHSM2's PKCS#11 library, or "" when not installed.
+func softHSMModule() string {
+	for _, m := range []string{"/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so", "/usr/lib64/pkcs11/libsofthsm2.so"} {
+		if _, err := os.Stat(m); err == nil {
+			return m
+		}
+	}
+	return ""
+}
+
+// finalTryShown reports whether the consent window shows the final PIN try
+// checkbox: whether it is rendered, whatever its hidden attribute says (the
+// bug was a hidden block that CSS displayed anyway).
+func finalTryShown(t *testing.T, ctx context.Context) bool {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#ultimo-intento").getClientRects().length > 0`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// consentError waits until the consent window shows an error with code and
+// returns its text.
+func consentError(t *testing.T, ctx context.Context, code string) string {
+	t.Helper()
+	text, err := waitJS[string](ctx, `!document.querySelector("#error").hidden && document.querySelector("#error").dataset.code === `+jsString(code)+` && !document.querySelector("#aceptar").disabled && document.querySelector("#error").textContent`, 15*time.Second)
+	if err != nil {
+		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#error").dataset.code + ": " + document.querySelector("#error").textContent`))
+		t.Fatalf("consent window: no %s (shows %q): %v", code, got, err)
+	}
+	return text
+}
+
+// TestTokenPIN (cause 12, and the final-try checkbox of the consent
+// window): the SAT test FIEL on a SoftHSM2 token (testdata/softhsm/
+// make-token.sh), the host given SOFTHSM2_CONF and EFIRMA_PKCS11_MODULES by
+// its wrapper, the PIN states set in the token file as host/token's tests
+// do.
+//
+//   - Final try: the Diagnóstico page warns pin-final-try. In the consent
+//     window the checkbox "Entiendo que es el último intento de PIN…" is not
+//     shown for a file certificate (not even after a wrong password), shows
+//     after the host answers ERR_PIN_FINAL_TRY for the token certificate,
+//     goes away when a file certificate is chosen and comes back for the
+//     token; ticked, the login with the right PIN succeeds.
+//   - Locked PIN: the Diagnóstico page has pin-locked as an error; a login
+//     with the token shows ERR_PIN_LOCKED's explanation in the consent
+//     window (which stays, with Acceder disabled: the error is final,
+//     until the person closes it) and the page gets ERR_PIN_LOCKED in
+//     Spanish.
+func TestTokenPIN(t *testing.T) {
+	r := newRig(t)
+	for _, tool := range []string{"softhsm2-util", "pkcs11-tool", "openssl"} {
+		testenv.Tool(t, tool)
+	}
+	module := softHSMModule()
+	if module == "" {
+		testenv.Unavailable(t, "libsofthsm2.so not installed (apt-get install softhsm2)")
+	}
+	dir := t.TempDir()
+	mk := exec.Command(filepath.Join(r.root, "testdata", "softhsm", "make-token.sh"), dir, r.fixtures)
+	mk.Env = append(os.Environ(), "SOFTHSM2_MODULE="+module)
+	if out, err := mk.CombinedOutput(); err != nil {
+		t.Fatalf("make-token.sh: %v\n%s", err, out)
+	}
+	objects, _ := filepath.Glob(filepath.Join(dir, "tokens", "*", "token.object"))
+	if len(objects) != 1 {
+		t.Fatalf("want one token.object under %s, got %v", dir, objects)
+	}
+	tokenObject := objects[0]
+	env := []string{"SOFTHSM2_CONF=" + filepath.Join(dir, "softhsm2.conf"), "EFIRMA_PKCS11_MODULES=" + module}
+
+	var list struct {
+		Certificates []protocol.CertInfo `json:"certificates"`
+	}
+	if err := json.Unmarshal(r.efirmaCmd(t, r.home, env, "list", "--json"), &list); err != nil {
+		t.Fatal(err)
+	}
+	var tok protocol.CertInfo
+	for _, c := range list.Certificates {
+		if c.Source == protocol.SourcePKCS11 {
+			tok = c
+		}
+	}
+	if tok.ID == "" || tok.RFC != "EKU9003173C9" || !tok.Usable {
+		t.Fatalf("the token's FIEL is not listed as usable: %+v", list.Certificates)
+	}
+	file := r.certIDs["eku9003173c9-fiel"]
+
+	r.useHost(t, r.efirma, r.home, chromerig.HostOptions{Env: env})
+	r.setDeveloperMode(true)
+	page := servePage(t, "127.0.0.1")
+	if tok.Slot == nil {
+		t.Fatalf("the token certificate has no slot: %+v", tok)
+	}
+	tokenTitle := func(lang i18n.Lang) string { return i18n.T(lang, "doctor.token.title", "efirma-sat", *tok.Slot) }
+
+	t.Run("final try: the checkbox only for the token, after ERR_PIN_FINAL_TRY", func(t *testing.T) {
+		r.t = t
+		setTokenFlags(t, tokenObject, ckfUserPINFinalTry, 0)
+		d := diagnose(t, r.b)
+		if c := d.one(t, "pin-final-try", ""); c.Status != "warning" || (c.Title != tokenTitle(i18n.ES) && c.Title != tokenTitle(i18n.EN)) {
+			t.Errorf("pin-final-try = %+v, want a warning for the token efirma-sat", c)
+		}
+
+		ctx, cancel := r.openTestPage(page)
+		defer cancel()
+		start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
+		cctx, ccancel := r.waitConsent()
+		defer ccancel()
+		if err := chromerig.Pick(cctx, file, "contraseña-mala"); err != nil {
+			t.Fatal(err)
+		}
+		if finalTryShown(t, cctx) {
+			t.Fatal("the final-try checkbox shows before any answer, with a file certificate chosen")
+		}
+		if err := chromerig.Accept(cctx); err != nil {
+			t.Fatal(err)
+		}
+		consentError(t, cctx, "ERR_WRONG_PASSWORD")
+		if finalTryShown(t, cctx) {
+			t.Fatal("the final-try checkbox shows for a file certificate")
+		}
+
+		if err := chromerig.Choose(cctx, tok.ID, "123456"); err != nil {
+			t.Fatal(err)
+		}
+		text := consentError(t, cctx, "ERR_PIN_FINAL_TRY")
+		if !strings.Contains(text, r.msg("err_ERR_PIN_FINAL_TRY")) {
+			t.Errorf("consent error %q lacks %q", text, r.msg("err_ERR_PIN_FINAL_TRY"))
+		}
+		if !finalTryShown(t, cctx) {
+			t.Fatal("no final-try checkbox after ERR_PIN_FINAL_TRY for the token")
+		}
+		label, _ := chromedp.Run(cctx, chromedp.Evaluate[string](`document.querySelector("#ultimo-intento-bloque").textContent.trim()`))
+		if label != r.msg("consent_final_try_label") {
+			t.Errorf("checkbox label %q, want %q", label, r.msg("consent_final_try_label"))
+		}
+		click := func(sel string) {
+			t.Helper()
+			if err := chromedp.Do(cctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		click(`#certificados input[value="` + file + `"]`)
+		if finalTryShown(t, cctx) {
+			t.Fatal("the final-try checkbox stays when a file certificate is chosen")
+		}
+		click(`#certificados input[value="` + tok.ID + `"]`)
+		if !finalTryShown(t, cctx) {
+			t.Fatal("the final-try checkbox did not come back for the token")
+		}
+		if ticked, _ := chromedp.Run(cctx, chromedp.Evaluate[bool](`document.querySelector("#ultimo-intento").checked`)); ticked {
+			t.Fatal("the checkbox came back ticked")
+		}
+		click("#ultimo-intento")
+		if err := chromerig.Choose(cctx, tok.ID, "123456"); err != nil {
+			t.Fatal(err)
+		}
+		out := result(t, ctx, "a", 15*time.Second)
+		if !out.OK || out.R["format"] != "efirma-auth:1" || out.R["signature"] == "" {
+			t.Fatalf("the confirmed final try did not sign in: %+v", out)
+		}
+		r.waitClosed()
+	})
+
+	t.Run("locked PIN: Diagnóstico and the consent window name it", func(t *testing.T) {
+		r.t = t
+		setTokenFlags(t, tokenObject, ckfUserPINLocked, ckfUserPINFinalTry)
+		d := diagnose(t, r.b)
+		c := d.one(t, "pin-locked", "")
+		es := c.Reason == i18n.T(i18n.ES, "code.ERR_PIN_LOCKED") && c.Fix == i18n.T(i18n.ES, "hint.ERR_PIN_LOCKED") && c.Title == tokenTitle(i18n.ES)
+		en := c.Reason == i18n.T(i18n.EN, "code.ERR_PIN_LOCKED") && c.Fix == i18n.T(i18n.EN, "hint.ERR_PIN_LOCKED") && c.Title == tokenTitle(i18n.EN)
+		if c.Status != "error" || c.From != "host" || !(es || en) {
+			t.Errorf("pin-locked = %+v, want the host's error for the token efirma-sat", c)
+		}
+		if d.Summary != "error" {
+			t.Errorf("#resumen data-status = %q, want error", d.Summary)
+		}
+
+		ctx, cancel := r.openTestPage(page)
+		defer cancel()
+		start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
+		cctx, ccancel := r.waitConsent()
+		defer ccancel()
+		if err := chromerig.Choose(cctx, tok.ID, "123456"); err != nil {
+			t.Fatal(err)
+		}
+		// The error is final: the window stays, showing why, with Acceder
+		// disabled, until the person closes it.
+		want := r.msg("err_ERR_PIN_LOCKED") + " " + r.msg("hint_ERR_PIN_LOCKED")
+		got, err := waitJS[string](cctx, `!document.querySelector("#error").hidden && document.querySelector("#error").dataset.code === "ERR_PIN_LOCKED" && document.querySelector("#aceptar").disabled && document.querySelector("#error").textContent`, 15*time.Second)
+		if err != nil || got != want {
+			t.Fatalf("consent window shows %q (%v), want %q with Acceder disabled", got, err, want)
+		}
+		out := result(t, ctx, "a", 10*time.Second)
+		if out.OK || out.Code != "ERR_PIN_LOCKED" || out.Message != "El PIN del token está bloqueado." || !strings.Contains(out.Hint, "PUK") {
+			t.Fatalf("the page got %+v, want ERR_PIN_LOCKED in Spanish", out)
+		}
+		if err := chromedp.Do(cctx, chromedp.Click(chromedp.CSS("#cancelar"))); err != nil {
+			t.Fatal(err)
+		}
+		r.waitClosed()
+	})
+}

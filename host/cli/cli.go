@@ -133,8 +133,27 @@ func parse(fs *flag.FlagSet, args []string) int {
 	return -1
 }
 
+// fileError is a file the person named that cannot be opened.
+type fileError struct {
+	path string
+	err  error
+}
+
+func (e *fileError) Error() string { return e.err.Error() }
+func (e *fileError) Unwrap() error { return e.err }
+
+// errNoTerminal: a password is needed and there is no terminal to ask.
+var errNoTerminal = errors.New("no terminal to ask for the password")
+
 // fail prints an error with its code, message and hint.
 func fail(env Env, jsonOut bool, err error) int {
+	var fe *fileError
+	switch {
+	case errors.As(err, &fe):
+		return failWith(env, jsonOut, ExitFailed, "ERR_FILE", env.t("cli.err.file", fe.path), env.t("cli.err.file.hint"))
+	case errors.Is(err, errNoTerminal):
+		return failWith(env, jsonOut, ExitUsage, "ERR_NO_TERMINAL", env.t("cli.err.noterminal"), env.t("cli.err.noterminal.hint"))
+	}
 	code, details := server.CodeOf(err)
 	msg := env.t("code." + string(code))
 	hint := env.t("hint." + string(code))
@@ -145,9 +164,18 @@ func fail(env Env, jsonOut bool, err error) int {
 		printJSON(env, map[string]any{"error": protocol.Error{Code: code, Message: msg, Hint: hint, Details: details}})
 		return ExitFailed
 	}
+	return failWith(env, false, ExitFailed, string(code), msg, hint)
+}
+
+// failWith prints error and hint lines (or JSON) and returns exit.
+func failWith(env Env, jsonOut bool, exit int, code, msg, hint string) int {
+	if jsonOut {
+		printJSON(env, map[string]any{"error": map[string]string{"code": code, "message": msg, "hint": hint}})
+		return exit
+	}
 	fmt.Fprintf(env.Stderr, "error: %s [%s]\n", msg, code)
 	fmt.Fprintf(env.Stderr, "%s: %s\n", env.t("cli.hint"), hint)
-	return ExitFailed
+	return exit
 }
 
 func printJSON(env Env, v any) {
@@ -161,7 +189,7 @@ func printJSON(env Env, v any) {
 func readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, keys.Coded(protocol.ErrBadCredentialFile, nil, err)
+		return nil, &fileError{path: path, err: err}
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, protocol.MaxCredentialFileBytes+1))
@@ -186,7 +214,7 @@ func readSecret(env Env, fromStdin bool, prompt string) ([]byte, error) {
 			if err != nil || b == '\n' {
 				break
 			}
-			if len(line) > protocol.MaxPasswordBytes {
+			if len(line) >= protocol.MaxPasswordBytes {
 				return nil, keys.Coded(protocol.ErrBadRequest, nil, errors.New("password line too long"))
 			}
 			line = append(line, b)
@@ -195,7 +223,7 @@ func readSecret(env Env, fromStdin bool, prompt string) ([]byte, error) {
 	}
 	f, ok := env.Stdin.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil, keys.Coded(protocol.ErrBadRequest, nil, errors.New("no terminal to ask for the password; use --password-stdin"))
+		return nil, errNoTerminal
 	}
 	fmt.Fprint(env.Stderr, prompt)
 	pw, err := term.ReadPassword(int(f.Fd()))
@@ -292,12 +320,27 @@ func printInfo(env Env, i protocol.CertInfo) {
 	row("issuer", i.Issuer)
 	row("notbefore", i.NotBefore)
 	row("notafter", i.NotAfter)
-	row("status", env.t("cli.status."+i.Status, i.DaysLeft))
+	row("status", statusText(env, i))
 	row("source", i.Source)
 	row("id", i.ID)
 	if !i.Usable && i.Reason != "" {
 		row("reason", i.Reason)
 	}
+}
+
+// statusText says the validity the way a person reads it: days left, days
+// since it expired, or the date it starts.
+func statusText(env Env, i protocol.CertInfo) string {
+	switch i.Status {
+	case protocol.StatusExpired:
+		return env.t("cli.status.expired", -i.DaysLeft)
+	case protocol.StatusNotYetValid:
+		return env.t("cli.status.not-yet-valid", i.NotBefore[:10])
+	}
+	if i.DaysLeft == 1 {
+		return env.t("cli.status.valid.one")
+	}
+	return env.t("cli.status.valid", i.DaysLeft)
 }
 
 func importCmd(args []string, env Env) int {
@@ -455,8 +498,16 @@ func export(args []string, env Env) int {
 	if err != nil {
 		return fail(env, false, err)
 	}
-	if err := os.WriteFile(*out, pfx, 0o600); err != nil {
-		return fail(env, false, err)
+	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fail(env, false, &fileError{path: *out, err: err})
+	}
+	if _, err := f.Write(pfx); err != nil {
+		f.Close()
+		return fail(env, false, &fileError{path: *out, err: err})
+	}
+	if err := f.Close(); err != nil {
+		return fail(env, false, &fileError{path: *out, err: err})
 	}
 	fmt.Fprintln(env.Stdout, env.t("cli.exported", *out))
 	return ExitOK

@@ -163,7 +163,7 @@ func TestInspectAtFixedTime(t *testing.T) {
 		t.Errorf("info %+v", info)
 	}
 	r = run(t, t.TempDir(), now, "", "inspect", "--cer", credFile("fiel-fisica", "certificate.cer"))
-	if !strings.Contains(r.stdout, "vigente (10 días)") {
+	if !strings.Contains(r.stdout, "vigente (quedan 10 días)") {
 		t.Errorf("text status:\n%s", r.stdout)
 	}
 }

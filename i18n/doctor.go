@@ -9,6 +9,7 @@ func init() {
 			"doctor.none.reason":          {"No hay ninguna e.firma instalada en este equipo (por ejemplo, después de cambiar de computadora).", "No e.firma is installed on this computer (for example after changing computers)."},
 			"doctor.none.fix":             {"Importe su .cer y su .key con «efirma import» o en «Mis certificados», restaure su respaldo .pfx, o conecte su token.", "Import your .cer and .key with “efirma import” or in “My certificates”, restore your .pfx backup, or plug in your token."},
 			"doctor.expired.title":        {"Vigencia de %s", "Validity of %s"},
+			"doctor.expired.renewed":      {"Ya tiene una e.firma vigente con el mismo RFC; puede quitar la vencida con «efirma remove --id %s».", "You already have a valid e.firma for the same RFC; remove the expired one with “efirma remove --id %s”."},
 			"doctor.expired.reason":       {"Venció el %s.", "It expired on %s."},
 			"doctor.notyet.title":         {"Vigencia de %s", "Validity of %s"},
 			"doctor.notyet.reason":        {"Será válida a partir del %s. Si esa fecha ya pasó, la fecha de su computadora está mal.", "It becomes valid on %s. If that date has passed, your computer's date is wrong."},

@@ -128,16 +128,17 @@ func classify(c *x509.Certificate, hasOU bool) string {
 }
 
 func serialOf(c *x509.Certificate) string {
+	// SAT writes the número de certificado as ASCII digits in the serial.
 	b := c.SerialNumber.Bytes()
 	if len(b) > 0 {
-		printable := true
+		digits := true
 		for _, x := range b {
-			if x < 0x20 || x > 0x7e {
-				printable = false
+			if x < '0' || x > '9' {
+				digits = false
 				break
 			}
 		}
-		if printable {
+		if digits {
 			return string(b)
 		}
 	}

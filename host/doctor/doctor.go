@@ -102,8 +102,25 @@ func Run(ctx context.Context, env Env) Report {
 		checks = append(checks, Check{ID: "no-certificates", Status: Error, Title: t("doctor.none.title"), Reason: t("doctor.none.reason"), Fix: t("doctor.none.fix")})
 	}
 	now := env.Now()
+	// An expired e.firma kept beside its renewal is not why login fails:
+	// it is a warning (remove it), not an error.
+	renewed := map[string]bool{}
 	for _, c := range creds {
-		checks = append(checks, credentialChecks(c, env, now)...)
+		if st, _ := sat.Status(c.Certificate(), now); st == protocol.StatusValid {
+			f := sat.FactsOf(c.Certificate())
+			renewed[f.RFC+"|"+f.Type] = true
+		}
+	}
+	for _, c := range creds {
+		cs := credentialChecks(c, env, now)
+		f := sat.FactsOf(c.Certificate())
+		for i := range cs {
+			if cs[i].ID == "expired" && renewed[f.RFC+"|"+f.Type] {
+				cs[i].Status = Warning
+				cs[i].Fix = i18n.T(env.Lang, "doctor.expired.renewed", c.ID())
+			}
+		}
+		checks = append(checks, cs...)
 	}
 	if env.Files != nil {
 		checks = append(checks, FileChecks(*env.Files, env)...)

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
 	"net"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/host/store"
 	"github.com/efirma/conector/i18n"
+	"github.com/efirma/conector/internal/testcreds"
+	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/sat"
 )
 
@@ -192,5 +195,30 @@ func TestMask(t *testing.T) {
 		if got := Mask(in); got != want {
 			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestExpiredBesideItsRenewalIsAWarning(t *testing.T) {
+	ca := testenv.NewCA(t, "AC RENOVACION")
+	now := time.Now()
+	old := ca.Issue(testenv.Leaf{RFC: "RENO800101AB1", NotBefore: now.AddDate(-4, 0, 0), NotAfter: now.AddDate(0, 0, -3)})
+	renewed := ca.Issue(testenv.Leaf{RFC: "RENO800101AB1", NotBefore: now.AddDate(0, 0, -2), NotAfter: now.AddDate(4, 0, 0)})
+	other := ca.Issue(testenv.Leaf{RFC: "OTRO800101AB1", NotBefore: now.AddDate(-4, 0, 0), NotAfter: now.AddDate(0, 0, -3)})
+	st := store.New(t.TempDir())
+	for _, c := range []*testenv.Credential{old, renewed, other} {
+		key, err := testcreds.EncryptSATKey(c.Key, "12345678a", rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.ImportSAT(c.Cert.Raw, key, []byte("12345678a")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := Run(context.Background(), Env{Lang: i18n.ES, Sources: []keys.Source{st}})
+	if c := find(r, "expired", "RENO800101AB1"); c == nil || c.Status != Warning || !strings.Contains(c.Fix, "efirma remove --id file-") {
+		t.Fatalf("expired beside its renewal: %+v", c)
+	}
+	if c := find(r, "expired", "OTRO800101AB1"); c == nil || c.Status != Error {
+		t.Fatalf("expired without a renewal: %+v", c)
 	}
 }

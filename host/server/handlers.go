@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"crypto"
+	"crypto/ecdsa"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
@@ -323,6 +325,11 @@ func (s *Server) sign(ctx context.Context, log zerolog.Logger, p protocol.SignPa
 	if err := checkValidity(info); err != nil {
 		return protocol.SignResult{}, err
 	}
+	// Refuse a batch whose answer cannot fit Chrome's 1 MiB before any
+	// unlock or signature (a 4096-bit key makes 684-character signatures).
+	if est := estimateSignResult(cred.Certificate(), len(docs)); est > protocol.MaxResponseBytes {
+		return protocol.SignResult{}, keys.Coded(protocol.ErrMessageTooLarge, map[string]any{"maxBatchDocuments": len(docs) * protocol.MaxResponseBytes / est}, fmt.Errorf("answer would be about %d bytes", est))
+	}
 	signer, release, err := s.unlock(ctx, cred, p.Password, keys.UnlockOptions{ConfirmFinalTry: p.ConfirmFinalTry})
 	if err != nil {
 		return protocol.SignResult{}, err
@@ -424,4 +431,19 @@ func (s *Server) diagnose(ctx context.Context) doctor.Report {
 	}
 	r.Add(c)
 	return r
+}
+
+// estimateSignResult bounds the size of a sign answer: each signature is at
+// most the key's size (RSA modulus, or r||s), base64 and quoted; plus the
+// certificate and the envelope.
+func estimateSignResult(cert *x509.Certificate, n int) int {
+	sigBytes := 512
+	switch k := cert.PublicKey.(type) {
+	case *rsa.PublicKey:
+		sigBytes = k.Size()
+	case *ecdsa.PublicKey:
+		sigBytes = 2 * ((k.Curve.Params().BitSize + 7) / 8)
+	}
+	perSig := base64.StdEncoding.EncodedLen(sigBytes) + 3
+	return n*perSig + base64.StdEncoding.EncodedLen(len(cert.Raw)) + 256
 }

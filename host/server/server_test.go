@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -746,5 +747,22 @@ func TestConcurrentImportAndList(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+func TestBatchAnswerSizeIsCheckedBeforeSigning(t *testing.T) {
+	cert, _ := readCred(t, "fiel-fisica")
+	c, err := x509.ParseCertificate(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// RSA-2048: 1000 signatures fit; an imaginary 4096-bit key's would not.
+	if est := estimateSignResult(c, protocol.MaxBatchDocuments); est > protocol.MaxResponseBytes || est < 344*protocol.MaxBatchDocuments {
+		t.Fatalf("estimate %d for 1000 RSA-2048 signatures", est)
+	}
+	large := *c
+	large.PublicKey = &rsa.PublicKey{N: new(big.Int).Lsh(big.NewInt(1), 8191), E: 65537}
+	if est := estimateSignResult(&large, protocol.MaxBatchDocuments); est <= protocol.MaxResponseBytes {
+		t.Fatalf("8192-bit estimate %d fits", est)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/efirma/conector/host/nativemsg"
@@ -140,5 +142,64 @@ func TestCLIModeIsNotHostMode(t *testing.T) {
 	out, _, code := runHost(t, []string{"version"}, nil)
 	if code != 0 || !bytes.HasPrefix(out, []byte("efirma ")) {
 		t.Fatalf("version: %d %q", code, out)
+	}
+}
+
+// TestRealBinaryNeverLogsSecrets runs a whole session against the built
+// binary at debug level and scans its stderr and its log file under
+// $EFIRMA_HOME/logs for the password, the key bytes and the data signed.
+func TestRealBinaryNeverLogsSecrets(t *testing.T) {
+	home := t.TempDir()
+	cred := filepath.Join("..", "..", "..", "testdata", "creds", "fiel-fisica")
+	cer, _ := os.ReadFile(filepath.Join(cred, "certificate.cer"))
+	key, _ := os.ReadFile(filepath.Join(cred, "private_key.key"))
+	b64 := base64.StdEncoding.EncodeToString
+	data := "||dato-secreto-del-tramite-5521||"
+	wrong := "Otra-Contraseña-Secreta-77"
+	msg := func(id, cmd string, params any) []byte {
+		p, _ := json.Marshal(params)
+		r, _ := json.Marshal(protocol.Request{ID: id, Command: cmd, Params: p})
+		return frame(string(r))
+	}
+	var stderrs []string
+	run := func(in []byte) []protocol.Response {
+		cmd := exec.Command(binPath, "chrome-extension://x/")
+		cmd.Env = append(os.Environ(), "EFIRMA_HOME="+home, "EFIRMA_LOG_LEVEL=debug")
+		cmd.Stdin = bytes.NewReader(in)
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		if err := cmd.Run(); err != nil {
+			t.Fatal(err)
+		}
+		stderrs = append(stderrs, errb.String())
+		return readResponses(t, out.Bytes())
+	}
+	resps := run(append(msg("1", "import-credential", protocol.ImportParams{Certificate: b64(cer), PrivateKey: b64(key), Password: wrong}),
+		msg("2", "import-credential", protocol.ImportParams{Certificate: b64(cer), PrivateKey: b64(key), Password: "12345678a"})...))
+	var id string
+	for _, r := range resps {
+		if r.ID == "2" && r.Error == nil {
+			id = r.Result.(map[string]any)["id"].(string)
+		}
+	}
+	if id == "" {
+		t.Fatalf("import failed: %+v", resps)
+	}
+	ch := "dGhpcyBpcyBhIHRlc3QgY2hhbGxlbmdlIG9mIDMyIGJ5dGVz"
+	run(append(append(msg("3", "authenticate", protocol.AuthenticateParams{Origin: "https://www.sat.gob.mx", Challenge: ch, CertificateID: id, Password: wrong}),
+		msg("4", "sign", protocol.SignParams{Origin: "https://www.sat.gob.mx", CertificateID: id, Password: "12345678a", Data: b64([]byte(data))})...),
+		msg("5", "sign", protocol.SignParams{Origin: "https://www.sat.gob.mx", CertificateID: id, Password: wrong, Data: b64([]byte(data))})...))
+	logFile, err := os.ReadFile(filepath.Join(home, "logs", "efirma.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := string(logFile) + strings.Join(stderrs, "")
+	if !strings.Contains(all, "dataSHA256") || !strings.Contains(string(logFile), `"command":"sign"`) {
+		t.Fatal("the debug log does not show the session; the scan would prove nothing")
+	}
+	for _, secret := range []string{wrong, "12345678a", data, b64([]byte(data)), b64(key), b64(key[40:100]), string(key[20:60])} {
+		if strings.Contains(all, secret) {
+			t.Fatalf("a secret reached the log or stderr: %q…", secret[:min(len(secret), 10)])
+		}
 	}
 }

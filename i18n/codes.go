@@ -54,3 +54,13 @@ func init() {
 		}
 	})
 }
+
+// Hints more precise than the code's own, chosen by details["variant"].
+func init() {
+	addLazy(func() map[string]Msg {
+		return map[string]Msg{
+			"hint.ERR_NOT_FIEL.OTHER":        {"Este certificado no fue emitido como e.firma del SAT; para iniciar sesión en portales del gobierno use su e.firma (archivos .cer y .key que le entregó el SAT).", "This certificate was not issued as a SAT e.firma; to sign in to government portals use your e.firma (the .cer and .key SAT gave you)."},
+			"hint.ERR_WRONG_PASSWORD.pkcs12": {"Escriba la contraseña del archivo .pfx (la que eligió al crearlo o exportarlo), no necesariamente la de su e.firma.", "Type the .pfx file's password (the one chosen when it was created or exported), not necessarily your e.firma's."},
+		}
+	})
+}

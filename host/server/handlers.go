@@ -256,7 +256,7 @@ func (s *Server) authenticate(ctx context.Context, log zerolog.Logger, p protoco
 	}
 	info := Info(cred, s.opt.Now())
 	if info.Type != protocol.TypeFIEL {
-		return protocol.AuthToken{}, keys.Coded(protocol.ErrNotFIEL, map[string]any{"type": info.Type}, errors.New("only a FIEL may authenticate"))
+		return protocol.AuthToken{}, keys.Coded(protocol.ErrNotFIEL, map[string]any{"type": info.Type, "variant": info.Type}, errors.New("only a FIEL may authenticate"))
 	}
 	if err := checkValidity(info); err != nil {
 		return protocol.AuthToken{}, err
@@ -363,7 +363,7 @@ func (s *Server) unlock(ctx context.Context, c keys.Credential, password string,
 			s.failures[c.ID()]++
 			n := s.failures[c.ID()]
 			s.mu.Unlock()
-			return nil, nil, keys.Coded(protocol.ErrWrongPassword, map[string]any{"attempts": n}, err)
+			return nil, nil, keys.Coded(protocol.ErrWrongPassword, map[string]any{"attempts": n, "variant": c.Source()}, err)
 		}
 		return nil, nil, err
 	}

@@ -64,3 +64,13 @@ func init() {
 		}
 	})
 }
+
+// Warnings of list-certificates, per source.
+func init() {
+	addLazy(func() map[string]Msg {
+		return map[string]Msg{
+			"warning.source.file":   {"Una e.firma guardada en este equipo no se pudo leer; ejecute «efirma doctor».", "An e.firma stored on this computer could not be read; run “efirma doctor”."},
+			"warning.source.pkcs11": {"Un controlador de token (PKCS#11) no se pudo usar; ejecute «efirma doctor».", "A token driver (PKCS#11) could not be used; run “efirma doctor”."},
+		}
+	})
+}

@@ -94,6 +94,13 @@ func Run(args []string, env Env) int {
 		}
 		return env.Installer(cmd, rest)
 	case "help", "-h", "--help":
+		if len(rest) == 1 && i18n.Has("cli.help."+rest[0]) {
+			fmt.Fprint(env.Stdout, env.t("cli.help."+rest[0]))
+			return ExitOK
+		}
+		if len(rest) == 1 && env.Installer != nil && (rest[0] == "install" || rest[0] == "uninstall" || rest[0] == "status" || rest[0] == "policy") {
+			return env.Installer(rest[0], []string{"--help"})
+		}
 		usage(env, env.Stdout)
 		return ExitOK
 	}
@@ -113,7 +120,6 @@ func newFlags(name string, env Env) *flag.FlagSet {
 	fs.SetOutput(env.Stderr)
 	fs.Usage = func() {
 		fmt.Fprint(env.Stderr, env.t("cli.help."+name))
-		fs.PrintDefaults()
 	}
 	return fs
 }

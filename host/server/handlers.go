@@ -86,13 +86,16 @@ func (s *Server) credentials(ctx context.Context, log zerolog.Logger) ([]keys.Cr
 		creds, warns, err := src.List(ctx)
 		if err != nil {
 			log.Warn().Err(err).Str("source", src.Name()).Msg("source failed")
-			warnings = append(warnings, src.Name()+": "+err.Error())
-			continue
+			warns = append(warns, err.Error())
 		}
 		for _, w := range warns {
 			log.Warn().Str("source", src.Name()).Msg(w)
 		}
-		warnings = append(warnings, warns...)
+		// Details (paths, library errors) stay in the log; the browser
+		// learns which source had a problem, in Spanish.
+		if len(warns) > 0 {
+			warnings = append(warnings, i18n.T(i18n.ES, "warning.source."+src.Name()))
+		}
 		all = append(all, creds...)
 	}
 	return all, warnings

@@ -18,7 +18,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -258,11 +260,61 @@ func (s *Server) dispatch(ctx context.Context, log zerolog.Logger, req protocol.
 var errBadParams = errors.New("bad params")
 
 func decodeParams(raw json.RawMessage, v any) error {
-	if len(raw) == 0 {
+	if len(raw) == 0 || string(raw) == "null" {
 		raw = []byte("{}")
+	}
+	if err := checkKeys(raw, v); err != nil {
+		return keys.Coded(protocol.ErrBadRequest, nil, errors.Join(errBadParams, err))
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		return keys.Coded(protocol.ErrBadRequest, nil, errors.Join(errBadParams, err))
 	}
 	return nil
+}
+
+// checkKeys refuses params whose keys are repeated or are not spelled
+// exactly as a field of v: encoding/json matches keys case-insensitively
+// and keeps the last duplicate, so {"origin": a, "ORIGIN": b} would be b.
+// The extension builds params itself; this is defence in depth.
+func checkKeys(raw json.RawMessage, v any) error {
+	known := map[string]bool{}
+	t := reflect.TypeOf(v).Elem()
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		known[name] = true
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return errors.New("params is not an object")
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		if seen[key] {
+			return fmt.Errorf("params key %q repeated", key)
+		}
+		seen[key] = true
+		if !known[key] && foldMatch(known, key) {
+			return fmt.Errorf("params key %q is not spelled as the protocol says", key)
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// foldMatch reports whether key matches a known name only case-insensitively.
+func foldMatch(known map[string]bool, key string) bool {
+	for k := range known {
+		if strings.EqualFold(k, key) {
+			return true
+		}
+	}
+	return false
 }

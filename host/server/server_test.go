@@ -766,3 +766,22 @@ func TestBatchAnswerSizeIsCheckedBeforeSigning(t *testing.T) {
 		t.Fatalf("8192-bit estimate %d fits", est)
 	}
 }
+
+func TestParamsKeysMustBeExact(t *testing.T) {
+	f := newFixture(t, false, "fiel-fisica")
+	id := f.ids["fiel-fisica"]
+	for name, params := range map[string]string{
+		"case-folded origin": `{"origin":"https://www.sat.gob.mx","ORIGIN":"https://evil.example","challenge":"` + challenge + `","certificateId":"` + id + `","password":"12345678a"}`,
+		"repeated origin":    `{"origin":"https://www.sat.gob.mx","origin":"https://evil.example","challenge":"` + challenge + `","certificateId":"` + id + `","password":"12345678a"}`,
+	} {
+		resp := f.srv.Handle(context.Background(), protocol.Request{ID: "k", Command: protocol.CmdAuthenticate, Params: json.RawMessage(params)})
+		if resp.Error == nil || resp.Error.Code != protocol.ErrBadRequest {
+			t.Errorf("%s: %+v", name, resp)
+		}
+	}
+	// Unknown keys (a newer extension) are tolerated.
+	ok := `{"origin":"https://www.sat.gob.mx","challenge":"` + challenge + `","certificateId":"` + id + `","password":"12345678a","futureField":1}`
+	if resp := f.srv.Handle(context.Background(), protocol.Request{ID: "k", Command: protocol.CmdAuthenticate, Params: json.RawMessage(ok)}); resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+}

@@ -11,7 +11,8 @@ import (
 )
 
 // TestDiagnostics opens the extension's "Diagnóstico" page with the three
-// imported SAT test certificates (a valid FIEL, an expired FIEL, a CSD): the
+// imported SAT test certificates (a valid FIEL, the same RFC's expired FIEL,
+// a CSD): the
 // browser-side and the host's checks are listed with their statuses, and
 // "Copiar informe" yields a report where the RFC, CURP, name and certificate
 // numbers are masked.
@@ -57,7 +58,9 @@ func TestDiagnostics(t *testing.T) {
 		{"versions", "ok", "browser"},
 		// The host's own checks arrived: one per certificate state.
 		{"validity", "ok", "host"},
-		{"expired", "error", "host"},
+		// The expired FIEL sits beside its renewal (same RFC, valid):
+		// a warning, not an error (host/doctor since b5fa6d8).
+		{"expired", "warning", "host"},
 		{"csd", "warning", "host"},
 		// The host finds its own registration in this Chromium's profile
 		// (it inherits HOME from the browser).
@@ -68,8 +71,8 @@ func TestDiagnostics(t *testing.T) {
 		}
 	}
 	summary, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#resumen").dataset.status`))
-	if err != nil || summary != "error" {
-		t.Errorf("#resumen data-status = %q (%v), want error (the expired FIEL)", summary, err)
+	if err != nil || summary != "warning" {
+		t.Errorf("#resumen data-status = %q (%v), want warning (the expired FIEL beside its renewal, the CSD)", summary, err)
 	}
 
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#copiar"))); err != nil {

@@ -40,7 +40,6 @@ import { COMMANDS } from "./protocol.js";
  * @property {boolean} busy
  * @property {(v: any) => void} resolve
  * @property {(e: any) => void} reject
- * @property {boolean} [keepWindow]  the consent window stays to show a final error; the person closes it
  */
 
 /** Commands extension pages (options, popup) may send to the host. */
@@ -130,11 +129,7 @@ export function createService(deps) {
       sessions.delete(s.id);
       if (byTab.get(s.tabId) === s) byTab.delete(s.tabId);
       release();
-      // After a final error from the host the consent window stays: it shows
-      // the explanation (and disables Acceder/Firmar) until the person
-      // closes it. Closing it here raced its answer: the window went away
-      // before it could show why.
-      if (s.windowId !== undefined && !s.keepWindow) await deps.closeWindow(s.windowId).catch(() => {});
+      if (s.windowId !== undefined) await deps.closeWindow(s.windowId).catch(() => {});
     }
   }
 
@@ -218,7 +213,6 @@ export function createService(deps) {
     } catch (e) {
       const wire = toWire(e, deps.t);
       if (RETRYABLE_CODES.includes(wire.code)) return { ok: false, error: wire };
-      s.keepWindow = true;
       s.reject(e);
       return { ok: false, error: wire, final: true };
     } finally {

@@ -230,30 +230,3 @@ test("token final try: refused until confirmed, then confirmFinalTry reaches the
   assert.equal(calls.at(-1).params.confirmFinalTry, true);
   assert.deepEqual(await pending, { ok: true, result: { format: "efirma-auth:1", certificate: "C", algorithm: "RS256", signature: "S" } });
 });
-
-test("a final host error keeps the consent window open to show it; closing it later is harmless", async () => {
-  const { svc, windows, sessionOf } = setup({ onAuth: () => { throw new CodedError("ERR_PIN_LOCKED", "bloqueado"); } });
-  const pending = svc.handlePage({ id: "1", action: "authenticate", params: { challenge: ch } }, page);
-  await sleep(1);
-  const session = sessionOf(windows[0]);
-  await svc.handleConsent({ type: "consent:get", session });
-  const r = await svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "123456" });
-  assert.equal(!r.ok && r.error.code, "ERR_PIN_LOCKED");
-  assert.equal("final" in r && r.final, true);
-  const out = await pending;
-  assert.equal(!out.ok && out.error.code, "ERR_PIN_LOCKED", "the page gets the error at once");
-  await sleep(1);
-  assert.equal(windows[0].open, true, "the window stays to show why");
-  // The person closes it (Cancelar, Escape or the window's X): nothing is left waiting.
-  const late = await svc.handleConsent({ type: "consent:cancel", session });
-  assert.equal(late.ok, false);
-  svc.onWindowRemoved(windows[0].id);
-  assert.equal(svc.sessions.size, 0);
-  // A cancel by the person still closes the window as before.
-  const again = setup();
-  const p2 = again.svc.handlePage({ id: "2", action: "authenticate", params: { challenge: ch } }, page);
-  await sleep(1);
-  await again.svc.handleConsent({ type: "consent:cancel", session: again.sessionOf(again.windows[0]) });
-  assert.equal(!(await p2).ok, true);
-  assert.equal(again.windows[0].open, false);
-});

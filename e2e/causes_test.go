@@ -22,6 +22,9 @@ func TestForbiddenExtensionID(t *testing.T) {
 	r := newRig(t)
 	const other = "abcdefghijklmnopabcdefghijklmnop"
 	r.useHost(t, r.efirma, r.home, chromerig.HostOptions{AllowedOrigins: []string{"chrome-extension://" + other + "/"}})
+	if got := lastNativeError(t, r.b); got != "Access to the specified native messaging host is forbidden." {
+		t.Fatalf("Chromium said %q, want its refusal for an extension the manifest does not allow", got)
+	}
 
 	d := diagnose(t, r.b)
 	if c := d.one(t, "host-installed", ""); c.Status != "ok" || c.Reason != r.msg("diag_host_registered") {

@@ -24,7 +24,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/efirma/conector/host/nativemsg"
@@ -90,11 +89,7 @@ func roundTrip(bin string, args, env []string, input []byte) (time.Duration, int
 		}
 		frames = append(frames, b)
 	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss
-	}
-	return el, rss, frames, nil
+	return el, peakRSS(cmd.ProcessState), frames, nil
 }
 
 type result struct {

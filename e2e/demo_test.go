@@ -20,7 +20,7 @@ func TestMakeDemo(t *testing.T) {
 	portal := r.goBuild("./portal/cmd/demo-portal", "demo-portal")
 	run := func(t *testing.T, env []string, args ...string) (string, int) {
 		t.Helper()
-		cmd := exec.Command(demo, append([]string{"-bin", r.efirma, "-portal-bin", portal}, args...)...)
+		cmd := exec.Command(demo, append([]string{"-bin", r.efirma, "-portal-bin", portal, "-visible=false"}, args...)...)
 		cmd.Dir = r.root
 		cmd.Env = append(withoutLocale(os.Environ()), append([]string{"LANG=es_MX.UTF-8"}, env...)...)
 		var out bytes.Buffer

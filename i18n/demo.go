@@ -58,7 +58,9 @@ Al terminar: %[3]s uninstall  y  %[3]s remove --id <id>  (ver %[3]s list).`, `Tr
      and in the connector add "devOrigins": true to ~/.config/efirma/config.json (or start the browser with EFIRMA_DEV_ORIGINS=1).
   5. Open %[1]s and press «Acceder con firma digital».
 When done: %[3]s uninstall  and  %[3]s remove --id <id>  (see %[3]s list).`},
-		"demo.interrupted":  {"Se interrumpió la demostración; se cerró lo que había abierto.", "The demo was interrupted; what it had opened was closed."},
-		"demo.keep.stopped": {"Se detuvo el portal de demostración.", "Stopped the demo portal."},
+		"demo.interrupted":   {"Se interrumpió la demostración; se cerró lo que había abierto.", "The demo was interrupted; what it had opened was closed."},
+		"demo.visible.title": {"Chromium está abierto con la extensión: ahora usted hace el recorrido (Ctrl+C o cierre el navegador para terminar)", "Chromium is open with the extension: now you click through (Ctrl+C or close the browser to stop)"},
+		"demo.visible.steps": {"1. En %s, haga clic en «Acceder con firma digital».\n2. En la ventana del conector, elija la e.firma de prueba y escriba la contraseña %s.\n3. Verá su nombre, RFC y CURP; luego pruebe «Solicitar cita».\n(Sin pantalla, o con --visible=false, la demostración hace todo esto sola y guarda capturas.)", "1. At %s, click “Acceder con firma digital”.\n2. In the connector's window, choose the test e.firma and type the password %s.\n3. You will see the name, RFC and CURP; then try “Solicitar cita”.\n(Without a display, or with --visible=false, the demo does all this itself and saves screenshots.)"},
+		"demo.keep.stopped":  {"Se detuvo el portal de demostración.", "Stopped the demo portal."},
 	})
 }

@@ -32,6 +32,9 @@ type Config struct {
 	Env []string
 	// ExtensionID is the loaded extension's ID; empty means extension.DevID.
 	ExtensionID string
+	// Visible shows the browser window (for a person at a display) instead
+	// of running headless.
+	Visible bool
 	// Errorf receives chromedp's protocol-level complaints (for example
 	// "received DOM.documentUpdated when there's no top-level frame", which
 	// popup windows cause); nil drops them.
@@ -84,8 +87,12 @@ func Start(cfg Config) (*Browser, error) {
 		chromedp.UserDataDir(cfg.Profile),
 	}
 	opts = append(opts, chromedp.DefaultExecAllocatorOptions[:]...)
+	headless := any("new")
+	if cfg.Visible {
+		headless = false
+	}
 	opts = append(opts,
-		chromedp.Flag("headless", "new"),
+		chromedp.Flag("headless", headless),
 		chromedp.Flag("disable-extensions", false),
 		chromedp.Flag("load-extension", cfg.Extension),
 		chromedp.Flag("disable-extensions-except", cfg.Extension),

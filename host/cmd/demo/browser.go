@@ -86,6 +86,7 @@ func (d *demo) browserPhase(o options) error {
 		Extension: filepath.Join(o.root, "extension"),
 		Profile:   profile,
 		Lang:      lang,
+		Visible:   o.visible,
 	})
 	if err != nil {
 		return err
@@ -99,6 +100,22 @@ func (d *demo) browserPhase(o options) error {
 		return err
 	}
 	d.say("demo.browser.devmode")
+
+	if o.visible {
+		// A person is at the display: they click through the flow.
+		if err := chromedp.Do(b.Ctx, chromedp.Navigate(portal.URL)); err != nil {
+			return err
+		}
+		d.heading("demo.visible.title")
+		fmt.Println(d.t("demo.visible.steps", portal.URL, demoPassword))
+		d.keeping.Store(true)
+		select {
+		case <-d.interrupted:
+		case <-b.Ctx.Done(): // the person closed the browser
+		}
+		fmt.Println(d.t("demo.keep.stopped"))
+		return nil
+	}
 
 	f := flow{d: d, b: b, portal: portal.URL, cert: cert, out: out}
 	if err := f.run(); err != nil {

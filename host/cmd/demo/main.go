@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -38,7 +39,7 @@ import (
 // repository root.
 type options struct {
 	bin, portalBin, creds, caDir, origin, out string
-	browser, keep                             bool
+	browser, keep, visible                    bool
 	root                                      string
 }
 
@@ -52,6 +53,7 @@ func main() {
 	flag.StringVar(&o.out, "out", "", "folder for the screenshots (default: a new temporary folder)")
 	flag.BoolVar(&o.browser, "browser", true, "run the browser phase (headless Chromium with the extension)")
 	flag.BoolVar(&o.keep, "keep", false, "leave the demo portal running for a person to try, until Ctrl+C")
+	flag.BoolVar(&o.visible, "visible", hasDisplay(), "show Chromium so a person clicks through the flow (default when a display is present and CI is not set)")
 	flag.Parse()
 	d := &demo{lang: i18n.FromEnv(), interrupted: make(chan struct{})}
 	d.onSignal()
@@ -189,4 +191,12 @@ func (d *demo) ensureBinary(root, path, pkg string) error {
 		return err
 	}
 	return chromerig.Build(root, pkg, path, "")
+}
+
+// hasDisplay reports whether a person can see a browser window here.
+func hasDisplay() bool {
+	if os.Getenv("CI") == "true" {
+		return false
+	}
+	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "" || runtime.GOOS == "windows" || runtime.GOOS == "darwin"
 }

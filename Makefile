@@ -1,6 +1,7 @@
 # Conector e.firma. `make demo` runs the main job; `make test` runs what CI runs.
 GO        ?= go
-VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# Release version; builds between releases carry the commit as build metadata.
+VERSION   ?= 0.1.0+$(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/efirma/conector/host/version.Version=$(VERSION)
 FUZZTIME  ?= 15s
 export CGO_ENABLED ?= 1

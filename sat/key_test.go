@@ -22,7 +22,7 @@ import (
 )
 
 // keyErrors are the sentinels DecryptKey may return.
-var keyErrors = []error{sat.ErrWrongPassword, sat.ErrNotAKey, sat.ErrEmptyPassword}
+var keyErrors = []error{sat.ErrWrongPassword, sat.ErrNotAKey, sat.ErrEmptyPassword, sat.ErrPasswordTooLong}
 
 func isKeyError(err error) bool {
 	for _, e := range keyErrors {

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -298,21 +297,7 @@ func (r *rig) startDemoPortal(addr string) string {
 
 // runningHosts lists the host processes running now: those whose
 // executable is the test's efirma (the wrapper execs it).
-func (r *rig) runningHosts() []int {
-	var pids []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		var pid int
-		if _, err := fmt.Sscanf(e.Name(), "%d", &pid); err != nil {
-			continue
-		}
-		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
-		if err == nil && strings.TrimSuffix(exe, " (deleted)") == r.efirma {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
-}
+func (r *rig) runningHosts() []int { return hostsOf(r.efirma) }
 
 // waitJS is chromerig.WaitJS.
 func waitJS[T any](ctx context.Context, expr string, within time.Duration) (T, error) {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -26,30 +25,10 @@ const (
 	ckfUserPINLocked   = 0x40000
 )
 
-// setTokenFlags ORs set and clears clear in the token flags SoftHSM2 keeps
-// in token.object (attribute CKA_OS_TOKENFLAGS 0x8000534b, a big-endian
-// unsigned long) and bumps the file's generation so that a running module
-// re-reads it: the way host/token's tests put a real token in the PIN
-// states a hardware token reports.
+// setTokenFlags puts the token in a PIN state (testenv.SetSoftHSMTokenFlags).
 func setTokenFlags(t *testing.T, tokenObject string, set, clear uint64) {
 	t.Helper()
-	b, err := os.ReadFile(tokenObject)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hdr := make([]byte, 16)
-	binary.BigEndian.PutUint64(hdr[0:], 0x8000534b)
-	binary.BigEndian.PutUint64(hdr[8:], 2)
-	i := strings.Index(string(b), string(hdr))
-	if i < 0 || len(b) < i+24 {
-		t.Fatal("CKA_OS_TOKENFLAGS not found in token.object")
-	}
-	v := binary.BigEndian.Uint64(b[i+16:])
-	binary.BigEndian.PutUint64(b[i+16:], v&^clear|set)
-	binary.BigEndian.PutUint64(b[0:], binary.BigEndian.Uint64(b[0:])+1)
-	if err := os.WriteFile(tokenObject, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	testenv.SetSoftHSMTokenFlags(t, tokenObject, set, clear)
 }
 
 // softHSMModule is SoftHSM2's PKCS#11 library, or "" when not installed.

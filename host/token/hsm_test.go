@@ -18,9 +18,9 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/efirma/conector/internal/testenv"
 	"math/big"
 	"os"
 	"os/exec"
@@ -352,32 +352,10 @@ func selfSigned(t testing.TB, key crypto.Signer, cn string) *x509.Certificate {
 	return c
 }
 
-// setTokenFlags ORs (set) and clears (clear) bits of the token flags that
-// SoftHSM2 keeps in its token.object file (attribute CKA_OS_TOKENFLAGS,
-// 0x8000534b, a big-endian unsigned long) and bumps the file's generation
-// so that the running module re-reads it. SoftHSM2 never sets
-// CKF_USER_PIN_LOCKED or CKF_USER_PIN_FINAL_TRY itself (it has no retry
-// counter), so this is how the tests put a real token in those states.
+// setTokenFlags puts the token in a PIN state (testenv.SetSoftHSMTokenFlags).
 func (tk *testToken) setTokenFlags(t testing.TB, set, clear uint64) {
 	t.Helper()
-	p := filepath.Join(tk.dir(t), "token.object")
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hdr := make([]byte, 16)
-	binary.BigEndian.PutUint64(hdr[0:], 0x8000534b)
-	binary.BigEndian.PutUint64(hdr[8:], 2) // unsigned long attribute
-	i := strings.Index(string(b), string(hdr))
-	if i < 0 || len(b) < i+24 {
-		t.Fatal("CKA_OS_TOKENFLAGS not found in token.object")
-	}
-	v := binary.BigEndian.Uint64(b[i+16:])
-	binary.BigEndian.PutUint64(b[i+16:], v&^clear|set)
-	binary.BigEndian.PutUint64(b[0:], binary.BigEndian.Uint64(b[0:])+1)
-	if err := os.WriteFile(p, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	testenv.SetSoftHSMTokenFlags(t, filepath.Join(tk.dir(t), "token.object"), set, clear)
 }
 
 // flags returns the token flags the module reports now.

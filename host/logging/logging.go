@@ -30,10 +30,11 @@ func New(dir, level string, stderr io.Writer) (zerolog.Logger, io.Closer) {
 	var ws []io.Writer
 	var closer io.Closer = nopCloser{}
 	if dir != "" {
-		if f, err := openCapped(filepath.Join(dir, "efirma.log")); err == nil {
-			ws = append(ws, f)
-			closer = f
-		}
+		// Opened on the first line written: a start that logs nothing
+		// (hello, at the default level) touches no file.
+		f := &cappedFile{path: filepath.Join(dir, "efirma.log")}
+		ws = append(ws, f)
+		closer = f
 	}
 	if stderr != nil {
 		ws = append(ws, stderr)
@@ -57,37 +58,50 @@ func (nopCloser) Close() error { return nil }
 
 // cappedFile rotates to path.1 when a write would pass MaxFileBytes.
 type cappedFile struct {
-	mu   sync.Mutex
-	path string
-	f    *os.File
-	size int64
+	mu     sync.Mutex
+	path   string
+	f      *os.File // nil until the first write
+	size   int64
+	failed bool // the file could not be opened: lines go to stderr only
 }
 
-func openCapped(path string) (*cappedFile, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
+// open opens (creating it owner-only) the log file; called with mu held.
+func (c *cappedFile) open() error {
+	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
+		return err
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(c.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, err
+		return err
 	}
-	return &cappedFile{path: path, f: f, size: st.Size()}, nil
+	c.f, c.size = f, st.Size()
+	return nil
 }
 
 func (c *cappedFile) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.failed {
+		return len(p), nil // stderr still gets the line
+	}
+	if c.f == nil {
+		if err := c.open(); err != nil {
+			c.failed = true
+			return len(p), nil
+		}
+	}
 	if c.size+int64(len(p)) > MaxFileBytes {
 		c.f.Close()
 		_ = os.Rename(c.path, c.path+".1")
 		f, err := os.OpenFile(c.path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 		if err != nil {
-			return 0, err
+			c.f, c.failed = nil, true
+			return len(p), nil
 		}
 		c.f, c.size = f, 0
 	}
@@ -99,5 +113,8 @@ func (c *cappedFile) Write(p []byte) (int, error) {
 func (c *cappedFile) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.f == nil {
+		return nil
+	}
 	return c.f.Close()
 }

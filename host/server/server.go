@@ -201,7 +201,11 @@ func (s *Server) Handle(ctx context.Context, req protocol.Request) (resp protoco
 		log.Info().Str("code", string(perr.Code)).Err(err).Dur("took", time.Since(start)).Msg("request failed")
 		return protocol.Response{ID: req.ID, Error: perr}
 	}
-	log.Info().Dur("took", time.Since(start)).Msg("request done")
+	ev := log.Info()
+	if req.Command == protocol.CmdHello {
+		ev = log.Debug() // every status check of the extension says hello
+	}
+	ev.Dur("took", time.Since(start)).Msg("request done")
 	return protocol.Response{ID: req.ID, Result: result}
 }
 

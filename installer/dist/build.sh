@@ -136,8 +136,9 @@ SCRIPT
   [ ! -e "$root/etc/opt/chrome/native-messaging-hosts/mx.gob.efirma.json" ] ||
     { echo "dist: $deb: postinst left the legacy manifest" >&2; exit 1; }
   dpkg --root="$root" --force-script-chrootless --force-not-root --force-bad-path --log=/dev/null --purge efirma >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log" >&2; exit 1; }
-  if find "$root/etc" "$root/usr" -type f 2>/dev/null | grep -q .; then
-    echo "dist: $deb: purge left files:" >&2; find "$root/etc" "$root/usr" -type f >&2; exit 1
+  left=$(find "$root/etc" "$root/usr" -type f 2>/dev/null || true)
+  if [ -n "$left" ]; then
+    echo "dist: $deb: purge left files:" >&2; echo "$left" >&2; exit 1
   fi
   if command -v lintian >/dev/null; then
     lintian --suppress-tags no-copyright-file,no-changelog,binary-without-manpage,statically-linked-binary "$deb" || note "lintian reported the above (not fatal)"
@@ -183,9 +184,12 @@ if need wixl wixl msitools && need msiinfo msitools; then
            'SOFTWARE\Policies\Google\Chrome\ExtensionInstallForcelist'; do
     grep -qF "$k" <<<"$reg" || { echo "dist: $msi lacks registry key $k" >&2; exit 1; }
   done
-  msiinfo export "$msi" File | grep -q 'efirma.exe' || { echo "dist: $msi lacks efirma.exe" >&2; exit 1; }
-  msiinfo export "$msi" Feature | grep -qE '^Policies\s.*\s2\s' || { echo "dist: $msi: Policies feature level" >&2; exit 1; }
-  msiinfo export "$msi" Property | grep -q "CHROME_EXTENSION_ID.$chrome" || { echo "dist: $msi: CHROME_EXTENSION_ID" >&2; exit 1; }
+  # Read each table whole first: with pipefail, `msiinfo | grep -q` fails
+  # whenever grep stops reading early (SIGPIPE).
+  files=$(msiinfo export "$msi" File); features=$(msiinfo export "$msi" Feature); props=$(msiinfo export "$msi" Property)
+  grep -q 'efirma.exe' <<<"$files" || { echo "dist: $msi lacks efirma.exe" >&2; exit 1; }
+  grep -qE '^Policies\s.*\s2\s' <<<"$features" || { echo "dist: $msi: Policies feature level" >&2; exit 1; }
+  grep -q "CHROME_EXTENSION_ID.$chrome" <<<"$props" || { echo "dist: $msi: CHROME_EXTENSION_ID" >&2; exit 1; }
   sign "$msi"
   note "built $msi"
 else

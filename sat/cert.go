@@ -89,7 +89,7 @@ func FactsOf(c *x509.Certificate) Facts {
 	if f.Issuer == "" {
 		f.Issuer = iss.get(oidOrganization)
 	}
-	f.Type = classify(c, attrs.get(oidOrgUnit) != "")
+	f.Type = classify(c, attrs.has(oidOrgUnit))
 	return f
 }
 
@@ -157,6 +157,16 @@ func splitPair(v string) (string, string) {
 type attrList []struct {
 	oid asn1.ObjectIdentifier
 	val string
+}
+
+// has reports whether the attribute is present, whatever its value.
+func (l attrList) has(oid asn1.ObjectIdentifier) bool {
+	for _, a := range l {
+		if a.oid.Equal(oid) {
+			return true
+		}
+	}
+	return false
 }
 
 func (l attrList) get(oid asn1.ObjectIdentifier) string {

@@ -53,9 +53,9 @@ var (
 type Store struct {
 	dir string
 	// mu orders writes, removals and reads of one store in this process
-	// (requests on one connection run concurrently). Two processes writing
-	// the same entry at once (the CLI and the browser's host) remain
-	// possible; each write is still a whole-folder rename.
+	// (requests on one connection run concurrently); the .lock file does the
+	// same between processes (the CLI and the browser's host) for writes,
+	// removals and crash recovery.
 	mu sync.RWMutex
 }
 
@@ -163,6 +163,11 @@ func (s *Store) write(id string, files map[string][]byte) error {
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return fmt.Errorf("failed to create store: %w", err)
 	}
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	tmp, err := os.MkdirTemp(s.dir, ".import-")
 	if err != nil {
 		return fmt.Errorf("failed to create store entry: %w", err)
@@ -219,6 +224,23 @@ func (s *Store) List(ctx context.Context) ([]keys.Credential, []string, error) {
 	return out, warnings, nil
 }
 
+// lock takes the store's cross-process lock (the .lock file in the store
+// folder).
+func (s *Store) lock() (func(), error) {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return nil, fmt.Errorf("failed to create store: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(s.dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("failed to open the store lock: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("failed to lock the store: %w", err)
+	}
+	return func() { _ = unlockFile(f); f.Close() }, nil
+}
+
 // recover repairs what a crash in write leaves behind: an entry left only
 // as id.old (between the two renames) is put back; stale .import-* folders
 // are removed. It runs under the write lock, never during a write.
@@ -229,6 +251,11 @@ func (s *Store) recover() {
 	if err != nil {
 		return
 	}
+	unlock, err := s.lock()
+	if err != nil {
+		return
+	}
+	defer unlock()
 	for _, e := range entries {
 		name := e.Name()
 		if !e.IsDir() {
@@ -267,6 +294,11 @@ func (s *Store) Remove(id string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	p := filepath.Join(s.dir, id)
 	if _, err := os.Stat(p); err != nil {
 		return ErrNotFound

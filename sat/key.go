@@ -117,6 +117,24 @@ var (
 	oidAES256CBC  = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 42}
 )
 
+// CheckPBKDF2Work checks DER PBKDF2-params before any derivation: at most
+// MaxPBKDF2Iterations iterations and a salt of at most 64 bytes. Key files
+// (.key) and PKCS#12 files (.pfx) share this bound.
+func CheckPBKDF2Work(der []byte) error {
+	var kdf struct {
+		Salt       []byte
+		Iterations int
+		Rest       asn1.RawValue `asn1:"optional"`
+	}
+	if _, err := asn1.Unmarshal(der, &kdf); err != nil {
+		return errors.New("bad PBKDF2 parameters")
+	}
+	if kdf.Iterations < 1 || kdf.Iterations > MaxPBKDF2Iterations || len(kdf.Salt) > 64 {
+		return fmt.Errorf("PBKDF2 iterations %d or salt length %d out of bounds", kdf.Iterations, len(kdf.Salt))
+	}
+	return nil
+}
+
 // checkEncryptedPKCS8 checks the outer EncryptedPrivateKeyInfo before any
 // decryption: the scheme must be PBES2 with PBKDF2 (bounded iterations and
 // salt) and a CBC cipher we support. So a file that is not a key, or asks
@@ -153,16 +171,8 @@ func checkEncryptedPKCS8(der []byte) error {
 	if !params.KDF.Algorithm.Equal(oidPBKDF2) {
 		return fmt.Errorf("%w: unsupported key derivation %v", ErrNotAKey, params.KDF.Algorithm)
 	}
-	var kdf struct {
-		Salt       []byte
-		Iterations int
-		Rest       asn1.RawValue `asn1:"optional"`
-	}
-	if _, err := asn1.Unmarshal(params.KDF.Parameters.FullBytes, &kdf); err != nil {
-		return fmt.Errorf("%w: bad PBKDF2 parameters", ErrNotAKey)
-	}
-	if kdf.Iterations < 1 || kdf.Iterations > MaxPBKDF2Iterations || len(kdf.Salt) > 64 {
-		return fmt.Errorf("%w: PBKDF2 iterations %d or salt length %d out of bounds", ErrNotAKey, kdf.Iterations, len(kdf.Salt))
+	if err := CheckPBKDF2Work(params.KDF.Parameters.FullBytes); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotAKey, err)
 	}
 	block := 0
 	switch {

@@ -506,9 +506,9 @@ var (
 )
 
 // checkPBEWork bounds one password-based encryption AlgorithmIdentifier:
-// legacy PKCS#12 PBE {salt, iterations} or PBES2 with PBKDF2.
+// legacy PKCS#12 PBE {salt, iterations} or PBES2 with PBKDF2 (the bound
+// sat applies to .key files).
 func checkPBEWork(a pkix.AlgorithmIdentifier) error {
-	iterations := 0
 	switch {
 	case len(a.Algorithm) == len(oidPKCS12PBE)+1 && a.Algorithm[:len(oidPKCS12PBE)].Equal(oidPKCS12PBE):
 		var pbe struct {
@@ -518,7 +518,10 @@ func checkPBEWork(a pkix.AlgorithmIdentifier) error {
 		if _, err := asn1.Unmarshal(a.Parameters.FullBytes, &pbe); err != nil {
 			return errors.New("bad PBE parameters")
 		}
-		iterations = pbe.Iterations
+		if pbe.Iterations < 1 || pbe.Iterations > sat.MaxPBKDF2Iterations {
+			return fmt.Errorf("%d iterations out of bounds", pbe.Iterations)
+		}
+		return nil
 	case a.Algorithm.Equal(oidPBES2):
 		var params struct {
 			KDF pkix.AlgorithmIdentifier
@@ -527,20 +530,7 @@ func checkPBEWork(a pkix.AlgorithmIdentifier) error {
 		if _, err := asn1.Unmarshal(a.Parameters.FullBytes, &params); err != nil || !params.KDF.Algorithm.Equal(oidPBKDF2) {
 			return errors.New("unsupported PBES2 parameters")
 		}
-		var kdf struct {
-			Salt       []byte
-			Iterations int
-			Rest       asn1.RawValue `asn1:"optional"`
-		}
-		if _, err := asn1.Unmarshal(params.KDF.Parameters.FullBytes, &kdf); err != nil {
-			return errors.New("bad PBKDF2 parameters")
-		}
-		iterations = kdf.Iterations
-	default:
-		return fmt.Errorf("unsupported encryption %v", a.Algorithm)
+		return sat.CheckPBKDF2Work(params.KDF.Parameters.FullBytes)
 	}
-	if iterations < 1 || iterations > sat.MaxPBKDF2Iterations {
-		return fmt.Errorf("%d iterations out of bounds", iterations)
-	}
-	return nil
+	return fmt.Errorf("unsupported encryption %v", a.Algorithm)
 }

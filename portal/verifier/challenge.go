@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/efirma/conector/protocol"
 	"time"
 )
 
@@ -86,16 +87,8 @@ func (v *Verifier) Consume(ctx context.Context, session, challenge string) error
 	return nil
 }
 
-// validChallenge reports whether ch has the exact shape Issue produces.
+// validChallenge reports whether ch has the exact shape Issue produces:
+// protocol v1's challenge alphabet at exactly ChallengeLen characters.
 func validChallenge(ch string) bool {
-	if len(ch) != ChallengeLen {
-		return false
-	}
-	for i := 0; i < len(ch); i++ {
-		c := ch[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
+	return len(ch) == ChallengeLen && protocol.ValidateChallenge(ch) == nil
 }

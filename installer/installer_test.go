@@ -611,3 +611,120 @@ func FuzzCheckManifest(f *testing.F) {
 		}
 	})
 }
+
+// TestDefaultInstallNeverAllowsDevID is issue 11 F-01: the development ID
+// comes from the public "key" in extension/manifest.json, so any unpacked
+// extension can take it. A manifest written without an explicit request
+// (--dev or --extension-id) must not allow it, on any OS, and status and
+// doctor must warn when one does.
+func TestDefaultInstallNeverAllowsDevID(t *testing.T) {
+	for _, goos := range []string{"linux", "darwin", "windows"} {
+		t.Run(goos, func(t *testing.T) {
+			home, dest := t.TempDir(), t.TempDir()
+			bin := fakeBinary(t, t.TempDir(), "efirma.exe")
+			for _, system := range []bool{false, true} {
+				o := Options{Home: home, DestDir: dest, System: system, BinaryPath: bin, GOOS: goos, Registry: newMemRegistry()}
+				rep, err := Install(o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range rep.Results {
+					if r.Kind != "file" {
+						continue
+					}
+					data, err := os.ReadFile(r.Location)
+					if err != nil {
+						t.Fatal(err)
+					}
+					m, _ := CheckManifest(data, goos)
+					if slices.Contains(m.ExtensionIDs(), DevExtensionID) || bytes.Contains(data, []byte(DevExtensionID)) {
+						t.Fatalf("%s allows the development extension:\n%s", r.Location, data)
+					}
+					if !slices.Equal(m.ExtensionIDs(), []string{ChromeWebStoreID, EdgeAddonsID}) {
+						t.Fatalf("%s allows %v", r.Location, m.ExtensionIDs())
+					}
+				}
+			}
+		})
+	}
+	m, err := RenderManifest("/usr/bin/efirma", DefaultExtensionIDs())
+	if err != nil || bytes.Contains(m, []byte(DevExtensionID)) {
+		t.Fatalf("default manifest: %v\n%s", err, m)
+	}
+}
+
+// TestStatusWarnsDevID: a manifest allowing the development ID (asked for
+// with --dev) works, but status says so on every browser it serves.
+func TestStatusWarnsDevID(t *testing.T) {
+	home := t.TempDir()
+	bin := fakeBinary(t, t.TempDir(), "efirma")
+	o := Options{Home: home, BinaryPath: bin, GOOS: "linux", Browsers: []string{"chromium"}}
+	if _, err := Install(o); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Status(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := st.Browsers[0]; !b.Usable || slices.Contains(b.Notes, NoteDevExtension) {
+		t.Fatalf("production install: %+v", b)
+	}
+	o.ExtensionIDs = append(DefaultExtensionIDs(), DevExtensionID)
+	if _, err := Install(o); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = Status(o)
+	if b := st.Browsers[0]; !b.Usable || !slices.Equal(b.Notes, []string{NoteDevExtension}) {
+		t.Fatalf("development install: %+v", b)
+	}
+}
+
+// TestStatusForcedNotAllowed is issue 15 item 3: a policy force-installs an
+// extension the manifest does not allow (an MSI run with
+// CHROME_EXTENSION_ID but a manifest of the built-in IDs): status says so,
+// from the registry on Windows and from the policy files on Linux.
+func TestStatusForcedNotAllowed(t *testing.T) {
+	const forced = "cccccccccccccccccccccccccccccccc"
+	t.Run("windows", func(t *testing.T) {
+		reg := newMemRegistry()
+		bin := fakeBinary(t, t.TempDir(), "efirma.exe")
+		o := Options{System: true, BinaryPath: bin, GOOS: "windows", Registry: reg, Browsers: []string{"chrome"}}
+		if _, err := Install(o); err != nil {
+			t.Fatal(err)
+		}
+		reg.SetString(HKLM, `Software\Policies\Google\Chrome\ExtensionInstallForcelist`, "1", forced+";"+ChromeUpdateURL)
+		st, err := Status(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := st.Browsers[0]
+		if !slices.Equal(b.Policy.ForceInstalled, []string{forced}) || !slices.Equal(b.ForcedNotAllowed, []string{forced}) || !slices.Contains(b.Notes, NoteForcedNotAllowed) {
+			t.Fatalf("%+v", b)
+		}
+		o.ExtensionIDs = []string{forced}
+		if _, err := Install(o); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ = Status(o); len(st.Browsers[0].Notes) != 0 || len(st.Browsers[0].ForcedNotAllowed) != 0 {
+			t.Fatalf("allowed now: %+v", st.Browsers[0])
+		}
+	})
+	t.Run("linux", func(t *testing.T) {
+		home, dest := t.TempDir(), t.TempDir()
+		bin := fakeBinary(t, t.TempDir(), "efirma")
+		o := Options{Home: home, DestDir: dest, BinaryPath: bin, GOOS: "linux", Browsers: []string{"edge"}}
+		if _, err := Install(o); err != nil {
+			t.Fatal(err)
+		}
+		dir := filepath.Join(dest, "etc/opt/edge/policies/managed")
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, "f.json"), []byte(`{"ExtensionInstallForcelist": ["`+forced+`;`+EdgeUpdateURL+`", "`+EdgeAddonsID+`", "garbage"]}`), 0o644)
+		st, err := Status(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := st.Browsers[0]; !slices.Equal(b.ForcedNotAllowed, []string{forced}) || !slices.Equal(b.Notes, []string{NoteForcedNotAllowed}) {
+			t.Fatalf("%+v", b)
+		}
+	})
+}

@@ -14,11 +14,21 @@ import (
 	"github.com/efirma/conector/i18n"
 )
 
-// Update URLs of the two stores, as ExtensionInstallForcelist expects them.
+// Update URLs of the two stores, as ExtensionInstallForcelist expects them
+// (the UpdateURL of their rows in Browsers).
 const (
 	ChromeUpdateURL = "https://clients2.google.com/service/update2/crx"
 	EdgeUpdateURL   = "https://edge.microsoft.com/extensionwebstorebase/v1/crx"
 )
+
+// mustBrowser returns a row the package itself names.
+func mustBrowser(id string) Browser {
+	b, ok := browserByID(id)
+	if !ok {
+		panic("internal error: no browser " + id)
+	}
+	return b
+}
 
 // Policy output formats.
 const (
@@ -118,10 +128,11 @@ type browserPolicy struct {
 }
 
 func (p PolicyOptions) browsers() []browserPolicy {
-	return []browserPolicy{
-		{p.ChromeID, ChromeUpdateURL, `SOFTWARE\Policies\Google\Chrome`, "com.google.Chrome"},
-		{p.EdgeID, EdgeUpdateURL, `SOFTWARE\Policies\Microsoft\Edge`, "com.microsoft.Edge"},
+	row := func(id, extID string) browserPolicy {
+		b := mustBrowser(id)
+		return browserPolicy{extID, b.UpdateURL, `SOFTWARE\` + strings.TrimPrefix(b.WindowsPolicyKey, `Software\`), b.MacPolicyDomain}
 	}
+	return []browserPolicy{row("chrome", p.ChromeID), row("edge", p.EdgeID)}
 }
 
 func (p PolicyOptions) portals() []string {

@@ -46,7 +46,7 @@ Genera las políticas para instalar la extensión en todos los equipos (Chrome y
   --format                    linux-json (un navegador, ver --browser), windows-reg (.reg), macos-mobileconfig (perfil), admx (plantillas de GPO; requiere --out CARPETA)
   --extension-id              ID de la extensión en Chrome Web Store
   --edge-extension-id         ID de la extensión en Microsoft Edge Add-ons
-  --portal                    portal adicional, https://host o https://*.dominio (se puede repetir)
+  --portal                    portal adicional, https://host o https://*.dominio (se puede repetir; no https://*.gob.mx ni otro dominio público)
   --disable-user-level-hosts  solo permite el conector instalado para todo el sistema
   --out                       archivo de salida (carpeta para admx); sin él, salida estándar
 `, `Usage: efirma policy --format linux-json|windows-reg|macos-mobileconfig|admx [--extension-id ID] [--edge-extension-id ID] [--portal https://...]... [--disable-user-level-hosts] [--browser chrome|edge] [--out FILE]
@@ -54,7 +54,7 @@ Writes the policies that install the extension on every computer (Chrome and Edg
   --format                    linux-json (one browser, see --browser), windows-reg (.reg), macos-mobileconfig (profile), admx (GPO templates; needs --out DIR)
   --extension-id              extension ID in the Chrome Web Store
   --edge-extension-id         extension ID in Microsoft Edge Add-ons
-  --portal                    extra portal, https://host or https://*.domain (repeatable)
+  --portal                    extra portal, https://host or https://*.domain (repeatable; not https://*.gob.mx or another public domain)
   --disable-user-level-hosts  only allow the connector installed system-wide
   --out                       output file (folder for admx); without it, standard output
 `},
@@ -122,6 +122,8 @@ Writes the policies that install the extension on every computer (Chrome and Edg
 			"installer.hint.os":              {"el conector funciona en Linux, macOS y Windows", "the connector works on Linux, macOS and Windows"},
 			"installer.err.portal":           {"portal no válido (%s)", "invalid portal (%s)"},
 			"installer.hint.portal":          {"escriba el portal como https://portal.ejemplo.gob.mx o https://*.ejemplo.gob.mx, sin ruta ni diagonal final", "write the portal as https://portal.example.gob.mx or https://*.example.gob.mx, without path or trailing slash"},
+			"installer.err.portal_broad":     {"el comodín abarca todo un dominio público (%s)", "the wildcard covers a whole public domain (%s)"},
+			"installer.hint.portal_broad":    {"un comodín debe ir debajo del dominio de su organización, por ejemplo https://*.ejemplo.gob.mx; nunca https://*.gob.mx, https://*.com.mx ni https://*.com", "a wildcard must be below your organisation's domain, for example https://*.example.gob.mx; never https://*.gob.mx, https://*.com.mx or https://*.com"},
 			"installer.err.format":           {"formato desconocido %q", "unknown format %q"},
 			"installer.hint.format":          {"use linux-json, windows-reg, macos-mobileconfig o admx", "use linux-json, windows-reg, macos-mobileconfig or admx"},
 			"installer.err.permission":       {"sin permiso para escribir (%s)", "no permission to write (%s)"},

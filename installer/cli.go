@@ -125,6 +125,7 @@ func (c cli) fail(err error) int {
 		{ErrNoRegistry, "no_registry"},
 		{ErrUnsupportedOS, "os"},
 		{ErrBadPortal, "portal"},
+		{ErrBroadPortal, "portal_broad"},
 		{ErrBadFormat, "format"},
 		{fs.ErrPermission, "permission"},
 	} {

@@ -7,10 +7,22 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 )
+
+// unixLayout skips, on Windows, a test of the Linux or macOS tables: their
+// locations are Unix-absolute paths and a temporary folder there is C:\...,
+// so those tables are tested on Linux. Windows runs the Windows-layout
+// tests (sandboxed registry, temporary folders) and make windows-check.
+func unixLayout(t *testing.T, goos string) {
+	t.Helper()
+	if runtime.GOOS == "windows" && goos != "windows" {
+		t.Skipf("Unix-only: the %s layout uses Unix-absolute paths", goos)
+	}
+}
 
 // fakeBinary writes an executable file standing in for efirma.
 func fakeBinary(t *testing.T, dir, name string) string {
@@ -135,6 +147,7 @@ func TestDevExtensionID(t *testing.T) {
 }
 
 func TestInstallLinuxUserTwice(t *testing.T) {
+	unixLayout(t, "linux")
 	tests := []struct {
 		browsers []string
 		dirs     []string
@@ -203,6 +216,7 @@ func TestInstallLinuxUserTwice(t *testing.T) {
 }
 
 func TestInstallSystemDestDir(t *testing.T) {
+	unixLayout(t, "linux")
 	dest := t.TempDir()
 	o := Options{DestDir: dest, System: true, BinaryPath: "/usr/bin/efirma", GOOS: "linux"}
 	rep, err := Install(o)
@@ -246,6 +260,7 @@ func TestInstallSystemDestDir(t *testing.T) {
 func TestDryRunWritesNothing(t *testing.T) {
 	for _, goos := range []string{"linux", "darwin", "windows"} {
 		t.Run(goos, func(t *testing.T) {
+			unixLayout(t, goos)
 			home, dest := t.TempDir(), t.TempDir()
 			reg := newMemRegistry()
 			for _, system := range []bool{false, true} {
@@ -277,6 +292,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 }
 
 func TestUninstallRemovesLegacy(t *testing.T) {
+	unixLayout(t, "linux")
 	home := t.TempDir()
 	bin := fakeBinary(t, t.TempDir(), "efirma")
 	o := Options{Home: home, BinaryPath: bin, GOOS: "linux"}
@@ -332,6 +348,7 @@ func TestUninstallRemovesLegacy(t *testing.T) {
 }
 
 func TestDarwinLocations(t *testing.T) {
+	unixLayout(t, "darwin")
 	home, dest := t.TempDir(), t.TempDir()
 	bin := fakeBinary(t, t.TempDir(), "efirma")
 	rep, err := Install(Options{Home: home, BinaryPath: bin, GOOS: "darwin", Browsers: []string{"chrome", "edge"}})
@@ -414,6 +431,10 @@ func TestWindowsRegistry(t *testing.T) {
 	if _, err := os.Stat(manifest); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("manifest left: %v", err)
 	}
+	// Issue 15 item 4: the per-user folder %LOCALAPPDATA%\efirma goes too.
+	if _, err := os.Stat(filepath.Dir(manifest)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("empty manifest folder left: %v", err)
+	}
 	// System scope writes HKLM and the manifest next to the binary.
 	rep, err = Install(Options{System: true, BinaryPath: bin, GOOS: "windows", Registry: reg, Browsers: []string{"edge"}})
 	if err != nil {
@@ -423,9 +444,12 @@ func TestWindowsRegistry(t *testing.T) {
 	if err != nil || v != filepath.Join(filepath.Dir(bin), HostName+".json") {
 		t.Fatalf("HKLM value %q %v (%+v)", v, err, rep)
 	}
-	// Without a registry (off Windows), the Windows logic says so.
-	if _, err := Install(Options{Home: home, BinaryPath: bin, GOOS: "windows"}); !errors.Is(err, ErrNoRegistry) {
-		t.Errorf("no registry: %v", err)
+	// Without a registry (off Windows), the Windows logic says so. On
+	// Windows the nil Registry is the live one: never touched by tests.
+	if runtime.GOOS != "windows" {
+		if _, err := Install(Options{Home: home, BinaryPath: bin, GOOS: "windows"}); !errors.Is(err, ErrNoRegistry) {
+			t.Errorf("no registry: %v", err)
+		}
 	}
 }
 
@@ -440,6 +464,7 @@ func TestWindowsPaths(t *testing.T) {
 }
 
 func TestPolicyBlocks(t *testing.T) {
+	unixLayout(t, "linux")
 	tests := []struct {
 		name   string
 		policy string
@@ -484,6 +509,7 @@ func TestPolicyBlocks(t *testing.T) {
 }
 
 func TestPolicyBadFile(t *testing.T) {
+	unixLayout(t, "linux")
 	dest := t.TempDir()
 	dir := filepath.Join(dest, "etc/opt/edge/policies/managed")
 	os.MkdirAll(dir, 0o755)
@@ -525,6 +551,7 @@ func TestWindowsPolicy(t *testing.T) {
 }
 
 func TestStatusProblems(t *testing.T) {
+	unixLayout(t, "linux")
 	home := t.TempDir()
 	dir := filepath.Join(home, ".config/chromium/NativeMessagingHosts")
 	os.MkdirAll(dir, 0o755)
@@ -555,6 +582,7 @@ func TestStatusProblems(t *testing.T) {
 }
 
 func TestSnapChromium(t *testing.T) {
+	unixLayout(t, "linux")
 	for _, where := range []string{"root", "home"} {
 		t.Run(where, func(t *testing.T) {
 			home, dest := t.TempDir(), t.TempDir()
@@ -620,6 +648,7 @@ func FuzzCheckManifest(f *testing.F) {
 func TestDefaultInstallNeverAllowsDevID(t *testing.T) {
 	for _, goos := range []string{"linux", "darwin", "windows"} {
 		t.Run(goos, func(t *testing.T) {
+			unixLayout(t, goos)
 			home, dest := t.TempDir(), t.TempDir()
 			bin := fakeBinary(t, t.TempDir(), "efirma.exe")
 			for _, system := range []bool{false, true} {
@@ -656,6 +685,7 @@ func TestDefaultInstallNeverAllowsDevID(t *testing.T) {
 // TestStatusWarnsDevID: a manifest allowing the development ID (asked for
 // with --dev) works, but status says so on every browser it serves.
 func TestStatusWarnsDevID(t *testing.T) {
+	unixLayout(t, "linux")
 	home := t.TempDir()
 	bin := fakeBinary(t, t.TempDir(), "efirma")
 	o := Options{Home: home, BinaryPath: bin, GOOS: "linux", Browsers: []string{"chromium"}}
@@ -710,6 +740,7 @@ func TestStatusForcedNotAllowed(t *testing.T) {
 		}
 	})
 	t.Run("linux", func(t *testing.T) {
+		unixLayout(t, "linux")
 		home, dest := t.TempDir(), t.TempDir()
 		bin := fakeBinary(t, t.TempDir(), "efirma")
 		o := Options{Home: home, DestDir: dest, BinaryPath: bin, GOOS: "linux", Browsers: []string{"edge"}}

@@ -167,7 +167,11 @@ func targetStatus(o Options, reg Registry, l location) TargetStatus {
 		ts.Problems = []string{ProblemPathNotAbsolute}
 		return ts
 	}
-	data, err := readBounded(path)
+	readPath := path
+	if l.regKey != "" && l.scope == System {
+		readPath = o.systemPath(path) // --destdir on Windows too
+	}
+	data, err := readBounded(readPath)
 	if errors.Is(err, errTooLarge) {
 		ts.Problems = []string{ProblemManifestTooLarge}
 		return ts
@@ -179,7 +183,7 @@ func targetStatus(o Options, reg Registry, l location) TargetStatus {
 	ts.BinaryPath, ts.ExtensionIDs = m.Path, m.ExtensionIDs()
 	if !slices.Contains(probs, ProblemPathNotAbsolute) && m.Path != "" {
 		bin := m.Path
-		if l.scope == System && goos != "windows" {
+		if l.scope == System {
 			bin = o.systemPath(bin)
 		}
 		if p := checkBinary(goos, bin); p != "" {

@@ -23,7 +23,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -158,10 +157,10 @@ func decodeRequest(body []byte) (protocol.Request, error) {
 		}
 		return req, errors.New("request fields have wrong types")
 	}
-	if err := checkKeys(body, &req); err != nil {
+	if err := protocol.CheckKeys(body, &req); err != nil {
 		// A repeated or misspelled "id" leaves no id to answer with.
-		var ke *keyError
-		if errors.As(err, &ke) && strings.EqualFold(ke.key, "id") {
+		var ke *protocol.KeyError
+		if errors.As(err, &ke) && strings.EqualFold(ke.Key, "id") {
 			req.ID = ""
 		}
 		return req, err
@@ -233,66 +232,11 @@ func decodeParams(raw json.RawMessage, v any) error {
 	if len(raw) == 0 || string(raw) == "null" {
 		raw = []byte("{}")
 	}
-	if err := checkKeys(raw, v); err != nil {
+	if err := protocol.CheckKeys(raw, v); err != nil {
 		return keys.Coded(protocol.ErrBadRequest, nil, errors.Join(errBadParams, err))
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		return keys.Coded(protocol.ErrBadRequest, nil, errors.Join(errBadParams, err))
 	}
 	return nil
-}
-
-// keyError names a key checkKeys refused.
-type keyError struct {
-	key, why string
-}
-
-func (e *keyError) Error() string { return fmt.Sprintf("key %q %s", e.key, e.why) }
-
-// checkKeys refuses an object (a request or its params) whose keys are
-// repeated or are not spelled exactly as a field of v: encoding/json
-// matches keys case-insensitively and keeps the last duplicate, so
-// {"origin": a, "ORIGIN": b} would be b. The extension builds requests
-// itself; this is defence in depth.
-func checkKeys(raw json.RawMessage, v any) error {
-	known := map[string]bool{}
-	t := reflect.TypeOf(v).Elem()
-	for i := 0; i < t.NumField(); i++ {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		known[name] = true
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return errors.New("not a JSON object")
-	}
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, _ := tok.(string)
-		if seen[key] {
-			return &keyError{key, "repeated"}
-		}
-		seen[key] = true
-		if !known[key] && foldMatch(known, key) {
-			return &keyError{key, "is not spelled as the protocol says"}
-		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// foldMatch reports whether key matches a known name only case-insensitively.
-func foldMatch(known map[string]bool, key string) bool {
-	for k := range known {
-		if strings.EqualFold(k, key) {
-			return true
-		}
-	}
-	return false
 }

@@ -145,14 +145,18 @@ type Result struct {
 func (r *Result) PersonaMoral() bool { return len(r.RFC) == 12 }
 
 // ParseToken decodes a login token's JSON strictly: bounded size, known
-// fields only, nothing after the object.
+// fields only, each once and spelled exactly (protocol.CheckKeys, the
+// host's rule), nothing after the object.
 func ParseToken(data []byte) (*protocol.AuthToken, error) {
 	if len(data) > MaxTokenBytes {
 		return nil, fmt.Errorf("%w: %d bytes", ErrTokenFormat, len(data))
 	}
+	var t protocol.AuthToken
+	if err := protocol.CheckKeys(data, &t); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrTokenFormat, err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	var t protocol.AuthToken
 	if err := dec.Decode(&t); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrTokenFormat, err)
 	}

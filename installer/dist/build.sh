@@ -133,6 +133,9 @@ SCRIPT
     --log=/dev/null -i "$deb" >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log" >&2; exit 1; }
   grep -q '"path": "/usr/bin/efirma"' "$root/etc/opt/edge/native-messaging-hosts/mx.efirma.conector.json" ||
     { echo "dist: $deb: installed manifest is wrong" >&2; exit 1; }
+  # A package never allows the development extension ID (issue 11 F-01).
+  ! grep -rq fclncbohcajgdancohmfmgoidklhkbce "$root/etc" ||
+    { echo "dist: $deb: a manifest allows the development extension ID" >&2; exit 1; }
   [ ! -e "$root/etc/opt/chrome/native-messaging-hosts/mx.gob.efirma.json" ] ||
     { echo "dist: $deb: postinst left the legacy manifest" >&2; exit 1; }
   dpkg --root="$root" --force-script-chrootless --force-not-root --force-bad-path --log=/dev/null --purge efirma >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log" >&2; exit 1; }

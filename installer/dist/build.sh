@@ -134,7 +134,8 @@ SCRIPT
   grep -q '"path": "/usr/bin/efirma"' "$root/etc/opt/edge/native-messaging-hosts/mx.efirma.conector.json" ||
     { echo "dist: $deb: installed manifest is wrong" >&2; exit 1; }
   # A package never allows the development extension ID (issue 11 F-01).
-  ! grep -rq fclncbohcajgdancohmfmgoidklhkbce "$root/etc" ||
+  dev=$(sed -n 's/^const DevExtensionID = "\([a-p]*\)"$/\1/p' installer/ids.go)
+  [ -n "$dev" ] && ! grep -rq "$dev" "$root/etc" ||
     { echo "dist: $deb: a manifest allows the development extension ID" >&2; exit 1; }
   [ ! -e "$root/etc/opt/chrome/native-messaging-hosts/mx.gob.efirma.json" ] ||
     { echo "dist: $deb: postinst left the legacy manifest" >&2; exit 1; }

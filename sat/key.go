@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/efirma/conector/protocol"
-	"github.com/efirma/conector/signing"
 	"github.com/youmark/pkcs8"
 )
 
@@ -203,8 +202,3 @@ func CheckPair(c *x509.Certificate, key crypto.Signer) error {
 	}
 	return nil
 }
-
-// Algorithm returns the protocol algorithm name for a public key, or "" when
-// the key type is not supported. It is signing.Algorithm, kept here for
-// the callers that only hold sat facts.
-func Algorithm(pub crypto.PublicKey) string { return signing.Algorithm(pub) }

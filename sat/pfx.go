@@ -2,6 +2,8 @@ package sat
 
 import (
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -61,7 +63,7 @@ func DecodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
 		return nil, nil, fmt.Errorf("%w: %v", ErrBadPFX, err)
 	}
 	signer, ok := k.(crypto.Signer)
-	if !ok || Algorithm(signer.Public()) == "" {
+	if !ok || !supportedKey(signer.Public()) {
 		return nil, nil, fmt.Errorf("%w: unsupported key type", ErrBadPFX)
 	}
 	if err := CheckPair(cert, signer); err != nil {
@@ -214,4 +216,18 @@ func checkPBEWork(a pkix.AlgorithmIdentifier) error {
 		return CheckPBKDF2Work(params.KDF.Parameters.FullBytes)
 	}
 	return fmt.Errorf("unsupported encryption %v", a.Algorithm)
+}
+
+// supportedKey reports whether pub is a key type the connector signs with
+// (RSA, ECDSA P-256 or P-384). signing.Algorithm names the algorithm; sat
+// cannot import signing (signing reads sat's certificate facts).
+func supportedKey(pub crypto.PublicKey) bool {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return true
+	case *ecdsa.PublicKey:
+		n := k.Curve.Params().BitSize
+		return n == 256 || n == 384
+	}
+	return false
 }

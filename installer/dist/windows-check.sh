@@ -72,6 +72,9 @@ else
     cp -a "$WINEPREFIX" "$cache.tmp" && rm -rf "$cache" && mv "$cache.tmp" "$cache"
   fi
 fi
+# A persistent wineserver: each of the many short Wine processes below
+# would otherwise start (and wait for) a new one.
+"$WINESERVER" -p
 prefix_ready=$(date +%s)
 
 # --- builds ---

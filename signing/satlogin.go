@@ -50,10 +50,10 @@ var (
 	ErrSATKey       = errors.New("the SAT login needs an RSA key")
 	ErrSATCert      = errors.New("the certificate has no RFC or no 20-digit número de certificado")
 	ErrSATToken     = errors.New("the SAT login token is malformed")
-	ErrSATUnknown   = errors.New("no known certificate has the token's número de certificado")
+	ErrSATUnknown   = errors.New("no known certificate has the número de certificado in the token")
 	ErrSATSignature = errors.New("the SAT login signature does not verify")
-	ErrSATFacts     = errors.New("the token's RFC does not match its certificate")
-	ErrSATFert      = errors.New("fert does not match the certificate's notAfter")
+	ErrSATFacts     = errors.New("the RFC in the token is not the RFC of its certificate")
+	ErrSATFert      = errors.New("fert is not the notAfter of the certificate")
 )
 
 // satDomain is the only registrable domain the SAT login signs for.

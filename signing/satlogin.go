@@ -30,12 +30,13 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
 )
 
 // SATMaxGUIDLen bounds the guid SAT's login page issues (it is echoed into
 // the signed text).
-const SATMaxGUIDLen = 128
+const SATMaxGUIDLen = protocol.MaxSATGUIDLen
 
 // SATMaxTokenLen bounds a token given to VerifySATLogin.
 const SATMaxTokenLen = 16 << 10

@@ -250,6 +250,8 @@ type SATLoginParams struct {
 	CertificateID string `json:"certificateId"`
 	Password      string `json:"password"`
 	GUID          string `json:"guid"`
+	// ConfirmFinalTry allows a PIN attempt when the token says it is the last.
+	ConfirmFinalTry bool `json:"confirmFinalTry,omitempty"`
 }
 
 // SATLoginResult is the result of "sat-login": the values of the form's

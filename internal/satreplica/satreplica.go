@@ -40,6 +40,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,6 +85,9 @@ type Attempt struct {
 	Fert   string
 	RFC    string // set when accepted
 	Reason string // why it was refused; "" when accepted
+	// Form is everything the form posted (a test checks that no password
+	// or key reached the page's form).
+	Form url.Values
 }
 
 // Replica is a running SAT login replica.
@@ -270,7 +274,7 @@ func (r *Replica) login(w http.ResponseWriter, req *http.Request, host string) {
 		http.Error(w, "formulario inválido", http.StatusBadRequest)
 		return
 	}
-	a := Attempt{Host: host, GUID: req.PostForm.Get("guid"), Token: req.PostForm.Get("token"), Fert: req.PostForm.Get("fert")}
+	a := Attempt{Host: host, GUID: req.PostForm.Get("guid"), Token: req.PostForm.Get("token"), Fert: req.PostForm.Get("fert"), Form: req.PostForm}
 	rfc, err := r.check(w, req, a)
 	if err != nil {
 		a.Reason = err.Error()

@@ -157,6 +157,14 @@ func SATFert(cert *x509.Certificate) string {
 	return cert.NotAfter.UTC().Format(SATFertLayout)
 }
 
+// SATLoginSHA1 is the crypto.SignerOpts of the SAT login signature: SHA-1,
+// under a type of its own so that a signer that refuses SHA-1 everywhere
+// else (the PKCS#11 token signer) can accept it for this format only.
+type SATLoginSHA1 struct{}
+
+// HashFunc returns crypto.SHA1.
+func (SATLoginSHA1) HashFunc() crypto.Hash { return crypto.SHA1 }
+
 // SATLogin is what SAT's login form receives.
 type SATLogin struct {
 	Token string
@@ -182,7 +190,7 @@ func SignSATLogin(signer crypto.Signer, cert *x509.Certificate, guid string) (SA
 		return SATLogin{}, ErrSATKey
 	}
 	h := sha1.Sum([]byte(text))
-	sig, err := signer.Sign(rand.Reader, h[:], crypto.SHA1)
+	sig, err := signer.Sign(rand.Reader, h[:], SATLoginSHA1{})
 	if err != nil {
 		return SATLogin{}, fmt.Errorf("sign SAT login text: %w", err)
 	}

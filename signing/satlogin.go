@@ -31,7 +31,6 @@ import (
 	"strings"
 
 	"github.com/efirma/conector/protocol"
-	"github.com/efirma/conector/sat"
 )
 
 // SATMaxGUIDLen bounds the guid SAT's login page issues (it is echoed into
@@ -111,19 +110,29 @@ func ValidateSATGUID(guid string) error {
 	return nil
 }
 
-// SATLoginText returns the text the SAT login signs for cert and guid:
-// guid|RFC|número. The RFC is the certificate's own (a persona moral's is
-// the company's, the part before " / "); the número is the 20 digits read
-// from the serial's bytes (package sat computes both).
-func SATLoginText(cert *x509.Certificate, guid string) (string, error) {
+// SATCertificate is a certificate with the two facts the SAT login text
+// names. Package sat reads them (sat.FactsOf: RFC and Serial); this package
+// cannot import sat (sat imports it), so the caller passes them.
+type SATCertificate struct {
+	Cert *x509.Certificate
+	// RFC is the certificate's own RFC: a persona moral's is the company's,
+	// the part before " / " (sat.Facts.RFC).
+	RFC string
+	// Numero is the número de certificado: the 20 digits read from the
+	// serial's bytes (sat.Facts.Serial).
+	Numero string
+}
+
+// SATLoginText returns the text the SAT login signs for c and guid:
+// guid|RFC|número.
+func SATLoginText(c SATCertificate, guid string) (string, error) {
 	if err := ValidateSATGUID(guid); err != nil {
 		return "", err
 	}
-	f := sat.FactsOf(cert)
-	if !satRFC(f.RFC) || !satNumero(f.Serial) {
+	if !satRFC(c.RFC) || !satNumero(c.Numero) || c.Cert == nil || string(c.Cert.SerialNumber.Bytes()) != c.Numero {
 		return "", ErrSATCert
 	}
-	return guid + "|" + f.RFC + "|" + f.Serial, nil
+	return guid + "|" + c.RFC + "|" + c.Numero, nil
 }
 
 // satRFC reports whether rfc looks like an RFC: 12 or 13 characters of
@@ -173,15 +182,16 @@ type SATLogin struct {
 	Text string
 }
 
-// SignSATLogin builds the text for cert and guid, signs it with SHA1withRSA
+// SignSATLogin builds the text for c and guid, signs it with SHA1withRSA
 // (PKCS#1 v1.5) and returns the token and fert. signer must hold cert's RSA
 // key; the signature is checked against cert before it is returned, so a
 // wrong key (or a token that signs something else) never leaves here.
-func SignSATLogin(signer crypto.Signer, cert *x509.Certificate, guid string) (SATLogin, error) {
-	text, err := SATLoginText(cert, guid)
+func SignSATLogin(signer crypto.Signer, c SATCertificate, guid string) (SATLogin, error) {
+	text, err := SATLoginText(c, guid)
 	if err != nil {
 		return SATLogin{}, err
 	}
+	cert := c.Cert
 	pub, ok := cert.PublicKey.(*rsa.PublicKey)
 	if !ok {
 		return SATLogin{}, ErrSATKey
@@ -211,7 +221,7 @@ func EncodeSATToken(text string, sig []byte) string {
 type SATClaims struct {
 	GUID   string
 	RFC    string
-	Serial string
+	Serial string // the número de certificado
 	Text   string
 	Cert   *x509.Certificate
 }
@@ -250,8 +260,8 @@ func DecodeSATToken(token string) (text string, sig []byte, err error) {
 // nil when it knows none), verify the SHA1withRSA signature with it, check
 // that the text's RFC and número are the certificate's and that fert is its
 // notAfter. Checking the guid against the one issued (and unused) is the
-// caller's part; so is the certificate's validity and chain.
-func VerifySATLogin(token, fert string, lookup func(numero string) *x509.Certificate) (SATClaims, error) {
+// caller's part; so is the certificate's validity, type and chain.
+func VerifySATLogin(token, fert string, lookup func(numero string) *SATCertificate) (SATClaims, error) {
 	text, sig, err := DecodeSATToken(token)
 	if err != nil {
 		return SATClaims{}, err
@@ -267,10 +277,11 @@ func VerifySATLogin(token, fert string, lookup func(numero string) *x509.Certifi
 	if !satNumero(c.Serial) {
 		return SATClaims{}, fmt.Errorf("%w: número is not 20 digits", ErrSATToken)
 	}
-	cert := lookup(c.Serial)
-	if cert == nil {
+	known := lookup(c.Serial)
+	if known == nil || known.Cert == nil {
 		return SATClaims{}, ErrSATUnknown
 	}
+	cert := known.Cert
 	pub, ok := cert.PublicKey.(*rsa.PublicKey)
 	if !ok {
 		return SATClaims{}, ErrSATKey
@@ -279,8 +290,7 @@ func VerifySATLogin(token, fert string, lookup func(numero string) *x509.Certifi
 	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA1, h[:], sig); err != nil {
 		return SATClaims{}, ErrSATSignature
 	}
-	f := sat.FactsOf(cert)
-	if f.Serial != c.Serial || f.RFC != c.RFC {
+	if known.Numero != c.Serial || string(cert.SerialNumber.Bytes()) != c.Serial || known.RFC != c.RFC {
 		return SATClaims{}, ErrSATFacts
 	}
 	if fert != SATFert(cert) {

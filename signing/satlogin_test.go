@@ -19,17 +19,24 @@ import (
 
 	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/protocol"
+	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/signing"
 )
 
 const guid = "0f8fad5b-d9cb-469f-a165-70867728950e"
 
+// satCert names a certificate's RFC and número as package sat reads them.
+func satCert(c *x509.Certificate) signing.SATCertificate {
+	f := sat.FactsOf(c)
+	return signing.SATCertificate{Cert: c, RFC: f.RFC, Numero: f.Serial}
+}
+
 // byNumero is a lookup over the given certificates, like the replica's.
-func byNumero(certs ...*x509.Certificate) func(string) *x509.Certificate {
-	return func(n string) *x509.Certificate {
+func byNumero(certs ...*x509.Certificate) func(string) *signing.SATCertificate {
+	return func(n string) *signing.SATCertificate {
 		for _, c := range certs {
-			if string(c.SerialNumber.Bytes()) == n {
-				return c
+			if sc := satCert(c); sc.Numero == n {
+				return &sc
 			}
 		}
 		return nil
@@ -38,7 +45,7 @@ func byNumero(certs ...*x509.Certificate) func(string) *x509.Certificate {
 
 func TestSATLoginTextAndFertOfTheRealTestFIEL(t *testing.T) {
 	fiel := testenv.SAT(t, "eku9003173c9-fiel")
-	text, err := signing.SATLoginText(fiel.Cert, guid)
+	text, err := signing.SATLoginText(satCert(fiel.Cert), guid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +62,7 @@ func TestSATLoginTextAndFertOfTheRealTestFIEL(t *testing.T) {
 func TestSignSATLoginVerifiesWithOpenSSL(t *testing.T) {
 	openssl := testenv.Tool(t, "openssl")
 	fiel := testenv.SAT(t, "eku9003173c9-fiel")
-	l, err := signing.SignSATLogin(fiel.Key, fiel.Cert, guid)
+	l, err := signing.SignSATLogin(fiel.Key, satCert(fiel.Cert), guid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +180,7 @@ func TestValidateSATGUID(t *testing.T) {
 			t.Errorf("%q: err = %v, want ErrSATGUID", g, err)
 		}
 		fiel := testenv.SAT(t, "eku9003173c9-fiel")
-		if _, err := signing.SignSATLogin(fiel.Key, fiel.Cert, g); !errors.Is(err, signing.ErrSATGUID) {
+		if _, err := signing.SignSATLogin(fiel.Key, satCert(fiel.Cert), g); !errors.Is(err, signing.ErrSATGUID) {
 			t.Errorf("SignSATLogin(%q): err = %v, want ErrSATGUID", g, err)
 		}
 	}
@@ -182,7 +189,7 @@ func TestValidateSATGUID(t *testing.T) {
 func TestVerifySATLoginRefuses(t *testing.T) {
 	fiel := testenv.SAT(t, "eku9003173c9-fiel")
 	csd := testenv.SAT(t, "eku9003173c9-csd")
-	good, err := signing.SignSATLogin(fiel.Key, fiel.Cert, guid)
+	good, err := signing.SignSATLogin(fiel.Key, satCert(fiel.Cert), guid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +214,7 @@ func TestVerifySATLoginRefuses(t *testing.T) {
 		name   string
 		token  string
 		fert   string
-		lookup func(string) *x509.Certificate
+		lookup func(string) *signing.SATCertificate
 		want   error
 	}{
 		{"empty", "", good.Fert, byNumero(fiel.Cert), signing.ErrSATToken},
@@ -252,7 +259,7 @@ func rs256(t *testing.T, key crypto.Signer, text string) []byte {
 func TestSATLoginCanNeverBeALoginOrDocumentSignature(t *testing.T) {
 	fiel := testenv.SAT(t, "eku9003173c9-fiel")
 	pub := fiel.Cert.PublicKey.(*rsa.PublicKey)
-	l, err := signing.SignSATLogin(fiel.Key, fiel.Cert, guid)
+	l, err := signing.SignSATLogin(fiel.Key, satCert(fiel.Cert), guid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,17 +295,17 @@ func TestSignSATLoginRefusesWrongKeysAndShapes(t *testing.T) {
 	fiel := testenv.SAT(t, "eku9003173c9-fiel")
 	csd := testenv.SAT(t, "eku9003173c9-csd")
 	// The key of another certificate: the check before returning catches it.
-	if _, err := signing.SignSATLogin(csd.Key, fiel.Cert, guid); !errors.Is(err, signing.ErrSATSignature) {
+	if _, err := signing.SignSATLogin(csd.Key, satCert(fiel.Cert), guid); !errors.Is(err, signing.ErrSATSignature) {
 		t.Fatalf("another key: err = %v, want ErrSATSignature", err)
 	}
 	ca := testenv.NewCA(t, "AC de pruebas")
 	ec := ca.Issue(testenv.Leaf{KeyType: "p256", RFC: "XAXX010101AAA"})
-	if _, err := signing.SignSATLogin(ec.Key, ec.Cert, guid); !errors.Is(err, signing.ErrSATKey) {
+	if _, err := signing.SignSATLogin(ec.Key, satCert(ec.Cert), guid); !errors.Is(err, signing.ErrSATKey) {
 		t.Fatalf("ECDSA key: err = %v, want ErrSATKey", err)
 	}
 	// A certificate with no SAT RFC cannot make a text.
 	plain := ca.Issue(testenv.Leaf{RFC: "not an rfc"})
-	if _, err := signing.SignSATLogin(plain.Key, plain.Cert, guid); !errors.Is(err, signing.ErrSATCert) {
+	if _, err := signing.SignSATLogin(plain.Key, satCert(plain.Cert), guid); !errors.Is(err, signing.ErrSATCert) {
 		t.Fatalf("no RFC: err = %v, want ErrSATCert", err)
 	}
 }
@@ -310,7 +317,7 @@ func FuzzVerifySATLogin(f *testing.F) {
 	f.Add(signing.EncodeSATToken("a|b|c|d", []byte{0}), "")
 	f.Fuzz(func(t *testing.T, token, fert string) {
 		// Nothing verifies without a certificate, and nothing panics.
-		_, err := signing.VerifySATLogin(token, fert, func(string) *x509.Certificate { return nil })
+		_, err := signing.VerifySATLogin(token, fert, func(string) *signing.SATCertificate { return nil })
 		if err == nil {
 			t.Fatal("verified without a certificate")
 		}

@@ -7,11 +7,11 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/sha1"
-	"crypto/x509"
 	"errors"
 	"testing"
 
 	"github.com/efirma/conector/host/keys"
+	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/signing"
 )
 
@@ -29,11 +29,13 @@ func TestSATLoginOnToken(t *testing.T) {
 	}
 	defer release()
 	const guid = "0f8fad5b-d9cb-469f-a165-70867728950e"
-	l, err := signing.SignSATLogin(s, cert, guid)
+	f := sat.FactsOf(cert)
+	sc := signing.SATCertificate{Cert: cert, RFC: f.RFC, Numero: f.Serial}
+	l, err := signing.SignSATLogin(s, sc, guid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := signing.VerifySATLogin(l.Token, l.Fert, func(string) *x509.Certificate { return cert }); err != nil {
+	if _, err := signing.VerifySATLogin(l.Token, l.Fert, func(string) *signing.SATCertificate { return &sc }); err != nil {
 		t.Fatal(err)
 	}
 	text, sig, err := signing.DecodeSATToken(l.Token)

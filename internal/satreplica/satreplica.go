@@ -101,7 +101,7 @@ type Replica struct {
 	CA *x509.Certificate
 
 	cfg   Config
-	byNum map[string]*x509.Certificate
+	byNum map[string]*signing.SATCertificate
 	srv   *http.Server
 
 	mu       sync.Mutex
@@ -121,9 +121,10 @@ func Start(addr string, cfg Config) (*Replica, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	r := &Replica{cfg: cfg, byNum: map[string]*x509.Certificate{}, sessions: map[string]*session{}}
+	r := &Replica{cfg: cfg, byNum: map[string]*signing.SATCertificate{}, sessions: map[string]*session{}}
 	for _, c := range cfg.Certificates {
-		r.byNum[sat.FactsOf(c).Serial] = c
+		f := sat.FactsOf(c)
+		r.byNum[f.Serial] = &signing.SATCertificate{Cert: c, RFC: f.RFC, Numero: f.Serial}
 	}
 	names := append([]string{HostLogin, HostCFDIAU, HostWWW}, cfg.ExtraNames...)
 	tlsCert, ca, err := issueTLS(names)
@@ -309,7 +310,7 @@ func (r *Replica) check(w http.ResponseWriter, req *http.Request, a Attempt) (st
 	if a.Token == "" || a.Fert == "" {
 		return "", ErrNoToken
 	}
-	claims, err := signing.VerifySATLogin(a.Token, a.Fert, func(n string) *x509.Certificate { return r.byNum[n] })
+	claims, err := signing.VerifySATLogin(a.Token, a.Fert, func(n string) *signing.SATCertificate { return r.byNum[n] })
 	if err != nil {
 		return "", err
 	}

@@ -18,8 +18,15 @@ import (
 
 	"github.com/efirma/conector/internal/satreplica"
 	"github.com/efirma/conector/internal/testenv"
+	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/signing"
 )
+
+// satCert names a certificate's RFC and número as package sat reads them.
+func satCert(c *x509.Certificate) signing.SATCertificate {
+	f := sat.FactsOf(c)
+	return signing.SATCertificate{Cert: c, RFC: f.RFC, Numero: f.Serial}
+}
 
 // client reaches the replica under SAT's names, trusting only its CA, with
 // its own cookie jar (one browser session).
@@ -123,7 +130,7 @@ func TestReplicaLogin(t *testing.T) {
 	loginURL := "https://" + satreplica.HostLogin + satreplica.PathFIEL
 	c := client(t, r)
 	g := guidOf(t, get(t, c, loginURL))
-	l, err := signing.SignSATLogin(fiel.Key, fiel.Cert, g)
+	l, err := signing.SignSATLogin(fiel.Key, satCert(fiel.Cert), g)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +148,7 @@ func TestReplicaLogin(t *testing.T) {
 	other := client(t, r)
 	g2 := guidOf(t, get(t, c, loginURL)) // issued to c, not to other
 	get(t, other, loginURL)
-	l2, _ := signing.SignSATLogin(fiel.Key, fiel.Cert, g2)
+	l2, _ := signing.SignSATLogin(fiel.Key, satCert(fiel.Cert), g2)
 	if code, body := post(t, other, loginURL, url.Values{"guid": {g2}, "token": {l2.Token}, "fert": {l2.Fert}}); code != http.StatusForbidden || !strings.Contains(body, satreplica.ErrGUIDUnseen.Error()) {
 		t.Fatalf("guid of another session: %d\n%s", code, body)
 	}
@@ -166,7 +173,7 @@ func TestReplicaLogin(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cred := testenv.SAT(t, tc.folder)
 			g := guidOf(t, get(t, c, loginURL))
-			l, err := signing.SignSATLogin(cred.Key, cred.Cert, g)
+			l, err := signing.SignSATLogin(cred.Key, satCert(cred.Cert), g)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -183,7 +190,7 @@ func TestReplicaLogin(t *testing.T) {
 	ca := testenv.NewCA(t, "AC ajena")
 	stranger := ca.Issue(testenv.Leaf{RFC: "XAXX010101AAA"})
 	g = guidOf(t, get(t, c, loginURL))
-	ls, err := signing.SignSATLogin(stranger.Key, stranger.Cert, g)
+	ls, err := signing.SignSATLogin(stranger.Key, satCert(stranger.Cert), g)
 	if err != nil {
 		t.Fatal(err)
 	}

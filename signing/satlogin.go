@@ -11,12 +11,14 @@ package signing
 //	fert  = the certificate's notAfter in UTC as yyMMddHHmmssZ
 //
 // SHA-1 is used here and nowhere else in the project, because SAT's login
-// verifies SHA1withRSA. The signed text is built here from the certificate
-// (the caller gives only the guid), it always starts with a guid that can
-// hold neither "|" nor a control character and has exactly two "|"; so it
-// can never be the bytes of an authentication message (protocol.AuthMessage,
-// which starts "efirma-auth:1" and a NUL byte), and a document signature
-// uses SHA-256 or SHA-384, never SHA-1.
+// verifies SHA1withRSA (a token signer accepts SHA-1 only under the opts
+// SATLoginSHA1). The signed text is built here from the certificate's own
+// RFC and número (read by package sat) and the page's guid: nobody supplies
+// the text. It always starts with a guid that can hold neither "|" nor a
+// control character and has exactly two "|", so it can never be the bytes
+// of an authentication message (AuthMessage starts "efirma-auth:1" and a
+// NUL byte); and a login or document signature uses SHA-256 or SHA-384,
+// never SHA-1, so no signature of one kind verifies as the other.
 
 import (
 	"bytes"

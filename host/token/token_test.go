@@ -99,7 +99,7 @@ func opensslVerify(t *testing.T, pub crypto.PublicKey, h crypto.Hash, msg, sig [
 			t.Fatal(err)
 		}
 	}
-	alg := map[crypto.Hash]string{crypto.SHA256: "-sha256", crypto.SHA384: "-sha384", crypto.SHA512: "-sha512"}[h]
+	alg := map[crypto.Hash]string{crypto.SHA1: "-sha1", crypto.SHA256: "-sha256", crypto.SHA384: "-sha384", crypto.SHA512: "-sha512"}[h]
 	out, err := exec.Command(openssl, "dgst", alg, "-verify", pubPath, "-signature", sigPath, msgPath).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "Verified OK") {
 		t.Fatalf("openssl dgst %s -verify: %v: %s", alg, err, out)

@@ -162,9 +162,12 @@ copy.addEventListener("click", async () => {
   }
 });
 
-rerun.addEventListener("click", () => {
+rerun.addEventListener("click", async () => {
   document.body.dataset.ready = "false";
-  run();
+  await run();
+  // The button disabled itself while checking (the focus went to the
+  // page): give it back so that the keyboard stays where it was.
+  rerun.focus();
 });
 
 grant.addEventListener("click", async () => {
@@ -177,6 +180,7 @@ grant.addEventListener("click", async () => {
   // The service worker registers the content script on permissions.onAdded.
   await run();
   say(ok ? t("diag_granted") : t("diag_not_granted"));
+  rerun.focus();
 });
 
 run();

@@ -236,10 +236,13 @@ type SignParams struct {
 	ConfirmFinalTry bool       `json:"confirmFinalTry,omitempty"`
 }
 
-// SignResult is the result of "sign".
+// SignResult is the result of "sign": Signature for data, Signatures for a
+// batch, CMS for format "cms" (base64 DER ContentInfo/SignedData, content
+// detached; see package signing).
 type SignResult struct {
 	Signature   string   `json:"signature,omitempty"`
 	Signatures  []string `json:"signatures,omitempty"`
+	CMS         string   `json:"cms,omitempty"`
 	Algorithm   string   `json:"algorithm"`
 	Certificate string   `json:"certificate"`
 }

@@ -70,7 +70,8 @@ export function createService(deps) {
   async function handlePage(msg, from) {
     try {
       const decision = checkOrigin(from.origin, await deps.policy());
-      if (!decision.allowed) throw new CodedError("ERR_ORIGIN_NOT_ALLOWED", undefined, undefined, { reason: decision.reason });
+      // A refused origin learns no reason (not the developer switch's state).
+      if (!decision.allowed) throw new CodedError("ERR_ORIGIN_NOT_ALLOWED");
       const req = validatePageRequest(msg);
       if (req.action === "status") return { ok: true, result: await status() };
       if (byTab.has(from.tabId)) throw new CodedError("ERR_REQUEST_PENDING");

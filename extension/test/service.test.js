@@ -77,6 +77,7 @@ test("refused origins open nothing and reach no host", async () => {
     const { svc, windows, calls } = setup({ policy });
     const out = await svc.handlePage({ id: "1", action: "authenticate", params: { challenge: ch } }, { origin, tabId: 1 });
     assert.equal(!out.ok && out.error.code, "ERR_ORIGIN_NOT_ALLOWED", origin);
+    assert.equal(!out.ok && out.error.details, undefined, "a refused origin is not told why");
     assert.equal(windows.length, 0);
     assert.equal(calls.length, 0);
   }

@@ -1,5 +1,6 @@
 // @ts-check
 import test from "node:test";
+import { GROUPS } from "../shared/diagnostics.js";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -58,6 +59,7 @@ test("every key used exists", () => {
   for (const code of ALL_CODES) used.add("err_" + code).add("hint_" + code);
   for (const type of ["FIEL", "CSD", "OTHER"]) used.add("cert_type_" + type);
   for (const a of ["authenticate", "sign"]) used.add("consent_op_" + a).add("consent_accept_" + a);
+  for (const [g] of GROUPS) used.add("diag_group_" + g);
   assert.ok(used.size > 60, `only ${used.size} keys found: the scan is broken`);
   const missing = [...used].filter((k) => !(k in es));
   assert.deepEqual(missing, []);

@@ -25,6 +25,7 @@ import (
 
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 )
 
 // Password opens every SAT test key.
@@ -103,7 +104,7 @@ func SAT(t testing.TB, folder string) *Credential {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := sat.DecryptKey(keyData, []byte(Password))
+	key, err := keyfile.DecryptKey(keyData, []byte(Password))
 	if err != nil {
 		t.Fatalf("decrypt %s: %v", folder, err)
 	}

@@ -12,8 +12,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 
+	"github.com/efirma/conector/host/privdir"
 	"github.com/rs/zerolog"
 )
 
@@ -67,12 +69,17 @@ type cappedFile struct {
 
 // open opens (creating it owner-only) the log file; called with mu held.
 func (c *cappedFile) open() error {
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
+	// A log folder left 0777 is made 0700 first; one that is not ours
+	// (or not a folder) is refused and lines go to stderr only.
+	if _, err := privdir.Ensure(filepath.Dir(c.path)); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(c.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
+	}
+	if runtime.GOOS != "windows" {
+		_ = f.Chmod(0o600) // an existing log file keeps its mode otherwise
 	}
 	st, err := f.Stat()
 	if err != nil {

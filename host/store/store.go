@@ -24,6 +24,7 @@ import (
 	"sync"
 
 	"github.com/efirma/conector/host/keys"
+	"github.com/efirma/conector/host/privdir"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/sat/keyfile"
@@ -120,9 +121,6 @@ func (s *Store) ImportPFX(pfx, password []byte) (keys.Credential, error) {
 func (s *Store) write(id string, files map[string][]byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return fmt.Errorf("failed to create store: %w", err)
-	}
 	unlock, err := s.lock()
 	if err != nil {
 		return err
@@ -159,6 +157,9 @@ func (s *Store) List(ctx context.Context) ([]keys.Credential, []string, error) {
 	s.recover()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if err := s.private(); err != nil {
+		return nil, nil, err
+	}
 	entries, err := os.ReadDir(s.dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil, nil
@@ -184,10 +185,23 @@ func (s *Store) List(ctx context.Context) ([]keys.Credential, []string, error) {
 	return out, warnings, nil
 }
 
+// private makes an existing store folder owner-only (privdir.Ensure: a
+// folder left 0777 becomes 0700; one that is not ours is refused); a
+// missing one is left for the first import to create.
+func (s *Store) private() error {
+	if _, err := os.Lstat(s.dir); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if _, err := privdir.Ensure(s.dir); err != nil {
+		return fmt.Errorf("store folder: %w", err)
+	}
+	return nil
+}
+
 // lock takes the store's cross-process lock (the .lock file in the store
 // folder).
 func (s *Store) lock() (func(), error) {
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+	if _, err := privdir.Ensure(s.dir); err != nil {
 		return nil, fmt.Errorf("failed to create store: %w", err)
 	}
 	f, err := os.OpenFile(filepath.Join(s.dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
@@ -243,6 +257,9 @@ func (s *Store) Get(id string) (keys.Credential, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if err := s.private(); err != nil {
+		return nil, err
+	}
 	c, err := s.open(id)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, ErrNotFound

@@ -16,7 +16,9 @@
 //     protocol.AuthMessage with the origin the portal was configured with,
 //     never one taken from the token, and revocation by OCSP).
 //   - Document signatures (VerifySignature): a "sign" result over data the
-//     portal itself holds, with the same certificate checks.
+//     portal itself holds, with the same certificate checks; and detached
+//     CMS signatures the host built over a document (VerifyCMS, format
+//     signing.VerifyCMS), with the same checks at the verifier's clock.
 //
 // Rules: every refusal wraps one sentinel *Error (errors.Is, CodeOf,
 // Message for the text in Spanish or English); input from the browser is
@@ -141,6 +143,9 @@ type Result struct {
 	// RevocationUnavailable.
 	Revocation  string
 	Certificate *x509.Certificate
+	// SigningTime is the CMS signingTime attribute (VerifyCMS only): what
+	// the signer's computer said, not a trusted timestamp.
+	SigningTime time.Time
 }
 
 // PersonaMoral reports whether the certificate is a company's: its RFC
@@ -221,6 +226,49 @@ func (v *Verifier) VerifySignature(ctx context.Context, data []byte, res *protoc
 	return v.verify(ctx, res.Certificate, res.Algorithm, data, sig)
 }
 
+// VerifyCMS checks a "sign" result of format "cms" (res.CMS: base64 DER,
+// content detached) against document, which the portal holds itself: the
+// CMS structure (signing.VerifyCMS: messageDigest is SHA-256 of document,
+// signingCertificateV2 names the included certificate, the signature over
+// the signed attributes verifies), then the certificate exactly as for a
+// login token (validity at the verifier's clock, chain, FIEL only, allowed
+// RFCs, OCSP). When res.Certificate is given it must be the CMS's signer.
+func (v *Verifier) VerifyCMS(ctx context.Context, document []byte, res *protocol.SignResult) (*Result, error) {
+	if res == nil || res.CMS == "" || res.Signature != "" || len(res.Signatures) > 0 {
+		return nil, fmt.Errorf("%w: not a CMS result", ErrSignatureFormat)
+	}
+	if len(res.CMS) > base64.StdEncoding.EncodedLen(signing.MaxCMSBytes) {
+		return nil, fmt.Errorf("%w: CMS too long", ErrSignatureFormat)
+	}
+	der, err := base64.StdEncoding.DecodeString(res.CMS)
+	if err != nil {
+		return nil, fmt.Errorf("%w: CMS is not base64: %v", ErrSignatureFormat, err)
+	}
+	c, err := signing.ParseCMS(der)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrSignatureFormat, err)
+	}
+	certB64 := base64.StdEncoding.EncodeToString(c.Certificate.Raw)
+	if res.Certificate != "" && res.Certificate != certB64 {
+		return nil, fmt.Errorf("%w: certificate is not the CMS signer's", ErrSignatureFormat)
+	}
+	out, err := v.verifyWith(ctx, certB64, func(*x509.Certificate) error {
+		switch _, err := signing.VerifyCMS(der, document); {
+		case err == nil:
+			return nil
+		case errors.Is(err, signing.ErrCMSDigest), errors.Is(err, signing.ErrCMSSignature), errors.Is(err, signing.ErrCMSCertHash):
+			return fmt.Errorf("%w: %v", ErrBadSignature, err)
+		default:
+			return fmt.Errorf("%w: %v", ErrSignatureFormat, err)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.SigningTime = c.SigningTime
+	return out, nil
+}
+
 func decodeSignature(alg, b64 string) ([]byte, error) {
 	switch alg {
 	case protocol.AlgRS256, protocol.AlgES256, protocol.AlgES384:
@@ -239,6 +287,13 @@ func decodeSignature(alg, b64 string) ([]byte, error) {
 
 // verify runs the certificate checks and the signature check in order.
 func (v *Verifier) verify(ctx context.Context, certB64, alg string, msg, sig []byte) (*Result, error) {
+	return v.verifyWith(ctx, certB64, func(cert *x509.Certificate) error {
+		return checkSignature(cert.PublicKey, alg, msg, sig)
+	})
+}
+
+// verifyWith runs the certificate checks, then checkSig, then revocation.
+func (v *Verifier) verifyWith(ctx context.Context, certB64 string, checkSig func(*x509.Certificate) error) (*Result, error) {
 	now := v.now()
 	if certB64 == "" || len(certB64) > base64.StdEncoding.EncodedLen(protocol.MaxCredentialFileBytes) {
 		return nil, fmt.Errorf("%w: missing or too long", ErrCertificate)
@@ -268,7 +323,7 @@ func (v *Verifier) verify(ctx context.Context, certB64, alg string, msg, sig []b
 	if v.allowed != nil && !v.allowed[strings.ToUpper(facts.RFC)] {
 		return nil, fmt.Errorf("%w: %s", ErrRFCNotAllowed, facts.RFC)
 	}
-	if err := checkSignature(cert.PublicKey, alg, msg, sig); err != nil {
+	if err := checkSig(cert); err != nil {
 		return nil, err
 	}
 	res := &Result{

@@ -11,6 +11,7 @@ import (
 
 	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/sat/keyfile"
+	"github.com/efirma/conector/signing"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -85,7 +86,7 @@ func FuzzFactsOf(f *testing.F) {
 			t.Fatal("empty serial")
 		}
 		_, _ = sat.Status(c, c.NotBefore)
-		_ = sat.Algorithm(c.PublicKey)
+		_ = signing.Algorithm(c.PublicKey)
 		_ = sat.NewAnchors(c).Verify(c, c.NotBefore)
 	})
 }

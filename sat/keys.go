@@ -4,8 +4,6 @@ import (
 	"crypto"
 	"crypto/x509"
 	"errors"
-
-	"github.com/efirma/conector/signing"
 )
 
 // Errors of the key files (package sat/keyfile) and CheckPair. They are three different situations
@@ -35,8 +33,3 @@ func CheckPair(c *x509.Certificate, key crypto.Signer) error {
 	}
 	return nil
 }
-
-// Algorithm returns the protocol algorithm name for a public key, or "" when
-// the key type is not supported. It is signing.Algorithm, kept here for
-// the callers that only hold sat facts.
-func Algorithm(pub crypto.PublicKey) string { return signing.Algorithm(pub) }

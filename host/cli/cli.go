@@ -31,6 +31,7 @@ import (
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/sat/keyfile"
+	"github.com/efirma/conector/signing"
 	"golang.org/x/term"
 )
 
@@ -268,7 +269,7 @@ func inspect(args []string, env Env) int {
 		KeyMatches *bool  `json:"keyMatches,omitempty"`
 		Trusted    *bool  `json:"trusted,omitempty"`
 		Algorithm  string `json:"algorithm"`
-	}{CertInfo: info, Algorithm: sat.Algorithm(cert.PublicKey)}
+	}{CertInfo: info, Algorithm: signing.Algorithm(cert.PublicKey)}
 	if env.Config != nil && env.Config.CADir != "" {
 		if a, err := sat.LoadAnchors(env.Config.CADir); err == nil {
 			ok := a.Verify(cert, sat.WithinValidity(cert, env.Now())) == nil

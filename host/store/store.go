@@ -28,6 +28,7 @@ import (
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/sat/keyfile"
+	"github.com/efirma/conector/signing"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -93,7 +94,7 @@ func (s *Store) ImportSAT(certData, keyData, password []byte) (keys.Credential, 
 	if err := sat.CheckPair(cert, key); err != nil {
 		return nil, err
 	}
-	if sat.Algorithm(key.Public()) == "" {
+	if signing.Algorithm(key.Public()) == "" {
 		return nil, fmt.Errorf("%w: unsupported key type", sat.ErrNotAKey)
 	}
 	id := IDFor(protocol.SourceFile, cert.Raw)

@@ -30,6 +30,7 @@ import (
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/sat/keyfile"
+	"github.com/efirma/conector/signing"
 )
 
 // satFixture returns the SAT test FIEL (certificate and decrypted key).
@@ -233,7 +234,7 @@ func TestAuthenticateSignature(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := goVerify(cred.Certificate().PublicKey, crypto.SHA256, digest, sig); err != nil {
-			t.Fatalf("%s: %v", sat.Algorithm(cred.Certificate().PublicKey), err)
+			t.Fatalf("%s: %v", signing.Algorithm(cred.Certificate().PublicKey), err)
 		}
 		opensslVerify(t, cred.Certificate().PublicKey, crypto.SHA256, msg, sig)
 	}

@@ -117,13 +117,16 @@ func SAT(t testing.TB, folder string) *Credential {
 // Sign signs data the way the host does: RSASSA-PKCS1-v1_5 SHA-256 for RSA,
 // ECDSA r||s with SHA-256 (P-256) or SHA-384 (P-384).
 func Sign(key crypto.Signer, data []byte) (sig []byte, alg string, err error) {
-	alg = sat.Algorithm(key.Public())
+	// The algorithm is chosen here independently of package signing, so
+	// that tests check the host and the verifier against a second opinion.
 	switch k := key.(type) {
 	case *rsa.PrivateKey:
+		alg = protocol.AlgRS256
 		h := sha256.Sum256(data)
 		sig, err = rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, h[:])
 		return sig, alg, err
 	case *ecdsa.PrivateKey:
+		alg = map[int]string{256: protocol.AlgES256, 384: protocol.AlgES384}[k.Curve.Params().BitSize]
 		var digest []byte
 		if alg == protocol.AlgES384 {
 			h := sha512.Sum384(data)

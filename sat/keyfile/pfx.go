@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/signing"
 	"time"
 
 	"github.com/efirma/conector/protocol"
@@ -59,7 +60,7 @@ func DecodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
 		return nil, nil, fmt.Errorf("%w: %v", sat.ErrBadPFX, err)
 	}
 	signer, ok := k.(crypto.Signer)
-	if !ok || sat.Algorithm(signer.Public()) == "" {
+	if !ok || signing.Algorithm(signer.Public()) == "" {
 		return nil, nil, fmt.Errorf("%w: unsupported key type", sat.ErrBadPFX)
 	}
 	if err := sat.CheckPair(cert, signer); err != nil {

@@ -16,6 +16,7 @@ import (
 	"crypto/sha512"
 	"crypto/x509"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -128,6 +129,14 @@ func Sign(key crypto.Signer, data []byte) (sig []byte, alg string, err error) {
 	case *ecdsa.PrivateKey:
 		alg = map[int]string{256: protocol.AlgES256, 384: protocol.AlgES384}[k.Curve.Params().BitSize]
 		var digest []byte
+		switch k.Curve.Params().BitSize {
+		case 256:
+			alg = protocol.AlgES256
+		case 384:
+			alg = protocol.AlgES384
+		default:
+			return nil, "", errors.New("unsupported curve")
+		}
 		if alg == protocol.AlgES384 {
 			h := sha512.Sum384(data)
 			digest = h[:]

@@ -30,6 +30,7 @@ import (
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 	"github.com/efirma/conector/signing"
 	"golang.org/x/term"
 )
@@ -285,7 +286,7 @@ func inspect(args []string, env Env) int {
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}
-		signer, err := sat.DecryptKey(kdata, pw)
+		signer, err := keyfile.DecryptKey(kdata, pw)
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}

@@ -127,7 +127,6 @@ func Sign(key crypto.Signer, data []byte) (sig []byte, alg string, err error) {
 		sig, err = rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, h[:])
 		return sig, alg, err
 	case *ecdsa.PrivateKey:
-		alg = map[int]string{256: protocol.AlgES256, 384: protocol.AlgES384}[k.Curve.Params().BitSize]
 		var digest []byte
 		switch k.Curve.Params().BitSize {
 		case 256:

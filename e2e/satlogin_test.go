@@ -140,6 +140,11 @@ func TestSATLogin(t *testing.T) {
 	var accepted satreplica.Attempt
 	t.Run("FIEL signs in; wrong password stays in the window; CSD and expired cannot", func(t *testing.T) {
 		ctx := tab(t, "https://"+satreplica.HostLogin+satreplica.PathFIEL)
+		// The page records every message it receives, to show that nothing
+		// about the certificates reaches it.
+		if _, err := chromerig.WaitJS[bool](ctx, `(window.__seen = [], addEventListener("message", (e) => __seen.push(JSON.stringify(e.data))), true)`, 5*time.Second); err != nil {
+			t.Fatal(err)
+		}
 		consent := clicked(t, ctx)
 		op, err := chromerig.WaitJS[string](consent, `(() => { const op = document.getElementById("operacion").textContent, site = document.getElementById("sitio").textContent; return op && site ? op + " | " + site : null; })()`, 10*time.Second)
 		if err != nil {
@@ -177,6 +182,19 @@ func TestSATLogin(t *testing.T) {
 		}
 		if attempts() != 0 {
 			t.Fatal("the form was posted after a wrong password")
+		}
+		// The consent window listed three certificates; the page saw none of
+		// them: no message, and no id, RFC or serial in its DOM.
+		leak, err := chromerig.WaitJS[string](ctx, `(() => {
+			const html = document.documentElement.outerHTML;
+			const found = [`+jsString(fiel)+`, `+jsString(csd)+`, "30001000000500003415", "EKU9003173C9"].filter((s) => html.includes(s));
+			return JSON.stringify({messages: window.__seen, found});
+		})()`, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if leak != `{"messages":[],"found":[]}` {
+			t.Fatalf("the page learned something: %s", leak)
 		}
 		if err := chromerig.Choose(consent, fiel, password); err != nil {
 			t.Fatal(err)

@@ -106,6 +106,12 @@ async function load() {
   document.title = `${t("consent_title")} — ${d.origin}`;
   $("operacion").textContent = t(d.action === "authenticate" ? "consent_op_authenticate" : "consent_op_sign");
   accept.textContent = t(d.action === "authenticate" ? "consent_accept_authenticate" : "consent_accept_sign");
+  if (d.action === "sat-login") {
+    // SAT's own login page (sat-login.js): a login, for SAT.
+    $("operacion").textContent = t("consent_op_sat_login");
+    accept.textContent = t("consent_accept_sat_login");
+    $("nota-sat").hidden = false;
+  }
   if (d.description) {
     $("descripcion").textContent = d.description;
     $("descripcion-bloque").hidden = false;

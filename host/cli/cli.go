@@ -30,6 +30,8 @@ import (
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
+	"github.com/efirma/conector/signing"
 	"golang.org/x/term"
 )
 
@@ -268,7 +270,7 @@ func inspect(args []string, env Env) int {
 		KeyMatches *bool  `json:"keyMatches,omitempty"`
 		Trusted    *bool  `json:"trusted,omitempty"`
 		Algorithm  string `json:"algorithm"`
-	}{CertInfo: info, Algorithm: sat.Algorithm(cert.PublicKey)}
+	}{CertInfo: info, Algorithm: signing.Algorithm(cert.PublicKey)}
 	if env.Config != nil && env.Config.CADir != "" {
 		if a, err := sat.LoadAnchors(env.Config.CADir); err == nil {
 			ok := a.Verify(cert, sat.WithinValidity(cert, env.Now())) == nil
@@ -284,7 +286,7 @@ func inspect(args []string, env Env) int {
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}
-		signer, err := sat.DecryptKey(kdata, pw)
+		signer, err := keyfile.DecryptKey(kdata, pw)
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}

@@ -66,6 +66,7 @@ func TestProtocolCopyMatchesGo(t *testing.T) {
 		"MAX_PASSWORD_BYTES":        protocol.MaxPasswordBytes,
 		"MIN_CHALLENGE_LEN":         protocol.MinChallengeLen,
 		"MAX_CHALLENGE_LEN":         protocol.MaxChallengeLen,
+		"MAX_SAT_GUID_LEN":          protocol.MaxSATGUIDLen,
 	}
 	if len(limits) != len(want) {
 		t.Errorf("LIMITS has %d entries, want %d: %v", len(limits), len(want), limits)

@@ -72,9 +72,11 @@ else
     cp -a "$WINEPREFIX" "$cache.tmp" && rm -rf "$cache" && mv "$cache.tmp" "$cache"
   fi
 fi
-# A persistent wineserver: each of the many short Wine processes below
-# would otherwise start (and wait for) a new one.
+# A persistent wineserver, and Wine's background services started now with
+# no pipes of ours: each short Wine process below would otherwise start
+# them again, and they would inherit (and hold open) its stdout.
 "$WINESERVER" -p
+"$WINE" cmd /c exit 0 </dev/null >/dev/null 2>&1 || true
 prefix_ready=$(date +%s)
 
 # --- builds ---

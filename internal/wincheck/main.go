@@ -93,6 +93,8 @@ func run(stdin []byte, env []string, args ...string) (stdout, stderr string, cod
 	switch {
 	case errors.As(err, &ee):
 		code = ee.ExitCode()
+	case errors.Is(err, exec.ErrWaitDelay):
+		code = cmd.ProcessState.ExitCode()
 	case err != nil:
 		code = -1
 		e.WriteString(err.Error())
@@ -250,7 +252,9 @@ func host(name string, env []string, input []byte, want int) (map[string]protoco
 		check(false, "host %s: %d more bytes on stdout after the answers (%q…)", name, len(rest), rest[:min(len(rest), 60)])
 	}
 	code := 0
-	if err := cmd.Wait(); err != nil {
+	if err := cmd.Wait(); errors.Is(err, exec.ErrWaitDelay) {
+		code = cmd.ProcessState.ExitCode()
+	} else if err != nil {
 		code = -1
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {

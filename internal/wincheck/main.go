@@ -247,7 +247,14 @@ func host(name string, env []string, input []byte, want int) (map[string]protoco
 		check(false, "host %s: %d of %d answers after a minute", name, len(resps), want)
 	}
 	stdin.Close()
-	rest, _ := io.ReadAll(stdout)
+	restc := make(chan []byte, 1)
+	go func() { b, _ := io.ReadAll(stdout); restc <- b }()
+	var rest []byte
+	select {
+	case rest = <-restc:
+	case <-time.After(30 * time.Second):
+		check(false, "host %s: stdout still open 30 s after stdin closed", name)
+	}
 	if len(rest) > 0 {
 		check(false, "host %s: %d more bytes on stdout after the answers (%q…)", name, len(rest), rest[:min(len(rest), 60)])
 	}

@@ -40,4 +40,5 @@ document.documentElement.lang = chrome.i18n.getUILanguage().startsWith("en") ? "
     $("sin-descarga").hidden = false;
   }
   document.body.dataset.ready = "true";
+  performance.mark("efirma:ready"); // the benchmark's floor page is loaded
 })();

@@ -25,6 +25,7 @@ func init() {
 			"doctor.other.title":          {"Tipo de %s", "Type of %s"},
 			"doctor.other.reason":         {"No tiene la forma de una e.firma (FIEL) del SAT.", "It does not have the shape of a SAT e.firma (FIEL)."},
 			"doctor.key.title":            {"Llave privada de %s", "Private key of %s"},
+			"doctor.key.after_pin":        {"El token no muestra la llave privada hasta que se escribe el PIN; no se comprueba hasta entonces (se comprobará al usarla).", "The token does not show the private key until the PIN is entered; it is not checked until then (it will be checked when used)."},
 			"doctor.issuer.title":         {"Emisor de %s", "Issuer of %s"},
 			"doctor.issuer.ok":            {"Emitido por una autoridad certificadora del SAT configurada.", "Issued by a configured SAT certificate authority."},
 			"doctor.issuer.bad":           {"No fue emitido por una autoridad certificadora del SAT configurada.", "Not issued by a configured SAT certificate authority."},

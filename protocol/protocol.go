@@ -175,7 +175,9 @@ type CertInfo struct {
 	DaysLeft           int    `json:"daysLeft"`
 	Certificate        string `json:"certificate"`
 	// Usable is false when the host cannot sign with this certificate (for
-	// example a token certificate without its private key); Reason says why.
+	// example a token certificate whose key type is not supported); Reason
+	// says why. A usable certificate may carry a Reason as a note: a token
+	// key that is hidden until login is checked when the PIN is entered.
 	Usable bool   `json:"usable"`
 	Reason string `json:"reason,omitempty"`
 	// Token fields, only for source "pkcs11".

@@ -40,7 +40,9 @@ func extraDoctor(cfg *config.Config) func(ctx context.Context, lang i18n.Lang) [
 }
 
 // TokenChecks converts a token report: locked PINs are errors, final try,
-// low count, broken modules and certificates without a key are warnings.
+// low count, broken modules and certificates without a CKA_ID are warnings;
+// a key not visible before login is not checked (it is checked with the
+// PIN when used).
 func TokenChecks(r token.Report, lang i18n.Lang) []doctor.Check {
 	t := func(k string, a ...any) string { return i18n.T(lang, k, a...) }
 	var out []doctor.Check
@@ -72,8 +74,14 @@ func TokenChecks(r token.Report, lang i18n.Lang) []doctor.Check {
 				out = append(out, doctor.Check{ID: "pkcs11-token", Status: doctor.OK, Title: title, Reason: t("doctor.token.ok", len(tk.Certificates))})
 			}
 			for _, c := range tk.Certificates {
-				if !c.HasKey {
-					out = append(out, doctor.Check{ID: "key", Status: doctor.Warning, Title: t("doctor.key.title", c.RFC+" ("+c.Label+")"), Reason: t("code.ERR_KEY_UNUSABLE"), Fix: t("hint.ERR_KEY_UNUSABLE"), Certificate: c.RFC})
+				switch {
+				case c.HasKey:
+				case c.ID == "":
+					out = append(out, doctor.Check{ID: "key", Status: doctor.Warning, Title: t("doctor.key.title", c.RFC+" ("+c.Label+")"), Reason: t("token.reason.no_id"), Fix: t("hint.ERR_KEY_UNUSABLE"), Certificate: c.RFC})
+				default:
+					// Hidden until login (doctor never logs in): not
+					// checked, not missing.
+					out = append(out, doctor.Check{ID: "key", Status: doctor.NotChecked, Title: t("doctor.key.title", c.RFC+" ("+c.Label+")"), Reason: t("doctor.key.after_pin"), Certificate: c.RFC})
 				}
 			}
 		}

@@ -329,7 +329,9 @@ func printInfo(env Env, i protocol.CertInfo) {
 	row("status", statusText(env, i))
 	row("source", i.Source)
 	row("id", i.ID)
-	if !i.Usable && i.Reason != "" {
+	if i.Reason != "" {
+		// Why it is not usable, or a note on a usable one (a token key
+		// checked with the PIN).
 		row("reason", i.Reason)
 	}
 }

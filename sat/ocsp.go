@@ -63,9 +63,12 @@ func OCSPRequest(cert, issuer *x509.Certificate) ([]byte, error) {
 
 // CheckOCSPResponse parses and checks an OCSP response about cert: signed
 // by responder when given, else by the issuing CA or a responder
-// certificate that CA issued for OCSP signing; fresh at now (until
-// nextUpdate, or maxAge after thisUpdate when there is none).
-func CheckOCSPResponse(der []byte, cert, issuer, responder *x509.Certificate, now time.Time, maxAge time.Duration) (OCSPResult, error) {
+// certificate that CA issued for OCSP signing — included in the response,
+// or one of known (the responder certificates published with the CAs, such
+// as Anchors.Responders: SAT's answers may not carry theirs); fresh at now
+// (until nextUpdate, or maxAge after thisUpdate when there is none); and
+// about cert's serial under cert's issuer (the CertID's hashes).
+func CheckOCSPResponse(der []byte, cert, issuer, responder *x509.Certificate, now time.Time, maxAge time.Duration, known ...*x509.Certificate) (OCSPResult, error) {
 	resp, err := ocsp.ParseResponseForCert(der, cert, nil)
 	if err != nil {
 		var re ocsp.ResponseError
@@ -77,7 +80,7 @@ func CheckOCSPResponse(der []byte, cert, issuer, responder *x509.Certificate, no
 	if err := checkCertID(der, cert, issuer); err != nil {
 		return OCSPResult{}, fmt.Errorf("%w: %v", ErrOCSPResponse, err)
 	}
-	if err := checkOCSPSigner(resp, issuer, responder, now); err != nil {
+	if err := checkOCSPSigner(resp, issuer, responder, now, known); err != nil {
 		return OCSPResult{}, fmt.Errorf("%w: %v", ErrOCSPResponse, err)
 	}
 	if resp.ThisUpdate.After(now.Add(ocspSkew)) {
@@ -103,7 +106,7 @@ func CheckOCSPResponse(der []byte, cert, issuer, responder *x509.Certificate, no
 // checkOCSPSigner verifies who signed the response: the configured
 // responder certificate, else the issuing CA, else a delegated responder
 // that CA certified for OCSP signing (valid at now).
-func checkOCSPSigner(resp *ocsp.Response, issuer, responder *x509.Certificate, now time.Time) error {
+func checkOCSPSigner(resp *ocsp.Response, issuer, responder *x509.Certificate, now time.Time, known []*x509.Certificate) error {
 	if responder != nil {
 		if err := resp.CheckSignatureFrom(responder); err != nil {
 			return fmt.Errorf("not signed by the configured responder: %v", err)
@@ -111,15 +114,32 @@ func checkOCSPSigner(resp *ocsp.Response, issuer, responder *x509.Certificate, n
 		return nil
 	}
 	if resp.Certificate == nil {
-		if err := resp.CheckSignatureFrom(issuer); err != nil {
-			return fmt.Errorf("not signed by the issuing CA: %v", err)
+		err := resp.CheckSignatureFrom(issuer)
+		if err == nil {
+			return nil
 		}
-		return nil
+		// A published responder certificate of this issuer.
+		for _, d := range known {
+			if delegatedResponder(d, issuer, now) == nil && resp.CheckSignatureFrom(d) == nil {
+				return nil
+			}
+		}
+		return fmt.Errorf("not signed by the issuing CA nor by a responder it certified: %v", err)
 	}
 	d := resp.Certificate
 	if bytes.Equal(d.Raw, issuer.Raw) {
 		return resp.CheckSignatureFrom(issuer)
 	}
+	if err := delegatedResponder(d, issuer, now); err != nil {
+		return err
+	}
+	// ParseResponseForCert already checked the response against d.
+	return nil
+}
+
+// delegatedResponder checks that d is a responder certificate issuer
+// certified for OCSP signing, valid at now.
+func delegatedResponder(d, issuer *x509.Certificate, now time.Time) error {
 	if err := d.CheckSignatureFrom(issuer); err != nil {
 		return fmt.Errorf("responder certificate not issued by the CA: %v", err)
 	}
@@ -135,7 +155,6 @@ func checkOCSPSigner(resp *ocsp.Response, issuer, responder *x509.Certificate, n
 	if now.Before(d.NotBefore) || now.After(d.NotAfter) {
 		return errors.New("responder certificate not valid now")
 	}
-	// ParseResponseForCert already checked the response against d.
 	return nil
 }
 

@@ -57,8 +57,10 @@ type Config struct {
 	// it ("https://portal.example.gob.mx", no path, no trailing slash). The
 	// token's signature is checked over this origin and no other.
 	Origin string
-	// Anchors are the trust anchors (sat.LoadAnchors on a folder of CA
-	// certificates: SAT's production CAs in production). Required.
+	// Anchors are the trust anchors: ProductionAnchors() (SAT's production
+	// CAs and OCSP responder certificates, built in) in production, or
+	// sat.LoadAnchors on a folder (SAT's test CAs in tests). Required. The
+	// responder certificates among them are known to the OCSP check.
 	Anchors *sat.Anchors
 	// Store keeps challenges; nil means a new MemoryStore.
 	Store NonceStore
@@ -272,7 +274,7 @@ func (v *Verifier) verify(ctx context.Context, certB64, alg string, msg, sig []b
 		NotAfter: cert.NotAfter, Revocation: RevocationNotChecked, Certificate: cert,
 	}
 	if v.ocsp != nil {
-		state, err := v.ocsp.status(ctx, cert, issuer, now)
+		state, err := v.ocsp.status(ctx, cert, issuer, now, v.anchors.Responders())
 		if err != nil {
 			return nil, err
 		}

@@ -21,8 +21,27 @@ type RedisStore struct {
 	prefix string
 }
 
+// RedisOptions returns client options for addr that fail fast when Redis is
+// down: short dial, read, write and pool timeouts and one quick retry, so a
+// login gets ErrStore in well under a second instead of stalling for the
+// client's default retries. The Verifier also bounds each call
+// (Config.StoreTimeout).
+func RedisOptions(addr string) *redis.Options {
+	return &redis.Options{
+		Addr:            addr,
+		DialTimeout:     300 * time.Millisecond,
+		ReadTimeout:     500 * time.Millisecond,
+		WriteTimeout:    500 * time.Millisecond,
+		PoolTimeout:     500 * time.Millisecond,
+		MaxRetries:      1,
+		MinRetryBackoff: 10 * time.Millisecond,
+		MaxRetryBackoff: 50 * time.Millisecond,
+	}
+}
+
 // NewRedisStore uses client with keys under prefix ("efirma:" when empty).
-// The caller owns client and closes it.
+// The caller owns client and closes it. Build the client from RedisOptions
+// to fail fast when Redis is down.
 func NewRedisStore(client redis.UniversalClient, prefix string) *RedisStore {
 	if prefix == "" {
 		prefix = "efirma:"
@@ -76,4 +95,12 @@ func (r *RedisStore) Take(ctx context.Context, key string) ([]byte, error) {
 		return nil, ErrNonceUsed
 	}
 	return nil, ErrNonceNotFound
+}
+
+// Healthy implements HealthChecker: a PING.
+func (r *RedisStore) Healthy(ctx context.Context) error {
+	if err := r.client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis ping: %w", err)
+	}
+	return nil
 }

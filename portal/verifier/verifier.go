@@ -66,6 +66,10 @@ type Config struct {
 	Store NonceStore
 	// ChallengeTTL is how long a challenge is valid; 0 means 5 minutes.
 	ChallengeTTL time.Duration
+	// StoreTimeout bounds each call to Store, so that a login fails fast
+	// (ErrStore) when the store is down instead of waiting for the
+	// client's retries; 0 means DefaultStoreTimeout.
+	StoreTimeout time.Duration
 	// AllowedRFCs, when not empty, is the only RFCs that may sign in
 	// (compared in upper case; for a persona moral, the company's RFC).
 	AllowedRFCs []string
@@ -76,12 +80,39 @@ type Config struct {
 	Now func() time.Time
 }
 
+// DefaultStoreTimeout bounds one nonce-store call.
+const DefaultStoreTimeout = time.Second
+
+// HealthChecker is implemented by a NonceStore that can be down (Redis).
+type HealthChecker interface {
+	// Healthy returns nil when the store answers now.
+	Healthy(ctx context.Context) error
+}
+
+// Healthy reports whether the verifier can issue and consume challenges
+// now: nil, or ErrStore when the store does not answer within the store
+// timeout. A portal's health check (/healthz) should use it, so a load
+// balancer stops sending logins to an instance whose Redis is down.
+func (v *Verifier) Healthy(ctx context.Context) error {
+	hc, ok := v.store.(HealthChecker)
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, v.storeTO)
+	defer cancel()
+	if err := hc.Healthy(ctx); err != nil {
+		return fmt.Errorf("%w: %v", ErrStore, err)
+	}
+	return nil
+}
+
 // Verifier checks challenges, login tokens and document signatures.
 type Verifier struct {
 	origin  string
 	anchors *sat.Anchors
 	store   NonceStore
 	ttl     time.Duration
+	storeTO time.Duration
 	allowed map[string]bool
 	ocsp    *OCSP
 	now     func() time.Time
@@ -95,9 +126,12 @@ func New(cfg Config) (*Verifier, error) {
 	if cfg.Anchors == nil || cfg.Anchors.Len() == 0 {
 		return nil, errors.New("no trust anchors configured")
 	}
-	v := &Verifier{origin: cfg.Origin, anchors: cfg.Anchors, store: cfg.Store, ttl: cfg.ChallengeTTL, ocsp: cfg.OCSP, now: cfg.Now}
+	v := &Verifier{origin: cfg.Origin, anchors: cfg.Anchors, store: cfg.Store, ttl: cfg.ChallengeTTL, storeTO: cfg.StoreTimeout, ocsp: cfg.OCSP, now: cfg.Now}
 	if v.store == nil {
 		v.store = NewMemoryStore(0)
+	}
+	if v.storeTO <= 0 {
+		v.storeTO = DefaultStoreTimeout
 	}
 	if v.ttl <= 0 {
 		v.ttl = DefaultChallengeTTL

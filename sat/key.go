@@ -30,14 +30,136 @@ var (
 	ErrPasswordTooLong = errors.New("password longer than the limit")
 )
 
+// What exactly is wrong with a file given as a key or a certificate. Each
+// is its own situation for the person, with its own message; all but
+// ErrUnencryptedKey come wrapped with ErrNotAKey or ErrBadCertificate.
+var (
+	// ErrUnencryptedKey: a private key with no password (PKCS#8 or PKCS#1,
+	// DER or PEM), as online guides that "decrypt the .key" leave it. It is
+	// usable: the import asks for a new password and stores it encrypted.
+	ErrUnencryptedKey = errors.New("the private key file is not encrypted")
+	// ErrCertificateNotKey: a certificate was given where the key goes.
+	ErrCertificateNotKey = errors.New("the file is a certificate, not a private key")
+	// ErrKeyNotCertificate: a private key was given where the certificate goes.
+	ErrKeyNotCertificate = errors.New("the file is a private key, not a certificate")
+	// ErrDamaged: the file starts as a key or certificate but is cut short
+	// or corrupt.
+	ErrDamaged = errors.New("the file is damaged")
+	// ErrUnsupportedEncryption: an encrypted key in a scheme we do not
+	// open (PBES1, scrypt, an unknown cipher), or one asking for unbounded
+	// work.
+	ErrUnsupportedEncryption = errors.New("the private key's encryption is not supported")
+)
+
 var oidPBES2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
+
+// keyForm is what classifyKey found.
+type keyForm int
+
+const (
+	keyEncrypted keyForm = iota // DER EncryptedPrivateKeyInfo (PBES2)
+	keyLegacyPEM                // PKCS#1 PEM with DEK-Info
+	keyPlain                    // unencrypted PKCS#8, PKCS#1 or SEC 1
+)
+
+// classifyKey finds the private key in data. From PEM it takes the first
+// private key block, skipping others (a certificate or public key before
+// it); DER is taken whole. It tells an unencrypted key, a certificate, a
+// damaged file and an unsupported scheme apart, without a password.
+func classifyKey(data []byte) (keyForm, []byte, *pem.Block, error) {
+	if IsPEM(data) {
+		sawCert, sawBlock := false, false
+		for rest := data; ; {
+			var b *pem.Block
+			b, rest = pem.Decode(rest)
+			if b == nil {
+				break
+			}
+			sawBlock = true
+			switch {
+			case b.Type == "ENCRYPTED PRIVATE KEY":
+				if err := checkEncryptedPKCS8(b.Bytes); err != nil {
+					return 0, nil, nil, err
+				}
+				return keyEncrypted, b.Bytes, b, nil
+			case strings.HasSuffix(b.Type, "PRIVATE KEY") && b.Headers["DEK-Info"] != "":
+				return keyLegacyPEM, b.Bytes, b, nil
+			case strings.HasSuffix(b.Type, "PRIVATE KEY"):
+				if _, err := parsePlainKey(b.Bytes, ErrNotAKey); err != nil {
+					return 0, nil, nil, fmt.Errorf("%w: %w: unreadable %s block", ErrNotAKey, ErrDamaged, b.Type)
+				}
+				return keyPlain, b.Bytes, b, nil
+			case b.Type == "CERTIFICATE":
+				sawCert = true
+			}
+		}
+		switch {
+		case sawCert:
+			return 0, nil, nil, fmt.Errorf("%w: %w", ErrNotAKey, ErrCertificateNotKey)
+		case !sawBlock:
+			// "-----BEGIN" without a block that decodes: cut or edited.
+			return 0, nil, nil, fmt.Errorf("%w: %w: PEM text does not decode", ErrNotAKey, ErrDamaged)
+		}
+		return 0, nil, nil, ErrNotAKey
+	}
+	err := checkEncryptedPKCS8(data)
+	if err == nil {
+		return keyEncrypted, data, nil, nil
+	}
+	if _, perr := parsePlainKey(data, ErrNotAKey); perr == nil {
+		return keyPlain, data, nil, nil
+	}
+	if _, cerr := x509.ParseCertificate(data); cerr == nil {
+		return 0, nil, nil, fmt.Errorf("%w: %w", ErrNotAKey, ErrCertificateNotKey)
+	}
+	if errors.Is(err, ErrUnsupportedEncryption) || errors.Is(err, ErrDamaged) {
+		return 0, nil, nil, err
+	}
+	if truncatedDER(data) {
+		return 0, nil, nil, fmt.Errorf("%w: %w: cut short", ErrNotAKey, ErrDamaged)
+	}
+	return 0, nil, nil, err
+}
+
+// truncatedDER reports whether data starts as a DER SEQUENCE whose declared
+// length runs past the end of the file: a key or certificate cut short.
+func truncatedDER(data []byte) bool {
+	if len(data) < 2 || data[0] != 0x30 {
+		return false
+	}
+	n := int(data[1])
+	hdr := 2
+	if n&0x80 != 0 {
+		l := n & 0x7f
+		if l == 0 || l > 3 || len(data) < 2+l {
+			return false
+		}
+		n = 0
+		for _, b := range data[2 : 2+l] {
+			n = n<<8 | int(b)
+		}
+		hdr += l
+	}
+	return hdr+n > len(data) && n > 64
+}
 
 // DecryptKey opens a private key file as SAT issues it (DER
 // EncryptedPrivateKeyInfo, PBES2 with PBKDF2-HMAC-SHA1 and DES-EDE3-CBC), or
-// a PEM "ENCRYPTED PRIVATE KEY", or a PKCS#1 PEM key with DEK-Info.
+// a PEM "ENCRYPTED PRIVATE KEY", or a PKCS#1 PEM key with DEK-Info. A PEM
+// file may hold other blocks (a certificate) before the key. An unencrypted
+// key is ErrUnencryptedKey whatever the password (ParseUnencryptedKey opens
+// it); the other refusals say what the file is (see ErrCertificateNotKey,
+// ErrDamaged, ErrUnsupportedEncryption).
 func DecryptKey(data []byte, password []byte) (crypto.Signer, error) {
 	if len(data) == 0 || len(data) > protocol.MaxCredentialFileBytes {
 		return nil, ErrNotAKey
+	}
+	form, der, blk, err := classifyKey(data)
+	if err != nil {
+		return nil, err
+	}
+	if form == keyPlain {
+		return nil, ErrUnencryptedKey
 	}
 	if len(password) == 0 {
 		return nil, ErrEmptyPassword
@@ -45,27 +167,16 @@ func DecryptKey(data []byte, password []byte) (crypto.Signer, error) {
 	if len(password) > protocol.MaxPasswordBytes {
 		return nil, ErrPasswordTooLong
 	}
-	der := data
-	if b, _ := pem.Decode(data); b != nil {
-		switch {
-		case b.Type == "ENCRYPTED PRIVATE KEY":
-			der = b.Bytes
-		case strings.HasSuffix(b.Type, "PRIVATE KEY") && b.Headers["DEK-Info"] != "":
-			//lint:ignore SA1019 SAT's older kits ship PKCS#1 keys in legacy PEM encryption.
-			plain, err := x509.DecryptPEMBlock(b, password) //nolint:staticcheck
-			if err != nil {
-				if errors.Is(err, x509.IncorrectPasswordError) {
-					return nil, ErrWrongPassword
-				}
-				return nil, fmt.Errorf("%w: %v", ErrNotAKey, err)
+	if form == keyLegacyPEM {
+		//lint:ignore SA1019 SAT's older kits ship PKCS#1 keys in legacy PEM encryption.
+		plain, err := x509.DecryptPEMBlock(blk, password) //nolint:staticcheck
+		if err != nil {
+			if errors.Is(err, x509.IncorrectPasswordError) {
+				return nil, ErrWrongPassword
 			}
-			return parsePlainKey(plain, ErrWrongPassword)
-		default:
-			return nil, ErrNotAKey
+			return nil, fmt.Errorf("%w: %w: %v", ErrNotAKey, ErrUnsupportedEncryption, err)
 		}
-	}
-	if err := checkEncryptedPKCS8(der); err != nil {
-		return nil, err
+		return parsePlainKey(plain, ErrWrongPassword)
 	}
 	key, err := pkcs8.ParsePKCS8PrivateKey(der, password)
 	if err != nil {
@@ -81,12 +192,47 @@ func DecryptKey(data []byte, password []byte) (crypto.Signer, error) {
 	return s, nil
 }
 
-// ParseUnencryptedKey reads an unencrypted PKCS#8 or PKCS#1 key (DER or PEM).
+// ParseUnencryptedKey reads an unencrypted PKCS#8, PKCS#1 or SEC 1 key (DER
+// or PEM; in PEM the first private key block).
 func ParseUnencryptedKey(data []byte) (crypto.Signer, error) {
-	if b, _ := pem.Decode(data); b != nil {
-		data = b.Bytes
+	if len(data) == 0 || len(data) > protocol.MaxCredentialFileBytes {
+		return nil, ErrNotAKey
 	}
-	return parsePlainKey(data, ErrNotAKey)
+	form, der, _, err := classifyKey(data)
+	if err != nil {
+		return nil, err
+	}
+	if form != keyPlain {
+		return nil, fmt.Errorf("%w: the key is encrypted", ErrNotAKey)
+	}
+	return parsePlainKey(der, ErrNotAKey)
+}
+
+// Work of the encryption EncryptKey applies: PBES2 with PBKDF2-HMAC-SHA256
+// (OWASP's 2023 figure for it) and AES-256-CBC, a 16-byte salt.
+const (
+	StoreKDFIterations = 600_000
+	storeSaltBytes     = 16
+)
+
+// EncryptKey encrypts key with password as a DER EncryptedPrivateKeyInfo:
+// PBES2, PBKDF2-HMAC-SHA256 with StoreKDFIterations, AES-256-CBC. It is how
+// an unencrypted key is stored; DecryptKey opens the result.
+func EncryptKey(key crypto.Signer, password []byte) ([]byte, error) {
+	if len(password) == 0 {
+		return nil, ErrEmptyPassword
+	}
+	if len(password) > protocol.MaxPasswordBytes {
+		return nil, ErrPasswordTooLong
+	}
+	der, err := pkcs8.MarshalPrivateKey(key, password, &pkcs8.Opts{
+		Cipher:  pkcs8.AES256CBC,
+		KDFOpts: pkcs8.PBKDF2Opts{SaltSize: storeSaltBytes, IterationCount: StoreKDFIterations, HMACHash: crypto.SHA256},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("failed to encrypt the private key: %w", err)
+	}
+	return der, nil
 }
 
 func parsePlainKey(der []byte, failure error) (crypto.Signer, error) {
@@ -153,7 +299,7 @@ func checkEncryptedPKCS8(der []byte) error {
 		return ErrNotAKey
 	}
 	if !epki.Algo.Algorithm.Equal(oidPBES2) {
-		return fmt.Errorf("%w: unsupported encryption scheme %v", ErrNotAKey, epki.Algo.Algorithm)
+		return fmt.Errorf("%w: %w: scheme %v", ErrNotAKey, ErrUnsupportedEncryption, epki.Algo.Algorithm)
 	}
 	var params struct {
 		KDF struct {
@@ -166,13 +312,13 @@ func checkEncryptedPKCS8(der []byte) error {
 		}
 	}
 	if _, err := asn1.Unmarshal(epki.Algo.Parameters.FullBytes, &params); err != nil {
-		return fmt.Errorf("%w: bad PBES2 parameters", ErrNotAKey)
+		return fmt.Errorf("%w: %w: bad PBES2 parameters", ErrNotAKey, ErrDamaged)
 	}
 	if !params.KDF.Algorithm.Equal(oidPBKDF2) {
-		return fmt.Errorf("%w: unsupported key derivation %v", ErrNotAKey, params.KDF.Algorithm)
+		return fmt.Errorf("%w: %w: key derivation %v", ErrNotAKey, ErrUnsupportedEncryption, params.KDF.Algorithm)
 	}
 	if err := CheckPBKDF2Work(params.KDF.Parameters.FullBytes); err != nil {
-		return fmt.Errorf("%w: %v", ErrNotAKey, err)
+		return fmt.Errorf("%w: %w: %v", ErrNotAKey, ErrUnsupportedEncryption, err)
 	}
 	block := 0
 	switch {
@@ -181,16 +327,16 @@ func checkEncryptedPKCS8(der []byte) error {
 	case params.Enc.Algorithm.Equal(oidAES128CBC), params.Enc.Algorithm.Equal(oidAES192CBC), params.Enc.Algorithm.Equal(oidAES256CBC):
 		block = 16
 	default:
-		return fmt.Errorf("%w: unsupported cipher %v", ErrNotAKey, params.Enc.Algorithm)
+		return fmt.Errorf("%w: %w: cipher %v", ErrNotAKey, ErrUnsupportedEncryption, params.Enc.Algorithm)
 	}
 	// The decryptor panics on a wrong IV length or a partial block: refuse
 	// both here, from the structure alone.
 	var iv []byte
 	if rest, err := asn1.Unmarshal(params.Enc.Parameters.FullBytes, &iv); err != nil || len(rest) != 0 || len(iv) != block {
-		return fmt.Errorf("%w: bad IV for the cipher", ErrNotAKey)
+		return fmt.Errorf("%w: %w: bad IV for the cipher", ErrNotAKey, ErrDamaged)
 	}
 	if len(epki.Data)%block != 0 {
-		return fmt.Errorf("%w: encrypted key is not whole cipher blocks", ErrNotAKey)
+		return fmt.Errorf("%w: %w: encrypted key is not whole cipher blocks", ErrNotAKey, ErrDamaged)
 	}
 	return nil
 }
@@ -221,6 +367,26 @@ func Algorithm(pub crypto.PublicKey) string {
 		}
 	case ed25519.PublicKey:
 		return ""
+	}
+	return ""
+}
+
+// Problem names what is wrong with a key or certificate file, for the
+// protocol's details.variant of ERR_BAD_CREDENTIAL_FILE and the messages:
+// "unencrypted-key", "certificate-not-key", "key-not-certificate",
+// "damaged", "unsupported-encryption", or "" when err is none of these.
+func Problem(err error) string {
+	switch {
+	case errors.Is(err, ErrUnencryptedKey):
+		return "unencrypted-key"
+	case errors.Is(err, ErrCertificateNotKey):
+		return "certificate-not-key"
+	case errors.Is(err, ErrKeyNotCertificate):
+		return "key-not-certificate"
+	case errors.Is(err, ErrDamaged):
+		return "damaged"
+	case errors.Is(err, ErrUnsupportedEncryption):
+		return "unsupported-encryption"
 	}
 	return ""
 }

@@ -17,6 +17,10 @@ func CodeOf(err error) (protocol.Code, map[string]any) {
 	switch {
 	case errors.As(err, &ce):
 		return ce.Code, ce.Details
+	case sat.Problem(err) != "":
+		// What is wrong with that file: unencrypted key, certificate for
+		// key, key for certificate, damaged, unsupported encryption.
+		return protocol.ErrBadCredentialFile, map[string]any{"variant": sat.Problem(err)}
 	case errors.Is(err, sat.ErrWrongPassword), errors.Is(err, sat.ErrEmptyPassword):
 		return protocol.ErrWrongPassword, nil
 	case errors.Is(err, sat.ErrPasswordTooLong):
@@ -32,16 +36,22 @@ func CodeOf(err error) (protocol.Code, map[string]any) {
 }
 
 // newError builds the protocol error for a code, with the Spanish message
-// and hint from the catalogue. details["variant"] picks a more precise hint
-// when the catalogue has one ("hint.ERR_NOT_FIEL.OTHER").
+// and hint from the catalogue. details["variant"] picks a more precise
+// message and hint when the catalogue has them ("hint.ERR_NOT_FIEL.OTHER",
+// "code.ERR_BAD_CREDENTIAL_FILE.damaged").
 func newError(code protocol.Code, details map[string]any) *protocol.Error {
-	hint := "hint." + string(code)
-	if v, ok := details["variant"].(string); ok && i18n.Has(hint+"."+v) {
-		hint += "." + v
+	hint, msg := "hint."+string(code), "code."+string(code)
+	if v, ok := details["variant"].(string); ok {
+		if i18n.Has(hint + "." + v) {
+			hint += "." + v
+		}
+		if i18n.Has(msg + "." + v) {
+			msg += "." + v
+		}
 	}
 	return &protocol.Error{
 		Code:    code,
-		Message: i18n.T(i18n.ES, "code."+string(code)),
+		Message: i18n.T(i18n.ES, msg),
 		Hint:    i18n.T(i18n.ES, hint),
 		Details: details,
 	}

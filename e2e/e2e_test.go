@@ -17,16 +17,18 @@ func TestExtension(t *testing.T) {
 	r.setDeveloperMode(false)
 	page := servePage(t, "127.0.0.1")
 
-	t.Run("developer switch off refuses localhost before any window", func(t *testing.T) {
+	t.Run("developer switch off: localhost cannot reach the extension", func(t *testing.T) {
 		r.t = t
 		ctx, cancel := r.openTestPage(page)
 		defer cancel()
+		// No content script on localhost with the switch off (F-06 of issue
+		// 11): the page cannot tell the extension from no extension.
 		start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
 		out := result(t, ctx, "a", 5*time.Second)
-		if out.OK || out.Code != "ERR_ORIGIN_NOT_ALLOWED" || !out.IsEfirmaError {
-			t.Fatalf("got %+v, want ERR_ORIGIN_NOT_ALLOWED", out)
+		if out.OK || out.Code != "ERR_EXTENSION_UNAVAILABLE" || !out.IsEfirmaError {
+			t.Fatalf("got %+v, want ERR_EXTENSION_UNAVAILABLE", out)
 		}
-		if !strings.Contains(out.Message, "no está autorizado") {
+		if !strings.Contains(out.Message, "no está instalada") {
 			t.Errorf("message %q is not the Spanish one", out.Message)
 		}
 		r.noConsentFor(500 * time.Millisecond)

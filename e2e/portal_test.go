@@ -141,10 +141,11 @@ func TestDemoPortal(t *testing.T) {
 		r.waitClosed()
 	})
 
-	t.Run("origin not allowed: refused and nothing opens", func(t *testing.T) {
+	t.Run("developer switch off: the portal sees no extension and nothing opens", func(t *testing.T) {
 		r.t = t
-		// With the developer switch off, http://127.0.0.1 is not an allowed
-		// origin: the extension refuses before any window opens.
+		// With the developer switch off there is no content script on
+		// http://127.0.0.1 (F-06 of issue 11): the portal cannot tell the
+		// extension from no extension, and no window opens.
 		r.setDeveloperMode(false)
 		defer r.setDeveloperMode(true)
 		ctx, cancel := r.tab(base + "/")
@@ -153,11 +154,11 @@ func TestDemoPortal(t *testing.T) {
 			t.Fatal(err)
 		}
 		msg, err := waitJS[string](ctx, `!document.querySelector("#error").hidden && document.querySelector("#error .mensaje").textContent`, 10*time.Second)
-		if err != nil || msg != "Este sitio no está autorizado para usar su e.firma." {
+		if err != nil || msg != "La extensión Conector e.firma no está instalada o no está activa en este sitio." {
 			t.Fatalf("portal says %q (%v)", msg, err)
 		}
-		if estado, err := waitJS[string](ctx, `document.querySelector("#estado-extension").dataset.estado`, 5*time.Second); err != nil || estado != "no-permitido" {
-			t.Errorf("#estado-extension data-estado = %q (%v), want no-permitido", estado, err)
+		if estado, err := waitJS[string](ctx, `document.querySelector("#estado-extension").dataset.estado`, 5*time.Second); err != nil || estado != "sin-extension" {
+			t.Errorf("#estado-extension data-estado = %q (%v), want sin-extension", estado, err)
 		}
 		r.noConsentFor(300 * time.Millisecond)
 	})

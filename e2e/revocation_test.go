@@ -107,10 +107,9 @@ func (r *rig) importGenerated(t *testing.T, home, name string, cred *testenv.Cre
 // POSTs it from the extension page and has the host check the answer.
 //
 // What happens for real: an extension page's fetch skips CORS for the
-// extension's effective host permissions — host_permissions (SAT's
-// responders, https://cfdi.sat.gob.mx/*, https://cfdit.sat.gob.mx/*) and,
-// as Chromium counts them, the content scripts' matches, which include the
-// development hosts http://localhost/* and http://127.0.0.1/* (any port).
+// extension's host_permissions: SAT's responders (https://cfdi.sat.gob.mx/*,
+// https://cfdit.sat.gob.mx/*) and the development hosts http://localhost/*
+// and http://127.0.0.1/* (any port).
 // Any other responder gets a CORS request whose Content-Type
 // (application/ocsp-request) needs a preflight, which `openssl ocsp` does
 // not answer. So:

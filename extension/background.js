@@ -2,6 +2,7 @@
 // Service worker: wires shared/service.js to the browser. The origin of a page
 // request is always the browser's (port.sender.origin), never the page's.
 
+import { syncDevScript } from "./shared/devscript.js";
 import { runExpiryCheck, setupExpiry } from "./shared/expiry.js";
 import { readPolicy } from "./shared/origins.js";
 import { NativeHost } from "./shared/native.js";
@@ -136,6 +137,24 @@ chrome.runtime.onStartup.addListener(syncPortals);
 chrome.runtime.onInstalled.addListener(syncPortals);
 chrome.permissions.onAdded.addListener(syncPortals);
 chrome.permissions.onRemoved.addListener(syncPortals);
-chrome.storage.onChanged.addListener((_changes, area) => {
+chrome.storage.onChanged.addListener((changes, area) => {
   if (area === "managed") syncPortals();
+  if (area === "managed" || (area === "local" && "developerMode" in changes)) syncDev();
 });
+
+// The content script on http://localhost and http://127.0.0.1 exists only
+// while the developer switch is on (shared/devscript.js).
+// Syncs run one after another, so that quick flips end in the last state.
+/** @type {Promise<boolean>} */
+let devSync = Promise.resolve(false);
+const syncDev = () =>
+  (devSync = devSync.then(() =>
+    syncDevScript({
+      developerMode: async () => (await currentPolicy()).developerMode,
+      registered: (ids) => chrome.scripting.getRegisteredContentScripts({ ids }),
+      register: (scripts) => chrome.scripting.registerContentScripts(/** @type {any} */ (scripts)),
+      unregister: (ids) => chrome.scripting.unregisterContentScripts({ ids }),
+    }).catch(() => false),
+  ));
+chrome.runtime.onStartup.addListener(syncDev);
+chrome.runtime.onInstalled.addListener(syncDev);

@@ -83,7 +83,13 @@ const (
 	ErrModuleUnavailable Code = "ERR_MODULE_UNAVAILABLE"
 	ErrKeyUnusable       Code = "ERR_KEY_UNUSABLE"
 	ErrIssuerUnknown     Code = "ERR_ISSUER_UNKNOWN"
-	ErrInternal          Code = "ERR_INTERNAL"
+	// ErrNoUsableCertificate: none of the stored certificates can do what
+	// was asked, for different reasons (each one says its own). The
+	// extension's consent window gives it when the person closes a window
+	// that had nothing to choose; one shared reason gives that reason's
+	// code instead (ERR_CERT_EXPIRED, ERR_NOT_FIEL, ...).
+	ErrNoUsableCertificate Code = "ERR_NO_USABLE_CERTIFICATE"
+	ErrInternal            Code = "ERR_INTERNAL"
 )
 
 // Codes is the closed list, in documentation order.
@@ -92,7 +98,7 @@ var Codes = []Code{
 	ErrWrongPassword, ErrKeyMismatch, ErrCertNotFound, ErrCertExpired,
 	ErrCertNotYetValid, ErrNotFIEL, ErrOriginInvalid, ErrDataReserved,
 	ErrTokenNotPresent, ErrPINIncorrect, ErrPINLocked, ErrPINFinalTry,
-	ErrModuleUnavailable, ErrKeyUnusable, ErrIssuerUnknown, ErrInternal,
+	ErrModuleUnavailable, ErrKeyUnusable, ErrIssuerUnknown, ErrNoUsableCertificate, ErrInternal,
 }
 
 // Request is one message from the extension.
@@ -232,10 +238,13 @@ type SignParams struct {
 	ConfirmFinalTry bool       `json:"confirmFinalTry,omitempty"`
 }
 
-// SignResult is the result of "sign".
+// SignResult is the result of "sign": Signature for data, Signatures for a
+// batch, CMS for format "cms" (base64 DER ContentInfo/SignedData, content
+// detached; see package signing).
 type SignResult struct {
 	Signature   string   `json:"signature,omitempty"`
 	Signatures  []string `json:"signatures,omitempty"`
+	CMS         string   `json:"cms,omitempty"`
 	Algorithm   string   `json:"algorithm"`
 	Certificate string   `json:"certificate"`
 }

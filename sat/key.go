@@ -3,9 +3,6 @@ package sat
 import (
 	"bytes"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/pem"
@@ -14,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/efirma/conector/protocol"
+	"github.com/efirma/conector/signing"
 	"github.com/youmark/pkcs8"
 )
 
@@ -353,23 +351,9 @@ func CheckPair(c *x509.Certificate, key crypto.Signer) error {
 }
 
 // Algorithm returns the protocol algorithm name for a public key, or "" when
-// the key type is not supported.
-func Algorithm(pub crypto.PublicKey) string {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return protocol.AlgRS256
-	case *ecdsa.PublicKey:
-		switch k.Curve.Params().BitSize {
-		case 256:
-			return protocol.AlgES256
-		case 384:
-			return protocol.AlgES384
-		}
-	case ed25519.PublicKey:
-		return ""
-	}
-	return ""
-}
+// the key type is not supported. It is signing.Algorithm, kept here for
+// the callers that only hold sat facts.
+func Algorithm(pub crypto.PublicKey) string { return signing.Algorithm(pub) }
 
 // Problem names what is wrong with a key or certificate file, for the
 // protocol's details.variant of ERR_BAD_CREDENTIAL_FILE and the messages:

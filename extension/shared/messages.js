@@ -163,6 +163,19 @@ export function selectable(cert, action) {
 }
 
 /**
+ * Why a certificate cannot be used to sign in (a _locales key, the same
+ * reason the consent window gives), or "" when it can. Import still
+ * accepts such certificates (a CSD is kept for invoicing tools);
+ * «Mis certificados», the popup and the import message say this.
+ * @param {any} cert
+ * @returns {string}
+ */
+export function cannotSignIn(cert) {
+  const s = selectable(cert, "authenticate");
+  return s.selectable ? "" : s.why || "cert_why_unusable";
+}
+
+/**
  * Makes a readable preview of base64 data for the consent window: the text
  * when it is UTF-8 without control characters (other than line breaks and
  * tabs), otherwise null (the caller shows size and fingerprint).

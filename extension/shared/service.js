@@ -38,6 +38,7 @@ import { COMMANDS } from "./protocol.js";
  * @property {number | undefined} windowId
  * @property {any[] | null} certificates
  * @property {boolean} busy
+ * @property {CodedError | null} blocked  why no certificate can do what was asked (null: one can)
  * @property {(v: any) => void} resolve
  * @property {(e: any) => void} reject
  */
@@ -69,7 +70,8 @@ export function createService(deps) {
   async function handlePage(msg, from) {
     try {
       const decision = checkOrigin(from.origin, await deps.policy());
-      if (!decision.allowed) throw new CodedError("ERR_ORIGIN_NOT_ALLOWED", undefined, undefined, { reason: decision.reason });
+      // A refused origin learns no reason (not the developer switch's state).
+      if (!decision.allowed) throw new CodedError("ERR_ORIGIN_NOT_ALLOWED");
       const req = validatePageRequest(msg);
       if (req.action === "status") return { ok: true, result: await status() };
       if (byTab.has(from.tabId)) throw new CodedError("ERR_REQUEST_PENDING");
@@ -105,6 +107,7 @@ export function createService(deps) {
       windowId: undefined,
       certificates: null,
       busy: false,
+      blocked: null,
       resolve: () => {},
       reject: () => {},
     };
@@ -115,7 +118,7 @@ export function createService(deps) {
     sessions.set(s.id, s);
     byTab.set(s.tabId, s);
     const release = deps.host.hold();
-    const timer = setTimeout(() => s.reject(new CodedError("ERR_TIMEOUT")), req.timeoutMs);
+    const timer = setTimeout(() => s.reject(s.blocked || new CodedError("ERR_TIMEOUT")), req.timeoutMs);
     const onAbort = () => s.reject(new CodedError("ERR_USER_CANCELLED"));
     from.signal?.addEventListener("abort", onAbort);
     try {
@@ -141,7 +144,7 @@ export function createService(deps) {
     for (const s of sessions.values()) {
       if (s.windowId === windowId) {
         s.windowId = undefined; // already gone
-        s.reject(new CodedError("ERR_USER_CANCELLED"));
+        s.reject(closed(s));
       }
     }
   }
@@ -158,7 +161,7 @@ export function createService(deps) {
         case "consent:get":
           return { ok: true, result: await describe(s) };
         case "consent:cancel":
-          s.reject(new CodedError("ERR_USER_CANCELLED"));
+          s.reject(closed(s));
           return { ok: true, result: null };
         case "consent:submit":
           return await submit(s, msg);
@@ -175,6 +178,7 @@ export function createService(deps) {
     const certs = Array.isArray(list?.certificates) ? list.certificates : [];
     s.certificates = certs;
     const action = /** @type {"authenticate"|"sign"} */ (s.req.action);
+    s.blocked = noUsable(certs, action);
     /** @type {Record<string, unknown>} */
     const out = {
       origin: s.origin,
@@ -182,6 +186,7 @@ export function createService(deps) {
       description: s.req.description || "",
       certificates: certs.map((c) => ({ ...c, ...selectable(c, action) })),
     };
+    if (s.blocked) out.blocked = toWire(s.blocked, deps.t);
     if (s.req.data) out.preview = previewText(s.req.data);
     if (s.req.documents) {
       out.documents = s.req.documents.length;
@@ -200,7 +205,7 @@ export function createService(deps) {
     const cert = (s.certificates || []).find((c) => c && c.id === id);
     const action = /** @type {"authenticate"|"sign"} */ (s.req.action);
     if (!cert || typeof id !== "string") throw new CodedError("ERR_CERT_NOT_FOUND");
-    if (!selectable(cert, action).selectable) throw new CodedError(action === "authenticate" && cert.type !== "FIEL" ? "ERR_NOT_FIEL" : "ERR_KEY_UNUSABLE");
+    if (!selectable(cert, action).selectable) throw new CodedError(reasonCode(cert, action));
     if (typeof msg.password !== "string" || msg.password.length === 0 || new TextEncoder().encode(msg.password).length > 256) {
       throw new CodedError("ERR_WRONG_PASSWORD");
     }
@@ -236,6 +241,64 @@ export function createService(deps) {
   }
 
   return { handlePage, handleConsent, handleExtension, onWindowRemoved, sessions, byTab };
+}
+
+/**
+ * What the page receives when the person closes the window: the reason no
+ * certificate could be used when there was none (the window said so), else
+ * ERR_USER_CANCELLED.
+ * @param {Session} s
+ */
+function closed(s) {
+  return s.blocked || new CodedError("ERR_USER_CANCELLED");
+}
+
+/**
+ * Why none of certs can do action, or null when one can. The reason is
+ * the one the person can act on: for a sign-in the FIEL certificates'
+ * reason (an expired FIEL beside a CSD is "renew your e.firma"), and
+ * ERR_NOT_FIEL only when there is no FIEL at all; one reason shared by
+ * all gives its own code (with the date for expired / not yet valid),
+ * different reasons give ERR_NO_USABLE_CERTIFICATE (each row says its
+ * own). No certificate at all is ERR_CERT_NOT_FOUND.
+ * @param {any[]} certs
+ * @param {"authenticate"|"sign"} action
+ * @returns {CodedError | null}
+ */
+export function noUsable(certs, action) {
+  if (certs.length === 0) return new CodedError("ERR_CERT_NOT_FOUND");
+  if (certs.some((c) => selectable(c, action).selectable)) return null;
+  let pool = certs;
+  if (action === "authenticate") {
+    const fiel = certs.filter((c) => c.type === "FIEL");
+    if (fiel.length === 0) return new CodedError("ERR_NOT_FIEL", undefined, undefined, { type: certs[0].type });
+    pool = fiel;
+  }
+  const codes = new Set(pool.map((c) => reasonCode(c, action)));
+  if (codes.size > 1) return new CodedError("ERR_NO_USABLE_CERTIFICATE", undefined, undefined, { reasons: [...codes].sort() });
+  const code = [...codes][0];
+  if (code === "ERR_CERT_EXPIRED") {
+    // The newest expiry: the certificate the person would renew.
+    const notAfter = pool.map((c) => String(c.notAfter || "")).sort().at(-1);
+    return new CodedError(code, undefined, undefined, notAfter ? { notAfter } : undefined);
+  }
+  if (code === "ERR_CERT_NOT_YET_VALID") {
+    const notBefore = pool.map((c) => String(c.notBefore || "")).sort()[0];
+    return new CodedError(code, undefined, undefined, notBefore ? { notBefore } : undefined);
+  }
+  return new CodedError(code);
+}
+
+/**
+ * The error code for one certificate that selectable() refuses.
+ * @param {any} c
+ * @param {"authenticate"|"sign"} action
+ */
+function reasonCode(c, action) {
+  if (c.status === "expired") return "ERR_CERT_EXPIRED";
+  if (c.status === "not-yet-valid") return "ERR_CERT_NOT_YET_VALID";
+  if (action === "authenticate" && c.type !== "FIEL") return "ERR_NOT_FIEL";
+  return "ERR_KEY_UNUSABLE";
 }
 
 /**

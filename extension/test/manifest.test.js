@@ -21,8 +21,10 @@ test("manifest: MV3, least permissions, documented dev ID", () => {
   assert.equal(manifest.manifest_version, 3);
   assert.deepEqual(manifest.permissions, ["nativeMessaging", "storage", "alarms", "notifications", "scripting", "activeTab"]);
   // Only SAT's e.firma status (OCSP) services, which the Diagnóstico page
-  // queries for the host (the host has no network stack for revocation).
-  assert.deepEqual(manifest.host_permissions, ["https://cfdi.sat.gob.mx/*", "https://cfdit.sat.gob.mx/*"]);
+  // queries for the host (the host has no network stack for revocation),
+  // and the development hosts, where the content script is registered
+  // only while the developer switch is on (shared/devscript.js).
+  assert.deepEqual(manifest.host_permissions, ["https://cfdi.sat.gob.mx/*", "https://cfdit.sat.gob.mx/*", "http://localhost/*", "http://127.0.0.1/*"]);
   const diag = fs.readFileSync(path.join(root, "shared", "diagnostics.js"), "utf8");
   assert.match(diag, /fetch\(url, \{ method: "POST"/, "the OCSP host permission is used");
   // Site access only on request, and only https (portals IT lists).
@@ -41,7 +43,9 @@ test("manifest: MV3, least permissions, documented dev ID", () => {
   for (const p of manifest.permissions) assert.match(code, uses[p], `permission ${p} is used`);
   for (const s of Object.values(manifest.icons)) assert.ok(fs.existsSync(path.join(root, s)), s);
   assert.equal(manifest.background.type, "module");
-  assert.deepEqual(manifest.content_scripts[0].matches, ["https://*.sat.gob.mx/*", "https://*.imss.gob.mx/*", "http://localhost/*", "http://127.0.0.1/*"]);
+  // Never declared for localhost: a local page must not learn that the
+  // extension is installed while the developer switch is off (issue 11, F-06).
+  assert.deepEqual(manifest.content_scripts[0].matches, ["https://*.sat.gob.mx/*", "https://*.imss.gob.mx/*"]);
   assert.equal(manifest.content_scripts[0].all_frames, false);
   assert.doesNotMatch(manifest.content_security_policy.extension_pages, /unsafe|http/);
   assert.equal(idFromKey(manifest.key), "fclncbohcajgdancohmfmgoidklhkbce");

@@ -1,7 +1,7 @@
 // @ts-check
 import test from "node:test";
 import assert from "node:assert/strict";
-import { hostParams, isBase64, isChallenge, previewText, selectable, startsReserved, validatePageRequest } from "../shared/messages.js";
+import { cannotSignIn, hostParams, isBase64, isChallenge, previewText, selectable, startsReserved, validatePageRequest } from "../shared/messages.js";
 
 const ch = "A".repeat(43);
 const b64 = (/** @type {string} */ s) => Buffer.from(s, "utf8").toString("base64");
@@ -88,4 +88,14 @@ test("preview shows text, hides binary and bidi tricks", () => {
   assert.equal(previewText(b64("a\u0000b")).text, null);
   assert.equal(previewText(b64("pay \u202Eevil")).text, null);
   assert.deepEqual(previewText(b64("abcdef"), 3), { text: "abc", bytes: 6, truncated: true });
+});
+
+test("cannotSignIn: the consent window's reason, or empty for a valid FIEL", () => {
+  const fiel = { type: "FIEL", status: "valid", usable: true };
+  assert.equal(cannotSignIn(fiel), "");
+  assert.equal(cannotSignIn({ ...fiel, type: "CSD" }), "cert_why_csd");
+  assert.equal(cannotSignIn({ ...fiel, type: "OTHER" }), "cert_why_not_fiel");
+  assert.equal(cannotSignIn({ ...fiel, status: "expired" }), "cert_why_expired");
+  assert.equal(cannotSignIn({ ...fiel, status: "not-yet-valid" }), "cert_why_not_yet_valid");
+  assert.equal(cannotSignIn({ ...fiel, usable: false }), "cert_why_unusable");
 });

@@ -61,10 +61,13 @@ func FileChecks(f Files, env Env) []Check {
 	if f.Password == nil && sat.Problem(err) == "" {
 		return append(out, Check{ID: "key-file", Status: NotChecked, Title: title, Reason: t("doctor.file.nopassword"), Fix: t("doctor.file.nopassword.fix")})
 	}
-	switch {
-	case errors.Is(err, sat.ErrWrongPassword), errors.Is(err, sat.ErrEmptyPassword):
-		return append(out, Check{ID: "key-password", Status: Error, Title: title, Reason: t("code.ERR_WRONG_PASSWORD"), Fix: t("hint.ERR_WRONG_PASSWORD")})
-	case err != nil:
+	if err != nil {
+		// The host's one mapping (keys.CodeOf) says whether it was the
+		// password; anything else means the key file cannot be used, and
+		// sat.Problem says why when it can.
+		if c, _ := keys.CodeOf(err); c == protocol.ErrWrongPassword {
+			return append(out, Check{ID: "key-password", Status: Error, Title: title, Reason: t("code.ERR_WRONG_PASSWORD"), Fix: t("hint.ERR_WRONG_PASSWORD")})
+		}
 		reason, fix := fileProblem(err)
 		return append(out, Check{ID: "key-file", Status: Error, Title: title, Reason: reason, Fix: fix})
 	}

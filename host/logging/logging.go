@@ -12,8 +12,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 
+	"github.com/efirma/conector/host/privdir"
 	"github.com/rs/zerolog"
 
 	"github.com/efirma/conector/internal/filelock"
@@ -74,9 +76,11 @@ type cappedFile struct {
 	failed bool     // the log folder cannot be used: lines go to stderr only
 }
 
-// openLock creates the folder and opens the lock file; called with mu held.
+// openLock makes sure of the folder and opens the lock file; called with
+// mu held. A log folder left 0777 is made 0700 first; one that is not ours
+// (or not a folder) is refused and lines go to stderr only.
 func (c *cappedFile) openLock() error {
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
+	if _, err := privdir.Ensure(filepath.Dir(c.path)); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(c.path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
@@ -117,6 +121,9 @@ func (c *cappedFile) append(p []byte) error {
 	f, err := os.OpenFile(c.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
+	}
+	if runtime.GOOS != "windows" {
+		_ = f.Chmod(0o600) // an existing log file keeps its mode otherwise
 	}
 	st, err := f.Stat()
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,5 +144,30 @@ func TestHelperLogWriter(t *testing.T) {
 	pad := strings.Repeat("p", 200)
 	for i := 0; i < n; i++ {
 		log.Info().Str("line", fmt.Sprintf("w%02d-%03d", id, i)).Str("pad", pad).Msg("request")
+	}
+}
+
+// TestLooseLogFolderIsTightened is F-10 of issue 11: a log folder left
+// 0777 and a log file left 0644 become 0700 and 0600 on the first line.
+func TestLooseLogFolderIsTightened(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows folders inherit the user's ACL; mode bits mean nothing")
+	}
+	dir := filepath.Join(t.TempDir(), "logs")
+	os.Mkdir(dir, 0o700)
+	os.Chmod(dir, 0o777)
+	os.WriteFile(filepath.Join(dir, "efirma.log"), []byte("old\n"), 0o600)
+	os.Chmod(filepath.Join(dir, "efirma.log"), 0o644)
+	log, closer := New(dir, "info", nil)
+	log.Info().Msg("line")
+	closer.Close()
+	for p, want := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, "efirma.log"): 0o600} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != want {
+			t.Errorf("%s is %v, want %v", p, st.Mode().Perm(), want)
+		}
 	}
 }

@@ -259,6 +259,9 @@ func (b *Browser) WaitConsentClosed(within time.Duration) error {
 	return nil
 }
 
+// DevScriptID is extension/shared/devscript.js's DEV_SCRIPT_ID.
+const DevScriptID = "efirma-dev-localhost"
+
 // SetDeveloperMode flips the switch in the extension's options page ("Mis
 // certificados"), like a person, and waits until the extension stored it.
 // With it on, the extension serves http://localhost and http://127.0.0.1.
@@ -290,6 +293,12 @@ func (b *Browser) SetDeveloperMode(on bool) error {
 	js := fmt.Sprintf(`(async () => ((await chrome.storage.local.get("developerMode")).developerMode === true) === %v)()`, on)
 	if _, err := WaitJS[bool](ctx, js, 5*time.Second); err != nil {
 		return fmt.Errorf("developer switch did not become %v: %w", on, err)
+	}
+	// The service worker registers the localhost content script while the
+	// switch is on (extension/shared/devscript.js): wait for it to follow.
+	js = fmt.Sprintf(`(async () => (await chrome.scripting.getRegisteredContentScripts({ids: [%q]})).length === 1 === %v)()`, DevScriptID, on)
+	if _, err := WaitJS[bool](ctx, js, 5*time.Second); err != nil {
+		return fmt.Errorf("the localhost content script did not follow the developer switch (%v): %w", on, err)
 	}
 	return nil
 }

@@ -15,7 +15,9 @@
 //     protocol.AuthMessage with the origin the portal was configured with,
 //     never one taken from the token, and revocation by OCSP).
 //   - Document signatures (VerifySignature): a "sign" result over data the
-//     portal itself holds, with the same certificate checks.
+//     portal itself holds, with the same certificate checks; and detached
+//     CMS signatures the host built over a document (VerifyCMS, format
+//     signing.VerifyCMS), with the same checks at the verifier's clock.
 //
 // Rules: every refusal wraps one sentinel *Error (errors.Is, CodeOf,
 // Message for the Spanish text); input from the browser is bounded and never
@@ -26,21 +28,17 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/sha512"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"strings"
 	"time"
 
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/signing"
 )
 
 // Bounds on what a browser may send.
@@ -178,6 +176,9 @@ type Result struct {
 	// RevocationUnavailable.
 	Revocation  string
 	Certificate *x509.Certificate
+	// SigningTime is the CMS signingTime attribute (VerifyCMS only): what
+	// the signer's computer said, not a trusted timestamp.
+	SigningTime time.Time
 }
 
 // PersonaMoral reports whether the certificate is a company's (its RFC has
@@ -185,14 +186,18 @@ type Result struct {
 func (r *Result) PersonaMoral() bool { return len(r.RFC) == 12 }
 
 // ParseToken decodes a login token's JSON strictly: bounded size, known
-// fields only, nothing after the object.
+// fields only, each once and spelled exactly (protocol.CheckKeys, the
+// host's rule), nothing after the object.
 func ParseToken(data []byte) (*protocol.AuthToken, error) {
 	if len(data) > MaxTokenBytes {
 		return nil, fmt.Errorf("%w: %d bytes", ErrTokenFormat, len(data))
 	}
+	var t protocol.AuthToken
+	if err := protocol.CheckKeys(data, &t); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrTokenFormat, err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	var t protocol.AuthToken
 	if err := dec.Decode(&t); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrTokenFormat, err)
 	}
@@ -251,6 +256,49 @@ func (v *Verifier) VerifySignature(ctx context.Context, data []byte, res *protoc
 	return v.verify(ctx, res.Certificate, res.Algorithm, data, sig)
 }
 
+// VerifyCMS checks a "sign" result of format "cms" (res.CMS: base64 DER,
+// content detached) against document, which the portal holds itself: the
+// CMS structure (signing.VerifyCMS: messageDigest is SHA-256 of document,
+// signingCertificateV2 names the included certificate, the signature over
+// the signed attributes verifies), then the certificate exactly as for a
+// login token (validity at the verifier's clock, chain, FIEL only, allowed
+// RFCs, OCSP). When res.Certificate is given it must be the CMS's signer.
+func (v *Verifier) VerifyCMS(ctx context.Context, document []byte, res *protocol.SignResult) (*Result, error) {
+	if res == nil || res.CMS == "" || res.Signature != "" || len(res.Signatures) > 0 {
+		return nil, fmt.Errorf("%w: not a CMS result", ErrSignatureFormat)
+	}
+	if len(res.CMS) > base64.StdEncoding.EncodedLen(signing.MaxCMSBytes) {
+		return nil, fmt.Errorf("%w: CMS too long", ErrSignatureFormat)
+	}
+	der, err := base64.StdEncoding.DecodeString(res.CMS)
+	if err != nil {
+		return nil, fmt.Errorf("%w: CMS is not base64: %v", ErrSignatureFormat, err)
+	}
+	c, err := signing.ParseCMS(der)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrSignatureFormat, err)
+	}
+	certB64 := base64.StdEncoding.EncodeToString(c.Certificate.Raw)
+	if res.Certificate != "" && res.Certificate != certB64 {
+		return nil, fmt.Errorf("%w: certificate is not the CMS signer's", ErrSignatureFormat)
+	}
+	out, err := v.verifyWith(ctx, certB64, func(*x509.Certificate) error {
+		switch _, err := signing.VerifyCMS(der, document); {
+		case err == nil:
+			return nil
+		case errors.Is(err, signing.ErrCMSDigest), errors.Is(err, signing.ErrCMSSignature), errors.Is(err, signing.ErrCMSCertHash):
+			return fmt.Errorf("%w: %v", ErrBadSignature, err)
+		default:
+			return fmt.Errorf("%w: %v", ErrSignatureFormat, err)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.SigningTime = c.SigningTime
+	return out, nil
+}
+
 func decodeSignature(alg, b64 string) ([]byte, error) {
 	switch alg {
 	case protocol.AlgRS256, protocol.AlgES256, protocol.AlgES384:
@@ -269,6 +317,13 @@ func decodeSignature(alg, b64 string) ([]byte, error) {
 
 // verify runs the certificate checks and the signature check in order.
 func (v *Verifier) verify(ctx context.Context, certB64, alg string, msg, sig []byte) (*Result, error) {
+	return v.verifyWith(ctx, certB64, func(cert *x509.Certificate) error {
+		return checkSignature(cert.PublicKey, alg, msg, sig)
+	})
+}
+
+// verifyWith runs the certificate checks, then checkSig, then revocation.
+func (v *Verifier) verifyWith(ctx context.Context, certB64 string, checkSig func(*x509.Certificate) error) (*Result, error) {
 	now := v.now()
 	if certB64 == "" || len(certB64) > base64.StdEncoding.EncodedLen(protocol.MaxCredentialFileBytes) {
 		return nil, fmt.Errorf("%w: missing or too long", ErrCertificate)
@@ -298,7 +353,7 @@ func (v *Verifier) verify(ctx context.Context, certB64, alg string, msg, sig []b
 	if v.allowed != nil && !v.allowed[strings.ToUpper(facts.RFC)] {
 		return nil, fmt.Errorf("%w: %s", ErrRFCNotAllowed, facts.RFC)
 	}
-	if err := checkSignature(cert.PublicKey, alg, msg, sig); err != nil {
+	if err := checkSig(cert); err != nil {
 		return nil, err
 	}
 	res := &Result{
@@ -317,38 +372,18 @@ func (v *Verifier) verify(ctx context.Context, certB64, alg string, msg, sig []b
 	return res, nil
 }
 
-// checkSignature verifies sig over msg: RSASSA-PKCS1-v1_5 with SHA-256 for
-// RS256, ECDSA r||s with SHA-256 (ES256, P-256) or SHA-384 (ES384, P-384).
+// checkSignature verifies sig over msg with the one definition of the
+// schemes (package signing) and names the failure with this package's
+// sentinels.
 func checkSignature(pub crypto.PublicKey, alg string, msg, sig []byte) error {
-	if want := sat.Algorithm(pub); want != alg {
-		return fmt.Errorf("%w: token says %s, key is %s", ErrAlgorithm, alg, want)
-	}
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		h := sha256.Sum256(msg)
-		if err := rsa.VerifyPKCS1v15(k, crypto.SHA256, h[:], sig); err != nil {
-			return ErrBadSignature
-		}
+	err := signing.Verify(pub, alg, msg, sig)
+	switch {
+	case err == nil:
 		return nil
-	case *ecdsa.PublicKey:
-		var digest []byte
-		if alg == protocol.AlgES384 {
-			h := sha512.Sum384(msg)
-			digest = h[:]
-		} else {
-			h := sha256.Sum256(msg)
-			digest = h[:]
-		}
-		size := (k.Curve.Params().BitSize + 7) / 8
-		if len(sig) != 2*size {
-			return fmt.Errorf("%w: r||s has %d bytes, want %d", ErrBadSignature, len(sig), 2*size)
-		}
-		r := new(big.Int).SetBytes(sig[:size])
-		s := new(big.Int).SetBytes(sig[size:])
-		if !ecdsa.Verify(k, digest, r, s) {
-			return ErrBadSignature
-		}
-		return nil
+	case errors.Is(err, signing.ErrAlgorithm):
+		return fmt.Errorf("%w: %w", ErrAlgorithm, err)
+	case err == signing.ErrBadSignature:
+		return ErrBadSignature
 	}
-	return fmt.Errorf("%w: unsupported key type %T", ErrAlgorithm, pub)
+	return fmt.Errorf("%w: %w", ErrBadSignature, err)
 }

@@ -89,7 +89,12 @@ const (
 	// that had nothing to choose; one shared reason gives that reason's
 	// code instead (ERR_CERT_EXPIRED, ERR_NOT_FIEL, ...).
 	ErrNoUsableCertificate Code = "ERR_NO_USABLE_CERTIFICATE"
-	ErrInternal            Code = "ERR_INTERNAL"
+	// ErrDiskFull and ErrStoreReadOnly: importing or removing a credential
+	// failed because the disk is full, or because the store folder cannot
+	// be written (a read-only file system, no permission).
+	ErrDiskFull      Code = "ERR_DISK_FULL"
+	ErrStoreReadOnly Code = "ERR_STORE_READ_ONLY"
+	ErrInternal      Code = "ERR_INTERNAL"
 )
 
 // Codes is the closed list, in documentation order.
@@ -98,7 +103,8 @@ var Codes = []Code{
 	ErrWrongPassword, ErrKeyMismatch, ErrCertNotFound, ErrCertExpired,
 	ErrCertNotYetValid, ErrNotFIEL, ErrOriginInvalid, ErrDataReserved,
 	ErrTokenNotPresent, ErrPINIncorrect, ErrPINLocked, ErrPINFinalTry,
-	ErrModuleUnavailable, ErrKeyUnusable, ErrIssuerUnknown, ErrNoUsableCertificate, ErrInternal,
+	ErrModuleUnavailable, ErrKeyUnusable, ErrIssuerUnknown, ErrNoUsableCertificate,
+	ErrDiskFull, ErrStoreReadOnly, ErrInternal,
 }
 
 // Request is one message from the extension.
@@ -206,6 +212,23 @@ type ImportParams struct {
 	PrivateKey  string `json:"privateKey,omitempty"`
 	PFX         string `json:"pfx,omitempty"`
 	Password    string `json:"password"`
+	// NewPassword is for a private key given unencrypted: the host stores
+	// it encrypted with this password (the person typed it twice). Without
+	// it such a key is refused with ERR_BAD_CREDENTIAL_FILE, variant
+	// "unencrypted-key"; at least MinNewPasswordBytes.
+	NewPassword string `json:"newPassword,omitempty"`
+}
+
+// MinNewPasswordBytes is the shortest new password the host accepts for a
+// key it encrypts (SAT asks at least 8 characters for an e.firma).
+const MinNewPasswordBytes = 8
+
+// ImportResult is the result of "import-credential": the stored
+// certificate, and KeyEncrypted when the key arrived unencrypted and was
+// stored encrypted with the new password.
+type ImportResult struct {
+	CertInfo
+	KeyEncrypted bool `json:"keyEncrypted,omitempty"`
 }
 
 // RemoveParams are the params of "remove-credential".

@@ -11,6 +11,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -152,6 +153,10 @@ func (e *fileError) Unwrap() error { return e.err }
 // errNoTerminal: a password is needed and there is no terminal to ask.
 var errNoTerminal = errors.New("no terminal to ask for the password")
 
+// errPasswordsDiffer: the new password and its repetition differ (or are
+// empty).
+var errPasswordsDiffer = errors.New("the new password and its repetition differ")
+
 // fail prints an error with its code, message and hint.
 func fail(env Env, jsonOut bool, err error) int {
 	var fe *fileError
@@ -160,11 +165,22 @@ func fail(env Env, jsonOut bool, err error) int {
 		return failWith(env, jsonOut, ExitFailed, "ERR_FILE", env.t("cli.err.file", fe.path), env.t("cli.err.file.hint"))
 	case errors.Is(err, errNoTerminal):
 		return failWith(env, jsonOut, ExitUsage, "ERR_NO_TERMINAL", env.t("cli.err.noterminal"), env.t("cli.err.noterminal.hint"))
+	case errors.Is(err, errPasswordsDiffer):
+		return failWith(env, jsonOut, ExitUsage, "ERR_NEW_PASSWORD_MISMATCH", env.t("cli.err.newpassword"), env.t("cli.err.newpassword.hint"))
 	}
 	code, details := keys.CodeOf(err)
 	msg := env.t("code." + string(code))
 	hint := env.t("hint." + string(code))
-	if code == protocol.ErrInternal || code == protocol.ErrBadRequest {
+	// A variant names what exactly is wrong (which file, and how).
+	if v, ok := details["variant"].(string); ok {
+		if i18n.Has("code." + string(code) + "." + v) {
+			msg = env.t("code." + string(code) + "." + v)
+		}
+		if i18n.Has("hint." + string(code) + "." + v) {
+			hint = env.t("hint." + string(code) + "." + v)
+		}
+	}
+	if _, variant := details["variant"]; !variant && (code == protocol.ErrInternal || code == protocol.ErrBadRequest) {
 		msg = msg + " (" + err.Error() + ")"
 	}
 	if jsonOut {
@@ -389,12 +405,35 @@ func importCmd(args []string, env Env) int {
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}
-		pw, err := readSecret(env, *pwStdin, env.t("cli.password.prompt"))
+		var pw, newPW []byte
+		if _, perr := sat.ParseUnencryptedKey(kd); perr == nil {
+			// A key with no password: never stored so. Ask for a new
+			// password twice (two lines with --password-stdin) and say
+			// what will be done.
+			fmt.Fprintln(env.Stderr, env.t("cli.import.unencrypted"))
+			if newPW, err = readSecret(env, *pwStdin, env.t("cli.password.new")); err != nil {
+				return fail(env, *jsonOut, err)
+			}
+			again, err := readSecret(env, *pwStdin, env.t("cli.password.again"))
+			if err != nil {
+				return fail(env, *jsonOut, err)
+			}
+			if !bytes.Equal(newPW, again) {
+				return fail(env, *jsonOut, errPasswordsDiffer)
+			}
+			if len(newPW) == 0 {
+				return fail(env, *jsonOut, errPasswordsDiffer)
+			}
+		} else if pw, err = readSecret(env, *pwStdin, env.t("cli.password.prompt")); err != nil {
+			return fail(env, *jsonOut, err)
+		}
+		r, err := c.ImportKeyPair(context.Background(), cd, kd, pw, newPW)
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}
-		if info, err = c.ImportSAT(context.Background(), cd, kd, pw); err != nil {
-			return fail(env, *jsonOut, err)
+		info = r.CertInfo
+		if r.KeyEncrypted && !*jsonOut {
+			fmt.Fprintln(env.Stdout, env.t("cli.import.encrypted"))
 		}
 	}
 	if *jsonOut {

@@ -95,6 +95,13 @@ func FindByListing(ctx context.Context, src Source, id string) (Credential, erro
 	return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
 }
 
+// UnusableError is implemented by a credential that can say, with its own
+// code, why it is listed as not usable (a stored file damaged since the
+// import); nil when it is usable.
+type UnusableError interface {
+	UnusableError() error
+}
+
 // Coded returns an error that carries a protocol code to the browser.
 // details may be nil. The wrapped err goes to the log only.
 func Coded(code protocol.Code, details map[string]any, err error) error {

@@ -510,6 +510,14 @@ func (c *credential) Decorate(info *protocol.CertInfo) {
 	}
 }
 
+// UnusableError implements keys.UnusableError.
+func (c *credential) UnusableError() error {
+	if c.damage != nil {
+		return damaged(c.damage)
+	}
+	return nil
+}
+
 func (c *credential) keyName() string {
 	if c.source == protocol.SourcePKCS12 {
 		return pfxFile

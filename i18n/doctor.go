@@ -27,6 +27,8 @@ func init() {
 			"doctor.key.title":            {"Llave privada de %s", "Private key of %s"},
 			"doctor.key.after_pin":        {"El token no muestra la llave privada hasta que se escribe el PIN; no se comprueba hasta entonces (se comprobará al usarla).", "The token does not show the private key until the PIN is entered; it is not checked until then (it will be checked when used)."},
 			"doctor.issuer.title":         {"Emisor de %s", "Issuer of %s"},
+			"doctor.issuer.sat":           {"Emitida por el SAT (%s).", "Issued by SAT (%s)."},
+			"doctor.issuer.notsat":        {"No la emitió el SAT: ninguna autoridad certificadora del SAT (AC0 a AC5) la firmó.", "Not issued by SAT: none of SAT's certificate authorities (AC0 to AC5) signed it."},
 			"doctor.issuer.ok":            {"Emitido por una autoridad certificadora del SAT configurada.", "Issued by a configured SAT certificate authority."},
 			"doctor.issuer.bad":           {"No fue emitido por una autoridad certificadora del SAT configurada.", "Not issued by a configured SAT certificate authority."},
 			"doctor.issuer.bad.fix":       {"Use la e.firma que le entregó el SAT; los certificados de otras autoridades no sirven en portales del gobierno.", "Use the e.firma SAT issued; certificates from other authorities do not work on government portals."},

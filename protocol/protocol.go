@@ -192,11 +192,25 @@ type CertInfo struct {
 	// key that is hidden until login is checked when the PIN is entered.
 	Usable bool   `json:"usable"`
 	Reason string `json:"reason,omitempty"`
+	// IssuerCheck is the issuer check against the trust store — SAT's
+	// production CAs built into the host, or the configured caDir:
+	// IssuedBySAT ("sat", IssuerCA names SAT's CA, e.g. "AC5"),
+	// IssuedByConfigured ("configured", a CA of the caDir folder) or
+	// IssuedByUnknown ("unknown": not issued by any of them).
+	IssuerCheck string `json:"issuerCheck,omitempty"`
+	IssuerCA    string `json:"issuerCA,omitempty"`
 	// Token fields, only for source "pkcs11".
 	TokenLabel string `json:"tokenLabel,omitempty"`
 	Slot       *uint  `json:"slot,omitempty"`
 	URI        string `json:"uri,omitempty"`
 }
+
+// Values of CertInfo.IssuerCheck.
+const (
+	IssuedBySAT        = "sat"
+	IssuedByConfigured = "configured"
+	IssuedByUnknown    = "unknown"
+)
 
 // ListResult is the result of "list-certificates".
 type ListResult struct {

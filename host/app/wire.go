@@ -102,21 +102,16 @@ func installerCommand(stdout, stderr io.Writer, lang i18n.Lang) func(string, []s
 }
 
 // doctorConfig is what doctor and diagnose check besides the sources: the
-// CA folder (read at each run), the time server and the other parts.
+// trust store (the CA folder, read at each run, or SAT's production CAs
+// built in), the time server and the other parts.
 func doctorConfig(cfg *config.Config) *core.DoctorConfig {
-	dc := &core.DoctorConfig{TimeServer: cfg.TimeServer, Extra: extraDoctor(cfg)}
-	if cfg.CADir != "" {
-		dc.Anchors = func() (*sat.Anchors, error) { return sat.LoadAnchors(cfg.CADir) }
-	}
-	return dc
+	return &core.DoctorConfig{TimeServer: cfg.TimeServer, Extra: extraDoctor(cfg), Anchors: core.TrustAnchors(cfg.CADir)}
 }
 
-// ocspConfig loads the CA folder and the pinned responder on first use only.
+// ocspConfig loads the trust store (the CA folder, or SAT's production CAs
+// built in) and the pinned responder on first use only.
 func ocspConfig(cfg *config.Config) core.OCSPConfig {
-	oc := core.OCSPConfig{URL: cfg.OCSPURL}
-	if cfg.CADir != "" {
-		oc.Anchors = sync.OnceValues(func() (*sat.Anchors, error) { return sat.LoadAnchors(cfg.CADir) })
-	}
+	oc := core.OCSPConfig{URL: cfg.OCSPURL, Anchors: sync.OnceValues(core.TrustAnchors(cfg.CADir))}
 	if cfg.OCSPResponderCert != "" {
 		oc.Responder = sync.OnceValues(func() (*x509.Certificate, error) {
 			data, err := os.ReadFile(cfg.OCSPResponderCert)

@@ -278,17 +278,22 @@ func inspect(args []string, env Env) int {
 	info := core.InfoOf(cert, env.Now())
 	info.ID = store.IDFor(protocol.SourceFile, cert.Raw)
 	info.Source = protocol.SourceFile
+	caDir := ""
+	if env.Config != nil {
+		caDir = env.Config.CADir
+	}
+	if a, err := core.TrustAnchors(caDir)(); err == nil {
+		core.IssuerCheck(&info, cert, a, env.Now())
+	}
 	out := struct {
 		protocol.CertInfo
 		KeyMatches *bool  `json:"keyMatches,omitempty"`
 		Trusted    *bool  `json:"trusted,omitempty"`
 		Algorithm  string `json:"algorithm"`
 	}{CertInfo: info, Algorithm: sat.Algorithm(cert.PublicKey)}
-	if env.Config != nil && env.Config.CADir != "" {
-		if a, err := sat.LoadAnchors(env.Config.CADir); err == nil {
-			ok := a.Verify(cert, sat.WithinValidity(cert, env.Now())) == nil
-			out.Trusted = &ok
-		}
+	if info.IssuerCheck != "" {
+		ok := info.IssuerCheck != protocol.IssuedByUnknown
+		out.Trusted = &ok
 	}
 	if *key != "" {
 		kdata, err := readFile(*key)
@@ -346,6 +351,14 @@ func printInfo(env Env, i protocol.CertInfo) {
 	row("status", statusText(env, i))
 	row("source", i.Source)
 	row("id", i.ID)
+	switch i.IssuerCheck {
+	case protocol.IssuedBySAT:
+		row("issuercheck", env.t("cli.issuer.sat", i.IssuerCA))
+	case protocol.IssuedByConfigured:
+		row("issuercheck", env.t("cli.issuer.configured", i.IssuerCA))
+	case protocol.IssuedByUnknown:
+		row("issuercheck", env.t("cli.issuer.unknown"))
+	}
 	if i.Reason != "" {
 		// Why it is not usable, or a note on a usable one (a token key
 		// checked with the PIN).
@@ -454,11 +467,9 @@ func newCore(env Env, always bool) *core.Core {
 	if dir := env.Config.StoreDir(); dir != "" || always {
 		opt.Store = store.New(dir)
 	}
-	if env.Config.CADir != "" {
-		opt.Doctor = &core.DoctorConfig{Anchors: func() (*sat.Anchors, error) { return sat.LoadAnchors(env.Config.CADir) }}
-	} else {
-		opt.Doctor = &core.DoctorConfig{}
-	}
+	// The trust store: caDir when configured, else SAT's production CAs.
+	opt.Anchors = core.TrustAnchors(env.Config.CADir)
+	opt.Doctor = &core.DoctorConfig{Anchors: opt.Anchors}
 	opt.Doctor.TimeServer = env.Config.TimeServer
 	opt.Doctor.Extra = env.ExtraDoctor
 	return core.New(opt)

@@ -53,11 +53,14 @@ function syncFinalTry() {
 localize(document, t);
 document.documentElement.lang = chrome.i18n.getUILanguage().startsWith("en") ? "en" : "es";
 
-/** @param {boolean} busy */
-function setBusy(busy) {
+/**
+ * @param {boolean} busy
+ * @param {string} [text]  said in #trabajando (a live region, empty when idle)
+ */
+function setBusy(busy, text = "") {
   accept.disabled = busy;
   password.disabled = busy;
-  $("trabajando").hidden = !busy;
+  $("trabajando").textContent = busy ? text : "";
 }
 
 /**
@@ -103,6 +106,12 @@ async function load() {
   document.title = `${t("consent_title")} — ${d.origin}`;
   $("operacion").textContent = t(d.action === "authenticate" ? "consent_op_authenticate" : "consent_op_sign");
   accept.textContent = t(d.action === "authenticate" ? "consent_accept_authenticate" : "consent_accept_sign");
+  if (d.action === "sat-login") {
+    // SAT's own login page (sat-login.js): a login, for SAT.
+    $("operacion").textContent = t("consent_op_sat_login");
+    accept.textContent = t("consent_accept_sat_login");
+    $("nota-sat").hidden = false;
+  }
   if (d.description) {
     $("descripcion").textContent = d.description;
     $("descripcion-bloque").hidden = false;
@@ -135,7 +144,10 @@ async function load() {
     showBlocked(d.blocked, d.certificates.length > 0);
     return;
   }
-  password.focus();
+  // The first thing to do gets the focus: the password when the one
+  // certificate that can be used is chosen already, else the choice.
+  if (usable.length === 1) password.focus();
+  else /** @type {HTMLInputElement | null} */ (list.querySelector('input[name="certificado"]:not(:disabled)'))?.focus();
 }
 
 /**
@@ -167,6 +179,8 @@ form.addEventListener("submit", async (ev) => {
   const chosen = /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="certificado"]:checked'));
   if (!chosen) {
     showError(errorBox, { code: "", message: t("consent_choose_first") });
+    // To the certificates, where the choice is made (the first that can be chosen).
+    /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="certificado"]:not(:disabled)'))?.focus();
     return;
   }
   if (!password.value) {
@@ -181,7 +195,8 @@ form.addEventListener("submit", async (ev) => {
     return;
   }
   showError(errorBox, null);
-  setBusy(true);
+  password.removeAttribute("aria-invalid");
+  setBusy(true, t("consent_working"));
   const pw = password.value;
   password.value = "";
   const confirmFinalTry = !finalTryBlock.hidden && finalTry.checked;
@@ -200,8 +215,16 @@ form.addEventListener("submit", async (ev) => {
   if (out.final) {
     accept.disabled = true;
     password.disabled = true;
+    cancel.textContent = t("consent_close");
+    cancel.focus();
   } else {
-    password.focus();
+    // A wrong password or PIN: mark the field invalid, described by the message.
+    if (out.error && ["ERR_WRONG_PASSWORD", "ERR_PIN_INCORRECT", "ERR_PIN_FINAL_TRY"].includes(out.error.code)) {
+      password.setAttribute("aria-invalid", "true");
+      password.setAttribute("aria-describedby", "error");
+    }
+    if (!finalTryBlock.hidden) finalTry.focus();
+    else password.focus();
   }
 });
 

@@ -113,7 +113,7 @@ async function refresh() {
 
 /**
  * The new-password step of the .cer/.key form: shown when the host says the
- * key is unencrypted (ERR_BAD_CREDENTIAL_FILE, variant "unencrypted-key");
+ * key is unencrypted (ERR_BAD_CREDENTIAL_FILE, variant "unencryptedKey");
  * the person types a new password twice and the host stores the key
  * encrypted with it.
  * @typedef {{block: HTMLElement, a: HTMLInputElement, b: HTMLInputElement}} NewPassword
@@ -162,7 +162,7 @@ function importForm(form, params, pw, np) {
         form.reset();
         closeNew();
       } else {
-        if (np && out.error?.code === "ERR_BAD_CREDENTIAL_FILE" && out.error?.details?.variant === "unencrypted-key") {
+        if (np && out.error?.code === "ERR_BAD_CREDENTIAL_FILE" && out.error?.details?.variant === "unencryptedKey") {
           np.block.hidden = false;
           np.a.focus();
         } else if (out.error?.code !== "ERR_BAD_REQUEST") {

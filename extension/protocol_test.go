@@ -68,6 +68,7 @@ func TestProtocolCopyMatchesGo(t *testing.T) {
 		"MAX_PASSWORD_BYTES":        protocol.MaxPasswordBytes,
 		"MIN_CHALLENGE_LEN":         protocol.MinChallengeLen,
 		"MAX_CHALLENGE_LEN":         protocol.MaxChallengeLen,
+		"MAX_SAT_GUID_LEN":          protocol.MaxSATGUIDLen,
 	}
 	if len(limits) != len(want) {
 		t.Errorf("LIMITS has %d entries, want %d: %v", len(limits), len(want), limits)
@@ -164,8 +165,8 @@ func TestStoreIDsMatchInstaller(t *testing.T) {
 func TestVariantTextsMatchGo(t *testing.T) {
 	lib := string(PageLibrary)
 	for code, variants := range map[string][]string{
-		"ERR_BAD_CREDENTIAL_FILE": {"unencrypted-key", "certificate-not-key", "key-not-certificate", "damaged", "unsupported-encryption", "stored-damaged"},
-		"ERR_BAD_REQUEST":         {"new-password-short"},
+		"ERR_BAD_CREDENTIAL_FILE": {"unencryptedKey", "certificateNotKey", "keyNotCertificate", "damaged", "unsupportedEncryption", "storedDamaged"},
+		"ERR_BAD_REQUEST":         {"newPasswordShort"},
 	} {
 		for _, v := range variants {
 			want, _ := json.Marshal([]string{

@@ -1,6 +1,9 @@
 package i18n
 
 // Protocol error codes: "code.<CODE>" is the message, "hint.<CODE>" what to do.
+// These are copies of the one source, extension/_locales/{es,en}/messages.json
+// ("err_<CODE>", "hint_<CODE>", "hint_<CODE>__<variant>"): change a text
+// there first; catalogue_test.go fails until this copy says the same.
 func init() {
 	addLazy(func() map[string]Msg {
 		return map[string]Msg{
@@ -65,22 +68,22 @@ func init() {
 func init() {
 	addLazy(func() map[string]Msg {
 		return map[string]Msg{
-			"hint.ERR_NOT_FIEL.OTHER":                             {"Este certificado no fue emitido como e.firma del SAT; para iniciar sesión en portales del gobierno use su e.firma (archivos .cer y .key que le entregó el SAT).", "This certificate was not issued as a SAT e.firma; to sign in to government portals use your e.firma (the .cer and .key SAT gave you)."},
-			"code.ERR_BAD_CREDENTIAL_FILE.stored-damaged":         {"El archivo guardado de esta e.firma está dañado.", "The stored file of this e.firma is damaged."},
-			"hint.ERR_BAD_CREDENTIAL_FILE.stored-damaged":         {"Vuelva a importar su e.firma (.cer y .key) en «Mis certificados» o con «efirma import»; la contraseña no tiene la culpa.", "Import your e.firma (.cer and .key) again in “My certificates” or with “efirma import”; the password is not the problem."},
-			"code.ERR_BAD_CREDENTIAL_FILE.unencrypted-key":        {"El archivo de la llave privada (.key) es una llave sin cifrar: no tiene contraseña.", "The private key file (.key) is an unencrypted key: it has no password."},
-			"hint.ERR_BAD_CREDENTIAL_FILE.unencrypted-key":        {"Para guardarla protegida, escriba una contraseña NUEVA dos veces: el conector guardará la llave cifrada con ella y se la pedirá cada vez que firme. Nunca se guarda sin cifrar.", "To store it protected, type a NEW password twice: the connector stores the key encrypted with it and asks for it each time you sign. It is never stored unencrypted."},
-			"code.ERR_BAD_CREDENTIAL_FILE.certificate-not-key":    {"El archivo que eligió como llave privada (.key) es un certificado, no una llave.", "The file chosen as the private key (.key) is a certificate, not a key."},
-			"hint.ERR_BAD_CREDENTIAL_FILE.certificate-not-key":    {"Elija el archivo .key (llave privada) que se generó junto con su .cer.", "Choose the .key file (private key) generated together with your .cer."},
-			"code.ERR_BAD_CREDENTIAL_FILE.key-not-certificate":    {"El archivo que eligió como certificado (.cer) es una llave privada, no un certificado.", "The file chosen as the certificate (.cer) is a private key, not a certificate."},
-			"hint.ERR_BAD_CREDENTIAL_FILE.key-not-certificate":    {"Elija el archivo .cer de su e.firma como certificado; la llave va en el campo de la llave privada.", "Choose your e.firma's .cer file as the certificate; the key goes in the private key field."},
-			"code.ERR_BAD_CREDENTIAL_FILE.damaged":                {"El archivo está dañado: está incompleto o fue alterado.", "The file is damaged: it is incomplete or was altered."},
-			"hint.ERR_BAD_CREDENTIAL_FILE.damaged":                {"Vuelva a copiarlo desde su respaldo o desde el medio donde lo recibió del SAT; no lo abra ni lo guarde con otros programas.", "Copy it again from your backup or from where SAT gave it to you; do not open or save it with other programs."},
-			"code.ERR_BAD_CREDENTIAL_FILE.unsupported-encryption": {"La llave privada está cifrada con un método que el conector no admite.", "The private key is encrypted with a method the connector does not support."},
-			"hint.ERR_BAD_CREDENTIAL_FILE.unsupported-encryption": {"Use el .key original que le entregó el SAT.", "Use the original .key SAT gave you."},
-			"code.ERR_BAD_REQUEST.new-password-short":             {"La contraseña nueva es demasiado corta.", "The new password is too short."},
-			"hint.ERR_BAD_REQUEST.new-password-short":             {"Use al menos 8 caracteres.", "Use at least 8 characters."},
-			"hint.ERR_WRONG_PASSWORD.pkcs12":                      {"Escriba la contraseña del archivo .pfx (la que eligió al crearlo o exportarlo), no necesariamente la de su e.firma.", "Type the .pfx file's password (the one chosen when it was created or exported), not necessarily your e.firma's."},
+			"hint.ERR_NOT_FIEL.OTHER":                            {"Este certificado no fue emitido como e.firma del SAT; para iniciar sesión en portales del gobierno use su e.firma (archivos .cer y .key que le entregó el SAT).", "This certificate was not issued as a SAT e.firma; to sign in to government portals use your e.firma (the .cer and .key SAT gave you)."},
+			"code.ERR_BAD_CREDENTIAL_FILE.storedDamaged":         {"El archivo guardado de esta e.firma está dañado.", "The stored file of this e.firma is damaged."},
+			"hint.ERR_BAD_CREDENTIAL_FILE.storedDamaged":         {"Vuelva a importar su e.firma (.cer y .key) en «Mis certificados» o con «efirma import»; la contraseña no tiene la culpa.", "Import your e.firma (.cer and .key) again in “My certificates” or with “efirma import”; the password is not the problem."},
+			"code.ERR_BAD_CREDENTIAL_FILE.unencryptedKey":        {"El archivo de la llave privada (.key) es una llave sin cifrar: no tiene contraseña.", "The private key file (.key) is an unencrypted key: it has no password."},
+			"hint.ERR_BAD_CREDENTIAL_FILE.unencryptedKey":        {"Para guardarla protegida, escriba una contraseña NUEVA dos veces: el conector guardará la llave cifrada con ella y se la pedirá cada vez que firme. Nunca se guarda sin cifrar.", "To store it protected, type a NEW password twice: the connector stores the key encrypted with it and asks for it each time you sign. It is never stored unencrypted."},
+			"code.ERR_BAD_CREDENTIAL_FILE.certificateNotKey":     {"El archivo que eligió como llave privada (.key) es un certificado, no una llave.", "The file chosen as the private key (.key) is a certificate, not a key."},
+			"hint.ERR_BAD_CREDENTIAL_FILE.certificateNotKey":     {"Elija el archivo .key (llave privada) que se generó junto con su .cer.", "Choose the .key file (private key) generated together with your .cer."},
+			"code.ERR_BAD_CREDENTIAL_FILE.keyNotCertificate":     {"El archivo que eligió como certificado (.cer) es una llave privada, no un certificado.", "The file chosen as the certificate (.cer) is a private key, not a certificate."},
+			"hint.ERR_BAD_CREDENTIAL_FILE.keyNotCertificate":     {"Elija el archivo .cer de su e.firma como certificado; la llave va en el campo de la llave privada.", "Choose your e.firma's .cer file as the certificate; the key goes in the private key field."},
+			"code.ERR_BAD_CREDENTIAL_FILE.damaged":               {"El archivo está dañado: está incompleto o fue alterado.", "The file is damaged: it is incomplete or was altered."},
+			"hint.ERR_BAD_CREDENTIAL_FILE.damaged":               {"Vuelva a copiarlo desde su respaldo o desde el medio donde lo recibió del SAT; no lo abra ni lo guarde con otros programas.", "Copy it again from your backup or from where SAT gave it to you; do not open or save it with other programs."},
+			"code.ERR_BAD_CREDENTIAL_FILE.unsupportedEncryption": {"La llave privada está cifrada con un método que el conector no admite.", "The private key is encrypted with a method the connector does not support."},
+			"hint.ERR_BAD_CREDENTIAL_FILE.unsupportedEncryption": {"Use el .key original que le entregó el SAT.", "Use the original .key SAT gave you."},
+			"code.ERR_BAD_REQUEST.newPasswordShort":              {"La contraseña nueva es demasiado corta.", "The new password is too short."},
+			"hint.ERR_BAD_REQUEST.newPasswordShort":              {"Use al menos 8 caracteres.", "Use at least 8 characters."},
+			"hint.ERR_WRONG_PASSWORD.pkcs12":                     {"Escriba la contraseña del archivo .pfx (la que eligió al crearlo o exportarlo), no necesariamente la de su e.firma.", "Type the .pfx file's password (the one chosen when it was created or exported), not necessarily your e.firma's."},
 		}
 	})
 }

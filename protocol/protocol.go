@@ -40,6 +40,8 @@ const (
 	// MinChallengeLen and MaxChallengeLen bound the challenge string.
 	MinChallengeLen = 32
 	MaxChallengeLen = 128
+	// MaxSATGUIDLen bounds the guid of SAT's e.firma login page ("sat-login").
+	MaxSATGUIDLen = 128
 )
 
 // Command names.
@@ -53,10 +55,11 @@ const (
 	CmdDiagnose         = "diagnose"
 	CmdOCSPRequest      = "ocsp-request"
 	CmdOCSPCheck        = "ocsp-check"
+	CmdSATLogin         = "sat-login"
 )
 
 // Commands lists every command of protocol v1, in documentation order.
-var Commands = []string{CmdHello, CmdListCertificates, CmdImportCredential, CmdRemoveCredential, CmdAuthenticate, CmdSign, CmdDiagnose, CmdOCSPRequest, CmdOCSPCheck}
+var Commands = []string{CmdHello, CmdListCertificates, CmdImportCredential, CmdRemoveCredential, CmdAuthenticate, CmdSign, CmdDiagnose, CmdOCSPRequest, CmdOCSPCheck, CmdSATLogin}
 
 // Code is one of the closed list of error codes that cross to the browser.
 type Code string
@@ -229,7 +232,7 @@ type ImportParams struct {
 	// NewPassword is for a private key given unencrypted: the host stores
 	// it encrypted with this password (the person typed it twice). Without
 	// it such a key is refused with ERR_BAD_CREDENTIAL_FILE, variant
-	// "unencrypted-key"; at least MinNewPasswordBytes.
+	// "unencryptedKey"; at least MinNewPasswordBytes.
 	NewPassword string `json:"newPassword,omitempty"`
 }
 
@@ -284,6 +287,26 @@ type SignResult struct {
 	CMS         string   `json:"cms,omitempty"`
 	Algorithm   string   `json:"algorithm"`
 	Certificate string   `json:"certificate"`
+}
+
+// SATLoginParams are the params of "sat-login": sign in to SAT's own
+// e.firma login page (form#certform). Origin is the page's, from the
+// browser; GUID is the form's hidden guid. The host builds the signed text
+// itself from the certificate (package signing, docs/SAT-LOGIN.md).
+type SATLoginParams struct {
+	Origin        string `json:"origin"`
+	CertificateID string `json:"certificateId"`
+	Password      string `json:"password"`
+	GUID          string `json:"guid"`
+	// ConfirmFinalTry allows a PIN attempt when the token says it is the last.
+	ConfirmFinalTry bool `json:"confirmFinalTry,omitempty"`
+}
+
+// SATLoginResult is the result of "sat-login": the values of the form's
+// "token" and "fert" fields.
+type SATLoginResult struct {
+	Token string `json:"token"`
+	Fert  string `json:"fert"`
 }
 
 // OCSPParams are the params of "ocsp-request" and "ocsp-check". The host

@@ -90,10 +90,10 @@ func ParseCertificate(data []byte) (*x509.Certificate, error) {
 	}
 	c, err := x509.ParseCertificate(data)
 	if err != nil {
-		if form, _, _, kerr := classifyKey(data); kerr == nil && (form == keyEncrypted || form == keyPlain) {
+		if looksLikeKey(data) {
 			return nil, fmt.Errorf("%w: %w", ErrBadCertificate, ErrKeyNotCertificate)
 		}
-		if truncatedDER(data) {
+		if TruncatedDER(data) {
 			return nil, fmt.Errorf("%w: %w: %v", ErrBadCertificate, ErrDamaged, err)
 		}
 		return nil, fmt.Errorf("%w: %v", ErrBadCertificate, err)

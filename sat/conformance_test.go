@@ -17,6 +17,8 @@ import (
 
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
+	"github.com/efirma/conector/signing"
 )
 
 // fixtureFacts are the facts of every credential in ../shared/fixtures/sat,
@@ -150,18 +152,18 @@ func TestConformanceSATFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			key, err := sat.DecryptKey(keyData, []byte(password))
+			key, err := keyfile.DecryptKey(keyData, []byte(password))
 			if err != nil {
 				t.Fatalf("DecryptKey with %s: %v", password, err)
 			}
 			if err := sat.CheckPair(c, key); err != nil {
 				t.Errorf("CheckPair: %v", err)
 			}
-			if sat.Algorithm(key.Public()) != protocol.AlgRS256 {
-				t.Errorf("Algorithm = %q", sat.Algorithm(key.Public()))
+			if signing.Algorithm(key.Public()) != protocol.AlgRS256 {
+				t.Errorf("Algorithm = %q", signing.Algorithm(key.Public()))
 			}
 			for _, wrong := range []string{"12345678", "12345678A", "12345678a ", "x"} {
-				if _, err := sat.DecryptKey(keyData, []byte(wrong)); !errors.Is(err, sat.ErrWrongPassword) {
+				if _, err := keyfile.DecryptKey(keyData, []byte(wrong)); !errors.Is(err, sat.ErrWrongPassword) {
 					t.Errorf("password %q: %v, want ErrWrongPassword", wrong, err)
 				}
 			}
@@ -186,7 +188,7 @@ func TestConformanceExtraKeyFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, err := sat.ParseUnencryptedKey(read(t, filepath.Join(root, "aaa010101aaa-csd", "private_key_plain.key")))
+	plain, err := keyfile.ParseUnencryptedKey(read(t, filepath.Join(root, "aaa010101aaa-csd", "private_key_plain.key")))
 	if err != nil {
 		t.Fatalf("private_key_plain.key: %v", err)
 	}
@@ -197,7 +199,7 @@ func TestConformanceExtraKeyFiles(t *testing.T) {
 	// import then asks for a new password), it does not say "wrong
 	// password", with or without one.
 	for _, pw := range []string{password, ""} {
-		if _, err := sat.DecryptKey(read(t, filepath.Join(root, "aaa010101aaa-csd", "private_key_plain.key")), []byte(pw)); !errors.Is(err, sat.ErrUnencryptedKey) {
+		if _, err := keyfile.DecryptKey(read(t, filepath.Join(root, "aaa010101aaa-csd", "private_key_plain.key")), []byte(pw)); !errors.Is(err, sat.ErrUnencryptedKey) {
 			t.Errorf("DecryptKey(private_key_plain.key, %q): %v, want ErrUnencryptedKey", pw, err)
 		}
 	}
@@ -228,7 +230,7 @@ func TestConformanceOpenSSLVerifies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			key, err := sat.DecryptKey(keyData, []byte(password))
+			key, err := keyfile.DecryptKey(keyData, []byte(password))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -268,7 +270,7 @@ func TestConformanceOpenSSLVerifies(t *testing.T) {
 			if err != nil {
 				t.Fatalf("openssl pkcs8: %v", err)
 			}
-			osslKey, err := sat.ParseUnencryptedKey(out)
+			osslKey, err := keyfile.ParseUnencryptedKey(out)
 			if err != nil || sat.CheckPair(c, osslKey) != nil {
 				t.Errorf("the key openssl opened does not match the certificate (%v)", err)
 			}

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
+	"github.com/efirma/conector/signing"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -84,7 +86,7 @@ func FuzzFactsOf(f *testing.F) {
 			t.Fatal("empty serial")
 		}
 		_, _ = sat.Status(c, c.NotBefore)
-		_ = sat.Algorithm(c.PublicKey)
+		_ = signing.Algorithm(c.PublicKey)
 		_ = sat.NewAnchors(c).Verify(c, c.NotBefore)
 	})
 }
@@ -97,7 +99,7 @@ func FuzzDecryptKey(f *testing.F) {
 	}
 	f.Add([]byte{}, []byte{})
 	f.Fuzz(func(t *testing.T, data, pw []byte) {
-		k, err := sat.DecryptKey(data, pw)
+		k, err := keyfile.DecryptKey(data, pw)
 		if err != nil {
 			if !isKeyError(err) {
 				t.Fatalf("error %v is not one of the sentinels", err)
@@ -123,7 +125,7 @@ func FuzzDecodePFX(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		key, err := sat.DecryptKey(readSeed(f, credPath(dir, "private_key.key")), []byte(password))
+		key, err := keyfile.DecryptKey(readSeed(f, credPath(dir, "private_key.key")), []byte(password))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -146,7 +148,7 @@ func FuzzDecodePFX(f *testing.F) {
 	}
 	f.Add([]byte{}, []byte{})
 	f.Fuzz(func(t *testing.T, data, pw []byte) {
-		k, c, err := sat.DecodePFX(data, pw)
+		k, c, err := keyfile.DecodePFX(data, pw)
 		if err != nil {
 			if !errors.Is(err, sat.ErrBadPFX) && !isKeyError(err) && !errors.Is(err, sat.ErrKeyMismatch) {
 				t.Fatalf("error %v is not one of the sentinels", err)

@@ -20,6 +20,8 @@ import (
 
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
+	"github.com/efirma/conector/signing"
 )
 
 // keyErrors are the sentinels DecryptKey may return.
@@ -36,7 +38,7 @@ func isKeyError(err error) bool {
 
 func TestDecryptKeyGenerated(t *testing.T) {
 	for _, dir := range []string{"fiel-fisica", "fiel-moral", "csd-moral", "fiel-enie", "fiel-ampersand", "fiel-expired", "fiel-not-yet-valid", "not-sat"} {
-		key, err := sat.DecryptKey(read(t, credPath(dir, "private_key.key")), []byte(password))
+		key, err := keyfile.DecryptKey(read(t, credPath(dir, "private_key.key")), []byte(password))
 		if err != nil {
 			t.Errorf("%s: %v", dir, err)
 			continue
@@ -44,7 +46,7 @@ func TestDecryptKeyGenerated(t *testing.T) {
 		if err := sat.CheckPair(genCert(t, dir), key); err != nil {
 			t.Errorf("%s: CheckPair: %v", dir, err)
 		}
-		if got := sat.Algorithm(key.Public()); got != protocol.AlgRS256 {
+		if got := signing.Algorithm(key.Public()); got != protocol.AlgRS256 {
 			t.Errorf("%s: Algorithm = %q", dir, got)
 		}
 	}
@@ -57,7 +59,7 @@ func TestDecryptKeyErrors(t *testing.T) {
 	if _, err := rand.Read(random); err != nil {
 		t.Fatal(err)
 	}
-	plainKey, err := sat.DecryptKey(satKey, []byte(password))
+	plainKey, err := keyfile.DecryptKey(satKey, []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +90,7 @@ func TestDecryptKeyErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			k, err := sat.DecryptKey(tt.data, []byte(tt.password))
+			k, err := keyfile.DecryptKey(tt.data, []byte(tt.password))
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
@@ -102,7 +104,7 @@ func TestDecryptKeyErrors(t *testing.T) {
 func TestDecryptKeyPEMForms(t *testing.T) {
 	satKey := read(t, credPath("fiel-moral", "private_key.key"))
 	cert := genCert(t, "fiel-moral")
-	key, err := sat.DecryptKey(satKey, []byte(password))
+	key, err := keyfile.DecryptKey(satKey, []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,17 +117,17 @@ func TestDecryptKeyPEMForms(t *testing.T) {
 	pkcs1PEM := pem.EncodeToMemory(blk)
 	for name, data := range map[string][]byte{"PEM PKCS#8": pkcs8PEM, "PKCS#1 PEM with DEK-Info": pkcs1PEM} {
 		t.Run(name, func(t *testing.T) {
-			k, err := sat.DecryptKey(data, []byte(password))
+			k, err := keyfile.DecryptKey(data, []byte(password))
 			if err != nil {
 				t.Fatalf("right password: %v", err)
 			}
 			if err := sat.CheckPair(cert, k); err != nil {
 				t.Errorf("CheckPair: %v", err)
 			}
-			if _, err := sat.DecryptKey(data, []byte("12345678b")); !errors.Is(err, sat.ErrWrongPassword) {
+			if _, err := keyfile.DecryptKey(data, []byte("12345678b")); !errors.Is(err, sat.ErrWrongPassword) {
 				t.Errorf("wrong password: %v, want ErrWrongPassword", err)
 			}
-			if _, err := sat.DecryptKey(data, nil); !errors.Is(err, sat.ErrEmptyPassword) {
+			if _, err := keyfile.DecryptKey(data, nil); !errors.Is(err, sat.ErrEmptyPassword) {
 				t.Errorf("empty password: %v, want ErrEmptyPassword", err)
 			}
 		})
@@ -144,14 +146,14 @@ func TestDecryptKeyFixturePKCS1PEM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := sat.DecryptKey(data, []byte(password))
+	k, err := keyfile.DecryptKey(data, []byte(password))
 	if err != nil {
 		t.Fatalf("DecryptKey: %v", err)
 	}
 	if err := sat.CheckPair(c, k); err != nil {
 		t.Errorf("CheckPair: %v", err)
 	}
-	if _, err := sat.DecryptKey(data, []byte("12345678A")); !errors.Is(err, sat.ErrWrongPassword) {
+	if _, err := keyfile.DecryptKey(data, []byte("12345678A")); !errors.Is(err, sat.ErrWrongPassword) {
 		t.Errorf("wrong password: %v, want ErrWrongPassword", err)
 	}
 }
@@ -180,7 +182,7 @@ func TestDecryptKeyOtherPBES2(t *testing.T) {
 		"3DES one iteration":      {"-v2", "des3", "-iter", "1"},
 	} {
 		data := reencrypt(t, openssl, args...)
-		k, err := sat.DecryptKey(data, []byte(password))
+		k, err := keyfile.DecryptKey(data, []byte(password))
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -198,7 +200,7 @@ func TestDecryptKeyOtherPBES2(t *testing.T) {
 func TestDecryptKeyUnsupportedSchemeIsNotWrongPassword(t *testing.T) {
 	openssl := needOpenSSL(t)
 	data := reencrypt(t, openssl, "-v1", "PBE-SHA1-3DES")
-	if _, err := sat.DecryptKey(data, []byte(password)); !errors.Is(err, sat.ErrNotAKey) {
+	if _, err := keyfile.DecryptKey(data, []byte(password)); !errors.Is(err, sat.ErrNotAKey) {
 		t.Errorf("PBES1 key with the right password: %v, want ErrNotAKey", err)
 	}
 }
@@ -242,7 +244,7 @@ func withIterations(t *testing.T, der []byte, iter int) []byte {
 func TestDecryptKeyBoundsWork(t *testing.T) {
 	data := withIterations(t, read(t, credPath("fiel-fisica", "private_key.key")), 1<<31-1)
 	done := make(chan error, 1)
-	go func() { _, err := sat.DecryptKey(data, []byte(password)); done <- err }()
+	go func() { _, err := keyfile.DecryptKey(data, []byte(password)); done <- err }()
 	select {
 	case err := <-done:
 		if !errors.Is(err, sat.ErrNotAKey) {
@@ -256,16 +258,16 @@ func TestDecryptKeyBoundsWork(t *testing.T) {
 func TestWithIterationsHelper(t *testing.T) {
 	// The rewrite helper above keeps a valid key when the count is unchanged.
 	orig := read(t, credPath("fiel-fisica", "private_key.key"))
-	if _, err := sat.DecryptKey(withIterations(t, orig, 2048), []byte(password)); err != nil {
+	if _, err := keyfile.DecryptKey(withIterations(t, orig, 2048), []byte(password)); err != nil {
 		t.Fatalf("re-encoded key with the same count: %v", err)
 	}
-	if _, err := sat.DecryptKey(withIterations(t, orig, 2047), []byte(password)); !errors.Is(err, sat.ErrWrongPassword) {
+	if _, err := keyfile.DecryptKey(withIterations(t, orig, 2047), []byte(password)); !errors.Is(err, sat.ErrWrongPassword) {
 		t.Fatalf("key with another count derives another key: %v", err)
 	}
 }
 
 func TestParseUnencryptedKey(t *testing.T) {
-	key, err := sat.DecryptKey(read(t, credPath("fiel-fisica", "private_key.key")), []byte(password))
+	key, err := keyfile.DecryptKey(read(t, credPath("fiel-fisica", "private_key.key")), []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +282,7 @@ func TestParseUnencryptedKey(t *testing.T) {
 		"PKCS#1 PEM": pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rk)}),
 		"SEC1 EC":    ecDER,
 	} {
-		k, err := sat.ParseUnencryptedKey(data)
+		k, err := keyfile.ParseUnencryptedKey(data)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -289,16 +291,16 @@ func TestParseUnencryptedKey(t *testing.T) {
 			t.Errorf("%s: another key", name)
 		}
 	}
-	if _, err := sat.ParseUnencryptedKey([]byte("nope")); !errors.Is(err, sat.ErrNotAKey) {
+	if _, err := keyfile.ParseUnencryptedKey([]byte("nope")); !errors.Is(err, sat.ErrNotAKey) {
 		t.Errorf("garbage: %v, want ErrNotAKey", err)
 	}
-	if _, err := sat.ParseUnencryptedKey(read(t, credPath("fiel-fisica", "private_key.key"))); !errors.Is(err, sat.ErrNotAKey) {
+	if _, err := keyfile.ParseUnencryptedKey(read(t, credPath("fiel-fisica", "private_key.key"))); !errors.Is(err, sat.ErrNotAKey) {
 		t.Errorf("encrypted key: %v, want ErrNotAKey", err)
 	}
 }
 
 func TestCheckPair(t *testing.T) {
-	mismatchKey, err := sat.DecryptKey(read(t, credPath("mismatch", "private_key.key")), []byte(password))
+	mismatchKey, err := keyfile.DecryptKey(read(t, credPath("mismatch", "private_key.key")), []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +334,7 @@ func TestAlgorithm(t *testing.T) {
 		{nil, ""},
 	}
 	for _, tt := range tests {
-		if got := sat.Algorithm(tt.pub); got != tt.want {
+		if got := signing.Algorithm(tt.pub); got != tt.want {
 			t.Errorf("Algorithm(%T) = %q, want %q", tt.pub, got, tt.want)
 		}
 	}
@@ -348,7 +350,7 @@ func TestKeyFilesPeopleHave(t *testing.T) {
 	satKey := read(t, credPath("fiel-fisica", "private_key.key"))
 	cerDER := read(t, credPath("fiel-fisica", "certificate.cer"))
 	cert := genCert(t, "fiel-fisica")
-	key, err := sat.DecryptKey(satKey, []byte(password))
+	key, err := keyfile.DecryptKey(satKey, []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,29 +368,29 @@ func TestKeyFilesPeopleHave(t *testing.T) {
 	}
 	for name, data := range unencrypted {
 		for _, pw := range []string{"", password} {
-			if _, err := sat.DecryptKey(data, []byte(pw)); !errors.Is(err, sat.ErrUnencryptedKey) {
+			if _, err := keyfile.DecryptKey(data, []byte(pw)); !errors.Is(err, sat.ErrUnencryptedKey) {
 				t.Errorf("%s with password %q: %v, want ErrUnencryptedKey", name, pw, err)
 			}
 		}
-		k, err := sat.ParseUnencryptedKey(data)
+		k, err := keyfile.ParseUnencryptedKey(data)
 		if err != nil || sat.CheckPair(cert, k) != nil {
 			t.Errorf("%s: ParseUnencryptedKey: %v", name, err)
 			continue
 		}
 		// Stored encrypted with a new password, it opens with that
 		// password only.
-		enc, err := sat.EncryptKey(k, []byte("NuevaClave#2026"))
+		enc, err := keyfile.EncryptKey(k, []byte("NuevaClave#2026"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := sat.ParseUnencryptedKey(enc); err == nil {
+		if _, err := keyfile.ParseUnencryptedKey(enc); err == nil {
 			t.Errorf("%s: the re-encrypted key reads as unencrypted", name)
 		}
-		back, err := sat.DecryptKey(enc, []byte("NuevaClave#2026"))
+		back, err := keyfile.DecryptKey(enc, []byte("NuevaClave#2026"))
 		if err != nil || sat.CheckPair(cert, back) != nil {
 			t.Errorf("%s: re-encrypted key does not open: %v", name, err)
 		}
-		if _, err := sat.DecryptKey(enc, []byte(password)); !errors.Is(err, sat.ErrWrongPassword) {
+		if _, err := keyfile.DecryptKey(enc, []byte(password)); !errors.Is(err, sat.ErrWrongPassword) {
 			t.Errorf("%s: re-encrypted key with the old password: %v", name, err)
 		}
 		break // the encryption is the same for every form: once is enough
@@ -406,12 +408,12 @@ func TestKeyFilesPeopleHave(t *testing.T) {
 		{"unreadable PRIVATE KEY block", block("PRIVATE KEY", []byte("not DER")), sat.ErrDamaged},
 	}
 	for _, c := range keyRefusals {
-		if _, err := sat.DecryptKey(c.data, []byte(password)); !errors.Is(err, c.want) || !errors.Is(err, sat.ErrNotAKey) {
+		if _, err := keyfile.DecryptKey(c.data, []byte(password)); !errors.Is(err, c.want) || !errors.Is(err, sat.ErrNotAKey) {
 			t.Errorf("%s: %v, want %v (and ErrNotAKey)", c.name, err, c.want)
 		}
 	}
 	// Distinct: a certificate is not reported as damaged and vice versa.
-	if _, err := sat.DecryptKey(cerDER, []byte(password)); errors.Is(err, sat.ErrDamaged) {
+	if _, err := keyfile.DecryptKey(cerDER, []byte(password)); errors.Is(err, sat.ErrDamaged) {
 		t.Errorf("a certificate reported as damaged: %v", err)
 	}
 

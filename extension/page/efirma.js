@@ -30,7 +30,10 @@ const ACK = "efirma:ack";
 const RESPONSE = "efirma:response";
 
 /**
- * Spanish message, Spanish hint, English message, English hint, per code.
+ * Spanish message, Spanish hint, English message, English hint, per code:
+ * the texts of _locales (err_<CODE>, hint_<CODE>), the one source, copied
+ * here because a page cannot read the extension's catalogue;
+ * i18n/catalogue_test.go and test/page.test.js keep them word for word.
  * @type {Record<string, [string, string, string, string]>}
  */
 const MESSAGES = {
@@ -82,15 +85,15 @@ const MESSAGES = {
  */
 const VARIANTS = {
   ERR_BAD_CREDENTIAL_FILE: {
-    "unencrypted-key": ["El archivo de la llave privada (.key) es una llave sin cifrar: no tiene contraseña.", "Para guardarla protegida, escriba una contraseña NUEVA dos veces: el conector guardará la llave cifrada con ella y se la pedirá cada vez que firme. Nunca se guarda sin cifrar.", "The private key file (.key) is an unencrypted key: it has no password.", "To store it protected, type a NEW password twice: the connector stores the key encrypted with it and asks for it each time you sign. It is never stored unencrypted."],
-    "certificate-not-key": ["El archivo que eligió como llave privada (.key) es un certificado, no una llave.", "Elija el archivo .key (llave privada) que se generó junto con su .cer.", "The file chosen as the private key (.key) is a certificate, not a key.", "Choose the .key file (private key) generated together with your .cer."],
-    "key-not-certificate": ["El archivo que eligió como certificado (.cer) es una llave privada, no un certificado.", "Elija el archivo .cer de su e.firma como certificado; la llave va en el campo de la llave privada.", "The file chosen as the certificate (.cer) is a private key, not a certificate.", "Choose your e.firma's .cer file as the certificate; the key goes in the private key field."],
+    "unencryptedKey": ["El archivo de la llave privada (.key) es una llave sin cifrar: no tiene contraseña.", "Para guardarla protegida, escriba una contraseña NUEVA dos veces: el conector guardará la llave cifrada con ella y se la pedirá cada vez que firme. Nunca se guarda sin cifrar.", "The private key file (.key) is an unencrypted key: it has no password.", "To store it protected, type a NEW password twice: the connector stores the key encrypted with it and asks for it each time you sign. It is never stored unencrypted."],
+    "certificateNotKey": ["El archivo que eligió como llave privada (.key) es un certificado, no una llave.", "Elija el archivo .key (llave privada) que se generó junto con su .cer.", "The file chosen as the private key (.key) is a certificate, not a key.", "Choose the .key file (private key) generated together with your .cer."],
+    "keyNotCertificate": ["El archivo que eligió como certificado (.cer) es una llave privada, no un certificado.", "Elija el archivo .cer de su e.firma como certificado; la llave va en el campo de la llave privada.", "The file chosen as the certificate (.cer) is a private key, not a certificate.", "Choose your e.firma's .cer file as the certificate; the key goes in the private key field."],
     "damaged": ["El archivo está dañado: está incompleto o fue alterado.", "Vuelva a copiarlo desde su respaldo o desde el medio donde lo recibió del SAT; no lo abra ni lo guarde con otros programas.", "The file is damaged: it is incomplete or was altered.", "Copy it again from your backup or from where SAT gave it to you; do not open or save it with other programs."],
-    "unsupported-encryption": ["La llave privada está cifrada con un método que el conector no admite.", "Use el .key original que le entregó el SAT.", "The private key is encrypted with a method the connector does not support.", "Use the original .key SAT gave you."],
-    "stored-damaged": ["El archivo guardado de esta e.firma está dañado.", "Vuelva a importar su e.firma (.cer y .key) en «Mis certificados» o con «efirma import»; la contraseña no tiene la culpa.", "The stored file of this e.firma is damaged.", "Import your e.firma (.cer and .key) again in “My certificates” or with “efirma import”; the password is not the problem."],
+    "unsupportedEncryption": ["La llave privada está cifrada con un método que el conector no admite.", "Use el .key original que le entregó el SAT.", "The private key is encrypted with a method the connector does not support.", "Use the original .key SAT gave you."],
+    "storedDamaged": ["El archivo guardado de esta e.firma está dañado.", "Vuelva a importar su e.firma (.cer y .key) en «Mis certificados» o con «efirma import»; la contraseña no tiene la culpa.", "The stored file of this e.firma is damaged.", "Import your e.firma (.cer and .key) again in “My certificates” or with “efirma import”; the password is not the problem."],
   },
   ERR_BAD_REQUEST: {
-    "new-password-short": ["La contraseña nueva es demasiado corta.", "Use al menos 8 caracteres.", "The new password is too short.", "Use at least 8 characters."],
+    "newPasswordShort": ["La contraseña nueva es demasiado corta.", "Use al menos 8 caracteres.", "The new password is too short.", "Use at least 8 characters."],
   },
 };
 

@@ -19,6 +19,7 @@ export const LIMITS = Object.freeze({
   MAX_PASSWORD_BYTES: 256,
   MIN_CHALLENGE_LEN: 32,
   MAX_CHALLENGE_LEN: 128,
+  MAX_SAT_GUID_LEN: 128,
 });
 
 /** Command names of protocol v1. */
@@ -32,6 +33,7 @@ export const COMMANDS = Object.freeze({
   DIAGNOSE: "diagnose",
   OCSP_REQUEST: "ocsp-request",
   OCSP_CHECK: "ocsp-check",
+  SAT_LOGIN: "sat-login",
 });
 
 /** The host's closed list of error codes. */

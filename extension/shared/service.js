@@ -3,7 +3,8 @@
 // drive it with fakes. background.js wires it to the browser.
 //
 // A page request arrives with the origin the browser reported for the sender.
-// authenticate and sign open a consent session: one per tab, shown in an
+// authenticate, sign and a SAT login (handleSatLogin, from sat-login.js on
+// SAT's own form#certform page) open a consent session: one per tab, shown in an
 // extension popup window (consent.html), ended by exactly one of: the host's
 // answer, Cancelar, the window closing, the page going away, or the timeout.
 
@@ -11,6 +12,7 @@ import { CodedError, RETRYABLE_CODES, toWire } from "./errors.js";
 import { hostParams, previewText, selectable, validatePageRequest } from "./messages.js";
 import { checkOrigin } from "./origins.js";
 import { COMMANDS } from "./protocol.js";
+import { SAT_LOGIN_ACTION, certificateRule, pickSatLogin, satLoginParams, validateSatLogin } from "./satlogin.js";
 
 /**
  * @typedef {import("./native.js").NativeHost} NativeHost
@@ -78,6 +80,23 @@ export function createService(deps) {
       await deps.host.ensure(); // fail before any window opens when the host is missing
       const result = await consent(req, from);
       return { ok: true, result };
+    } catch (e) {
+      return { ok: false, error: toWire(e, deps.t) };
+    }
+  }
+
+  /**
+   * Handles a SAT login from sat-login.js (SAT's own form#certform page):
+   * the same consent session as a page request, for the browser's origin.
+   * @param {unknown} msg  {guid}
+   * @param {{origin: string, tabId: number, signal?: AbortSignal}} from
+   */
+  async function handleSatLogin(msg, from) {
+    try {
+      const req = validateSatLogin(msg, from.origin);
+      if (byTab.has(from.tabId)) throw new CodedError("ERR_REQUEST_PENDING");
+      await deps.host.ensure();
+      return { ok: true, result: await consent(/** @type {any} */ (req), from) };
     } catch (e) {
       return { ok: false, error: toWire(e, deps.t) };
     }
@@ -178,13 +197,13 @@ export function createService(deps) {
     const certs = Array.isArray(list?.certificates) ? list.certificates : [];
     s.certificates = certs;
     const action = /** @type {"authenticate"|"sign"} */ (s.req.action);
-    s.blocked = noUsable(certs, action);
+    s.blocked = noUsable(certs, certificateRule(action));
     /** @type {Record<string, unknown>} */
     const out = {
       origin: s.origin,
       action,
       description: s.req.description || "",
-      certificates: certs.map((c) => ({ ...c, ...selectable(c, action) })),
+      certificates: certs.map((c) => ({ ...c, ...selectable(c, certificateRule(action)) })),
     };
     if (s.blocked) out.blocked = toWire(s.blocked, deps.t);
     if (s.req.data) out.preview = previewText(s.req.data);
@@ -204,13 +223,19 @@ export function createService(deps) {
     const id = msg.certificateId;
     const cert = (s.certificates || []).find((c) => c && c.id === id);
     const action = /** @type {"authenticate"|"sign"} */ (s.req.action);
+    const sat = /** @type {string} */ (action) === SAT_LOGIN_ACTION;
     if (!cert || typeof id !== "string") throw new CodedError("ERR_CERT_NOT_FOUND");
-    if (!selectable(cert, action).selectable) throw new CodedError(reasonCode(cert, action));
+    if (!selectable(cert, certificateRule(action)).selectable) throw new CodedError(reasonCode(cert, certificateRule(action)));
     if (typeof msg.password !== "string" || msg.password.length === 0 || new TextEncoder().encode(msg.password).length > 256) {
       throw new CodedError("ERR_WRONG_PASSWORD");
     }
     s.busy = true;
     try {
+      if (sat) {
+        const r = await deps.host.request(COMMANDS.SAT_LOGIN, satLoginParams(s.origin, id, msg.password, /** @type {any} */ (s.req).guid, msg.confirmFinalTry === true));
+        s.resolve(pickSatLogin(r));
+        return { ok: true, result: null };
+      }
       const command = action === "authenticate" ? COMMANDS.AUTHENTICATE : COMMANDS.SIGN;
       const result = await deps.host.request(command, hostParams(s.req, s.origin, id, msg.password, msg.confirmFinalTry === true));
       s.resolve(pick(action, result));
@@ -240,7 +265,7 @@ export function createService(deps) {
     }
   }
 
-  return { handlePage, handleConsent, handleExtension, onWindowRemoved, sessions, byTab };
+  return { handlePage, handleSatLogin, handleConsent, handleExtension, onWindowRemoved, sessions, byTab };
 }
 
 /**

@@ -31,6 +31,8 @@ import (
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
+	"github.com/efirma/conector/signing"
 	"golang.org/x/term"
 )
 
@@ -196,7 +198,8 @@ func failWith(env Env, jsonOut bool, exit int, code, msg, hint string) int {
 		printJSON(env, map[string]any{"error": map[string]string{"code": code, "message": msg, "hint": hint}})
 		return exit
 	}
-	fmt.Fprintf(env.Stderr, "error: %s [%s]\n", msg, code)
+	// The code is for programs (--json) and the report, not for people.
+	fmt.Fprintf(env.Stderr, "error: %s\n", msg)
 	fmt.Fprintf(env.Stderr, "%s: %s\n", env.t("cli.hint"), hint)
 	return exit
 }
@@ -290,7 +293,7 @@ func inspect(args []string, env Env) int {
 		KeyMatches *bool  `json:"keyMatches,omitempty"`
 		Trusted    *bool  `json:"trusted,omitempty"`
 		Algorithm  string `json:"algorithm"`
-	}{CertInfo: info, Algorithm: sat.Algorithm(cert.PublicKey)}
+	}{CertInfo: info, Algorithm: signing.Algorithm(cert.PublicKey)}
 	if info.IssuerCheck != "" {
 		ok := info.IssuerCheck != protocol.IssuedByUnknown
 		out.Trusted = &ok
@@ -304,7 +307,7 @@ func inspect(args []string, env Env) int {
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}
-		signer, err := sat.DecryptKey(kdata, pw)
+		signer, err := keyfile.DecryptKey(kdata, pw)
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}
@@ -349,7 +352,7 @@ func printInfo(env Env, i protocol.CertInfo) {
 	row("notbefore", i.NotBefore)
 	row("notafter", i.NotAfter)
 	row("status", statusText(env, i))
-	row("source", i.Source)
+	row("source", sourceText(env, i.Source))
 	row("id", i.ID)
 	switch i.IssuerCheck {
 	case protocol.IssuedBySAT:
@@ -364,6 +367,36 @@ func printInfo(env Env, i protocol.CertInfo) {
 		// checked with the PIN).
 		row("reason", i.Reason)
 	}
+	if why := signInWhy(i); why != "" {
+		fmt.Fprintln(env.Stdout, env.t("cli.cannot-sign-in", env.t("cli.why."+why)))
+	}
+}
+
+// sourceText names where a certificate lives in words ("este equipo"), not
+// the protocol's source id.
+func sourceText(env Env, source string) string {
+	switch source {
+	case protocol.SourceFile, protocol.SourcePKCS12, protocol.SourcePKCS11:
+		return env.t("cli.source." + source)
+	}
+	return source
+}
+
+// signInWhy says why a certificate cannot be used to sign in ("" when it
+// can), the same reasons the extension gives: it is still imported (a CSD
+// serves invoicing tools), but import and list say so.
+func signInWhy(i protocol.CertInfo) string {
+	switch {
+	case i.Status == protocol.StatusExpired:
+		return "expired"
+	case i.Status == protocol.StatusNotYetValid:
+		return "not-yet-valid"
+	case i.Type == protocol.TypeCSD:
+		return "csd"
+	case i.Type != protocol.TypeFIEL:
+		return "not-fiel"
+	}
+	return ""
 }
 
 // statusText says the validity the way a person reads it: days left, days
@@ -419,7 +452,7 @@ func importCmd(args []string, env Env) int {
 			return fail(env, *jsonOut, err)
 		}
 		var pw, newPW []byte
-		if _, perr := sat.ParseUnencryptedKey(kd); perr == nil {
+		if _, perr := keyfile.ParseUnencryptedKey(kd); perr == nil {
 			// A key with no password: never stored so. Ask for a new
 			// password twice (two lines with --password-stdin) and say
 			// what will be done.

@@ -51,13 +51,13 @@ func (c *Core) ImportSAT(ctx context.Context, cer, key, password []byte) (protoc
 // ImportKeyPair checks and stores a .cer/.key pair. A key given
 // unencrypted is stored encrypted with newPassword (at least
 // protocol.MinNewPasswordBytes) and the result says so; without a new
-// password it is ERR_BAD_CREDENTIAL_FILE "unencrypted-key".
+// password it is ERR_BAD_CREDENTIAL_FILE "unencryptedKey".
 func (c *Core) ImportKeyPair(ctx context.Context, cer, key, password, newPassword []byte) (protocol.ImportResult, error) {
 	if c.opt.Store == nil {
 		return protocol.ImportResult{}, errNoStore
 	}
 	if len(newPassword) > 0 && len(newPassword) < protocol.MinNewPasswordBytes {
-		return protocol.ImportResult{}, keys.Coded(protocol.ErrBadRequest, map[string]any{"variant": "new-password-short", "minNewPasswordBytes": protocol.MinNewPasswordBytes}, errors.New("new password too short"))
+		return protocol.ImportResult{}, keys.Coded(protocol.ErrBadRequest, map[string]any{"variant": "newPasswordShort", "minNewPasswordBytes": protocol.MinNewPasswordBytes}, errors.New("new password too short"))
 	}
 	cred, reencrypted, err := c.opt.Store.ImportKeyPair(cer, key, password, newPassword)
 	info, err := c.imported(ctx, cred, err)

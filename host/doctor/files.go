@@ -10,6 +10,7 @@ import (
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 )
 
 // Files are .cer/.key files a person has not imported yet (on a USB stick,
@@ -46,11 +47,11 @@ func FileChecks(f Files, env Env) []Check {
 	}
 	label := sat.FactsOf(cert).RFC
 	title := t("doctor.file.key", label)
-	key, err := sat.DecryptKey(f.Key, f.Password)
+	key, err := keyfile.DecryptKey(f.Key, f.Password)
 	if errors.Is(err, sat.ErrUnencryptedKey) {
 		// Readable with no password: check the pair; importing it will ask
 		// for a new password.
-		if plain, perr := sat.ParseUnencryptedKey(f.Key); perr == nil {
+		if plain, perr := keyfile.ParseUnencryptedKey(f.Key); perr == nil {
 			if sat.CheckPair(cert, plain) != nil {
 				return append(out, Check{ID: "key-mismatch", Status: Error, Title: title, Reason: t("code.ERR_KEY_MISMATCH"), Fix: t("hint.ERR_KEY_MISMATCH")})
 			}

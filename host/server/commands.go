@@ -21,6 +21,7 @@ var commands = map[string]handler{
 	protocol.CmdOCSPRequest:      withParams(ocspRequest),
 	protocol.CmdOCSPCheck:        withParams(ocspCheck),
 	protocol.CmdDiagnose:         noParams(diagnose),
+	protocol.CmdSATLogin:         withParams(satLogin),
 }
 
 // handler runs one command: it decodes the request's params and calls the

@@ -13,13 +13,13 @@ import (
 
 	"github.com/efirma/conector/host/store"
 	"github.com/efirma/conector/protocol"
-	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 )
 
 // TestDamagedStoredFiles (issue 13 §5): a stored .key or .pfx damaged
 // after the import, a deleted .key, and an entry that is a file are named
 // "el archivo guardado está dañado; vuelva a importar su e.firma"
-// (ERR_BAD_CREDENTIAL_FILE, variant stored-damaged), never a wrong
+// (ERR_BAD_CREDENTIAL_FILE, variant storedDamaged), never a wrong
 // password and never a counted failed try; a deleted .key is listed as not
 // usable.
 func TestDamagedStoredFiles(t *testing.T) {
@@ -71,8 +71,8 @@ func TestDamagedStoredFiles(t *testing.T) {
 			p := protocol.AuthenticateParams{Origin: "https://www.sat.gob.mx", Challenge: challenge, CertificateID: id, Password: password}
 			for i := 0; i < 2; i++ {
 				e := f.call(t, protocol.CmdAuthenticate, p, nil)
-				if e == nil || e.Code != protocol.ErrBadCredentialFile || e.Details["variant"] != "stored-damaged" {
-					t.Fatalf("authenticate: %+v, want ERR_BAD_CREDENTIAL_FILE stored-damaged", e)
+				if e == nil || e.Code != protocol.ErrBadCredentialFile || e.Details["variant"] != "storedDamaged" {
+					t.Fatalf("authenticate: %+v, want ERR_BAD_CREDENTIAL_FILE storedDamaged", e)
 				}
 				if e.Message != "El archivo guardado de esta e.firma está dañado." || !strings.Contains(e.Hint, "Vuelva a importar su e.firma") {
 					t.Fatalf("message %q, hint %q", e.Message, e.Hint)
@@ -100,12 +100,12 @@ func b64s(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 // TestImportUnencryptedKey (issue 13 §2): in host mode an unencrypted key,
 // with or without a password, is ERR_BAD_CREDENTIAL_FILE variant
-// unencrypted-key until newPassword comes; then it is stored encrypted and
+// unencryptedKey until newPassword comes; then it is stored encrypted and
 // signs with the new password only. Files of the wrong kind say so.
 func TestImportUnencryptedKey(t *testing.T) {
 	f := newFixture(t, false)
 	cer, key := readCred(t, "fiel-fisica")
-	k, err := sat.DecryptKey(key, []byte(password))
+	k, err := keyfile.DecryptKey(key, []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,11 +113,11 @@ func TestImportUnencryptedKey(t *testing.T) {
 	plainPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 	for _, pw := range []string{"", password} {
 		e := f.call(t, protocol.CmdImportCredential, protocol.ImportParams{Certificate: b64s(cer), PrivateKey: b64s(plainPEM), Password: pw}, nil)
-		if e == nil || e.Code != protocol.ErrBadCredentialFile || e.Details["variant"] != "unencrypted-key" || !strings.Contains(e.Message, "llave sin cifrar") {
+		if e == nil || e.Code != protocol.ErrBadCredentialFile || e.Details["variant"] != "unencryptedKey" || !strings.Contains(e.Message, "llave sin cifrar") {
 			t.Fatalf("password %q: %+v", pw, e)
 		}
 	}
-	if e := f.call(t, protocol.CmdImportCredential, protocol.ImportParams{Certificate: b64s(cer), PrivateKey: b64s(plainPEM), NewPassword: "corta"}, nil); e == nil || e.Details["variant"] != "new-password-short" {
+	if e := f.call(t, protocol.CmdImportCredential, protocol.ImportParams{Certificate: b64s(cer), PrivateKey: b64s(plainPEM), NewPassword: "corta"}, nil); e == nil || e.Details["variant"] != "newPasswordShort" {
 		t.Fatalf("short new password: %+v", e)
 	}
 	var r protocol.ImportResult
@@ -131,7 +131,7 @@ func TestImportUnencryptedKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sat.ParseUnencryptedKey(stored); err == nil || strings.Contains(string(stored), "PRIVATE KEY") {
+	if _, err := keyfile.ParseUnencryptedKey(stored); err == nil || strings.Contains(string(stored), "PRIVATE KEY") {
 		t.Fatal("the stored key is unencrypted")
 	}
 	p := protocol.AuthenticateParams{Origin: "https://www.sat.gob.mx", Challenge: challenge, CertificateID: r.ID, Password: "Nueva-Clave-2026"}
@@ -146,7 +146,7 @@ func TestImportUnencryptedKey(t *testing.T) {
 	for _, c := range []struct {
 		cer, key []byte
 		variant  string
-	}{{cer, cer, "certificate-not-key"}, {key, key, "key-not-certificate"}, {cer, key[:len(key)-300], "damaged"}} {
+	}{{cer, cer, "certificateNotKey"}, {key, key, "keyNotCertificate"}, {cer, key[:len(key)-300], "damaged"}} {
 		e := f.call(t, protocol.CmdImportCredential, protocol.ImportParams{Certificate: b64s(c.cer), PrivateKey: b64s(c.key), Password: password}, nil)
 		if e == nil || e.Code != protocol.ErrBadCredentialFile || e.Details["variant"] != c.variant {
 			t.Errorf("%s: %+v", c.variant, e)

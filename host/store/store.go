@@ -41,6 +41,8 @@ import (
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
+	"github.com/efirma/conector/signing"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -111,15 +113,15 @@ func (s *Store) ImportKeyPair(certData, keyData, password, newPassword []byte) (
 	if err != nil {
 		return nil, false, err
 	}
-	key, err := sat.DecryptKey(keyData, password)
+	key, err := keyfile.DecryptKey(keyData, password)
 	if errors.Is(err, sat.ErrUnencryptedKey) && len(newPassword) > 0 {
-		if key, err = sat.ParseUnencryptedKey(keyData); err != nil {
+		if key, err = keyfile.ParseUnencryptedKey(keyData); err != nil {
 			return nil, false, err
 		}
 		if err := sat.CheckPair(cert, key); err != nil {
 			return nil, false, err
 		}
-		if keyData, err = sat.EncryptKey(key, newPassword); err != nil {
+		if keyData, err = keyfile.EncryptKey(key, newPassword); err != nil {
 			return nil, false, err
 		}
 		reencrypted = true
@@ -135,7 +137,7 @@ func (s *Store) storePair(cert *x509.Certificate, key crypto.Signer, keyData []b
 	if err := sat.CheckPair(cert, key); err != nil {
 		return nil, err
 	}
-	if sat.Algorithm(key.Public()) == "" {
+	if signing.Algorithm(key.Public()) == "" {
 		return nil, fmt.Errorf("%w: unsupported key type", sat.ErrNotAKey)
 	}
 	id := IDFor(protocol.SourceFile, cert.Raw)
@@ -148,7 +150,7 @@ func (s *Store) storePair(cert *x509.Certificate, key crypto.Signer, keyData []b
 // ImportPFX checks and stores a PKCS#12 file (modern PBES2/AES or legacy).
 // An empty password is allowed: some .pfx files have none.
 func (s *Store) ImportPFX(pfx, password []byte) (keys.Credential, error) {
-	_, cert, err := sat.DecodePFX(pfx, password)
+	_, cert, err := keyfile.DecodePFX(pfx, password)
 	if err != nil {
 		return nil, err
 	}
@@ -414,9 +416,9 @@ func validID(id string) bool {
 // The person must import the e.firma again; it is never a wrong password.
 var ErrStoredDamaged = errors.New("the stored credential is damaged")
 
-// damaged wraps err as ERR_BAD_CREDENTIAL_FILE "stored-damaged".
+// damaged wraps err as ERR_BAD_CREDENTIAL_FILE "storedDamaged".
 func damaged(err error) error {
-	return keys.Coded(protocol.ErrBadCredentialFile, map[string]any{"variant": "stored-damaged"}, fmt.Errorf("%w: %v", ErrStoredDamaged, err))
+	return keys.Coded(protocol.ErrBadCredentialFile, map[string]any{"variant": "storedDamaged"}, fmt.Errorf("%w: %v", ErrStoredDamaged, err))
 }
 
 func (s *Store) open(id string) (*credential, error) {
@@ -506,7 +508,7 @@ func (c *credential) Certificate() *x509.Certificate { return c.cert }
 func (c *credential) Decorate(info *protocol.CertInfo) {
 	info.Usable = c.damage == nil
 	if c.damage != nil {
-		info.Reason = i18n.T(i18n.ES, "code.ERR_BAD_CREDENTIAL_FILE.stored-damaged") + " " + i18n.T(i18n.ES, "hint.ERR_BAD_CREDENTIAL_FILE.stored-damaged")
+		info.Reason = i18n.T(i18n.ES, "code.ERR_BAD_CREDENTIAL_FILE.storedDamaged") + " " + i18n.T(i18n.ES, "hint.ERR_BAD_CREDENTIAL_FILE.storedDamaged")
 	}
 }
 
@@ -527,7 +529,7 @@ func (c *credential) keyName() string {
 
 // Unlock reads the key file and opens it with the password. A key file
 // that is missing, changed since the import or no longer a key is
-// ERR_BAD_CREDENTIAL_FILE "stored-damaged", never a wrong password.
+// ERR_BAD_CREDENTIAL_FILE "storedDamaged", never a wrong password.
 func (c *credential) Unlock(ctx context.Context, secret []byte, _ keys.UnlockOptions) (crypto.Signer, func(), error) {
 	if c.damage != nil {
 		return nil, nil, damaged(c.damage)
@@ -540,7 +542,7 @@ func (c *credential) Unlock(ctx context.Context, secret []byte, _ keys.UnlockOpt
 		return nil, nil, damaged(fmt.Errorf("stored %s differs from its checksum", c.keyName()))
 	}
 	if c.source == protocol.SourcePKCS12 {
-		key, _, err := sat.DecodePFX(data, secret)
+		key, _, err := keyfile.DecodePFX(data, secret)
 		if errors.Is(err, sat.ErrBadPFX) {
 			return nil, nil, damaged(err)
 		}
@@ -549,7 +551,7 @@ func (c *credential) Unlock(ctx context.Context, secret []byte, _ keys.UnlockOpt
 		}
 		return key, func() {}, nil
 	}
-	key, err := sat.DecryptKey(data, secret)
+	key, err := keyfile.DecryptKey(data, secret)
 	if sat.Problem(err) != "" && !errors.Is(err, sat.ErrUnencryptedKey) {
 		return nil, nil, damaged(err)
 	}

@@ -10,9 +10,16 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/internal/testenv"
+	"github.com/efirma/conector/protocol"
 )
+
+func hasProtocolCode(err error, code protocol.Code) bool {
+	c, _ := keys.CodeOf(err)
+	return err != nil && c == code
+}
 
 // TestFailingGetFunctionList is issue 15 item 2: a module whose
 // C_GetFunctionList fails used to crash the host (miekg/pkcs11 ignores that
@@ -42,6 +49,16 @@ func TestFailingGetFunctionList(t *testing.T) {
 	creds, warnings, err := src.List(context.Background())
 	if err != nil || len(creds) != 0 || len(warnings) != 1 || !strings.Contains(warnings[0], "failing") {
 		t.Fatalf("List: %v %v %q", creds, err, warnings)
+	}
+	// A token id asked for while a driver is unusable: ERR_MODULE_UNAVAILABLE;
+	// with only working drivers: not found.
+	const id = "pkcs11:0123456789abcdef0123456789abcdef"
+	if _, err := src.Find(context.Background(), id); !hasProtocolCode(err, protocol.ErrModuleUnavailable) {
+		t.Fatalf("Find behind a failing driver: %v", err)
+	}
+	ok := NewSource(Config{Modules: []string{noisy}, Lang: i18n.ES}, zerolog.Nop())
+	if _, err := ok.Find(context.Background(), id); !errors.Is(err, keys.ErrNotFound) {
+		t.Fatalf("Find with working drivers: %v", err)
 	}
 	r := Doctor(context.Background(), []string{failing, noisy})
 	if len(r.Modules) != 2 || r.Modules[0].State != ModuleBroken || r.Modules[1].State != ModuleLoaded {

@@ -16,6 +16,7 @@ import (
 	"crypto/sha512"
 	"crypto/x509"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 )
 
 // Password opens every SAT test key.
@@ -103,7 +105,7 @@ func SAT(t testing.TB, folder string) *Credential {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := sat.DecryptKey(keyData, []byte(Password))
+	key, err := keyfile.DecryptKey(keyData, []byte(Password))
 	if err != nil {
 		t.Fatalf("decrypt %s: %v", folder, err)
 	}
@@ -116,14 +118,24 @@ func SAT(t testing.TB, folder string) *Credential {
 // Sign signs data the way the host does: RSASSA-PKCS1-v1_5 SHA-256 for RSA,
 // ECDSA r||s with SHA-256 (P-256) or SHA-384 (P-384).
 func Sign(key crypto.Signer, data []byte) (sig []byte, alg string, err error) {
-	alg = sat.Algorithm(key.Public())
+	// The algorithm is chosen here independently of package signing, so
+	// that tests check the host and the verifier against a second opinion.
 	switch k := key.(type) {
 	case *rsa.PrivateKey:
+		alg = protocol.AlgRS256
 		h := sha256.Sum256(data)
 		sig, err = rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, h[:])
 		return sig, alg, err
 	case *ecdsa.PrivateKey:
 		var digest []byte
+		switch k.Curve.Params().BitSize {
+		case 256:
+			alg = protocol.AlgES256
+		case 384:
+			alg = protocol.AlgES384
+		default:
+			return nil, "", errors.New("unsupported curve")
+		}
 		if alg == protocol.AlgES384 {
 			h := sha512.Sum384(data)
 			digest = h[:]

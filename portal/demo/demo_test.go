@@ -19,6 +19,7 @@ import (
 	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/portal/demo"
 	"github.com/efirma/conector/portal/verifier"
+	"github.com/efirma/conector/portal/verifier/redisstore"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
 )
@@ -420,9 +421,9 @@ func TestSignVerifyEndpoint(t *testing.T) {
 // stall); once Redis is back, both work again.
 func TestRedisDown(t *testing.T) {
 	rs := testenv.StartRedisServer(t)
-	client := redis.NewClient(verifier.RedisOptions(rs.Addr))
+	client := redis.NewClient(redisstore.Options(rs.Addr))
 	t.Cleanup(func() { client.Close() })
-	e := newEnvStore(t, verifier.NewRedisStore(client, ""))
+	e := newEnvStore(t, redisstore.New(client, ""))
 	b := e.browser()
 	fiel := testenv.SAT(t, "eku9003173c9-fiel")
 

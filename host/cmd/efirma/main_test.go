@@ -226,6 +226,7 @@ func TestHostModeBadDrivers(t *testing.T) {
 	failing := testenv.StandInModule(t, testenv.StandInFailing)
 	in := append(frame(`{"id":"a","command":"hello"}`), frame(`{"id":"b","command":"list-certificates"}`)...)
 	in = append(in, frame(`{"id":"c","command":"hello"}`)...)
+	in = append(in, frame(`{"id":"d","command":"authenticate","params":{"origin":"https://www.sat.gob.mx","challenge":"dGhpcyBpcyBhIHRlc3QgY2hhbGxlbmdlIG9mIDMyIGJ5dGVz","certificateId":"pkcs11:0123456789abcdef0123456789abcdef","password":"1234"}}`)...)
 	cmd := exec.Command(binPath, "chrome-extension://abcdefghijklmnopabcdefghijklmnop/", "--parent-window=0")
 	cmd.Env = append(os.Environ(), "EFIRMA_HOME="+t.TempDir(), "EFIRMA_LOG_LEVEL=debug",
 		"EFIRMA_PKCS11_MODULES="+noisy+string(os.PathListSeparator)+failing)
@@ -242,8 +243,12 @@ func TestHostModeBadDrivers(t *testing.T) {
 	for _, r := range readResponses(t, out.Bytes()) {
 		byID[r.ID] = r
 	}
-	if len(byID) != 3 || byID["a"].Error != nil || byID["c"].Error != nil {
+	if len(byID) != 4 || byID["a"].Error != nil || byID["c"].Error != nil {
 		t.Fatalf("responses %+v\nstderr: %s", byID, errb.String())
+	}
+	// A token credential asked for while a driver is unusable.
+	if e := byID["d"].Error; e == nil || e.Code != protocol.ErrModuleUnavailable {
+		t.Fatalf("authenticate behind a failing driver: %+v", byID["d"])
 	}
 	list, _ := byID["b"].Result.(map[string]any)
 	if byID["b"].Error != nil || list == nil || list["warnings"] == nil {

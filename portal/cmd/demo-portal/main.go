@@ -27,6 +27,7 @@ import (
 
 	"github.com/efirma/conector/portal/demo"
 	"github.com/efirma/conector/portal/verifier"
+	"github.com/efirma/conector/portal/verifier/redisstore"
 	"github.com/efirma/conector/sat"
 	"github.com/redis/go-redis/v9"
 )
@@ -77,7 +78,7 @@ func run() error {
 		cfg.AllowedRFCs = strings.Split(*allowRFC, ",")
 	}
 	if *redisAddr != "" {
-		client := redis.NewClient(verifier.RedisOptions(*redisAddr))
+		client := redis.NewClient(redisstore.Options(*redisAddr))
 		defer client.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		err := client.Ping(ctx).Err()
@@ -85,7 +86,7 @@ func run() error {
 		if err != nil {
 			return fmt.Errorf("redis %s: %w", *redisAddr, err)
 		}
-		cfg.Store = verifier.NewRedisStore(client, "")
+		cfg.Store = redisstore.New(client, "")
 	}
 	if *ocspURL != "" {
 		cfg.OCSP = &verifier.OCSP{URL: *ocspURL, FailOpen: *ocspFailOpen}

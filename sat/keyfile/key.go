@@ -1,4 +1,15 @@
-package sat
+// Package keyfile opens the private key files of an e.firma or CSD: the
+// SAT .key (DER EncryptedPrivateKeyInfo, PBES2), its PEM forms, unencrypted
+// PKCS#8/PKCS#1 keys, and PKCS#12 (.pfx) files. It is the only package that
+// decrypts keys; package sat keeps the certificate facts (and the errors
+// and CheckPair, which need no decryption), so a verifier that imports sat
+// gets no key-decryption code.
+//
+// Rules: every input is bounded (file size, password length) and the
+// key-derivation work a file asks for is checked before any is done
+// (MaxPBKDF2Iterations); failures are the sat sentinels (sat.ErrWrongPassword,
+// sat.ErrNotAKey, sat.ErrBadPFX, ...), never a panic.
+package keyfile
 
 import (
 	"bytes"
@@ -11,42 +22,8 @@ import (
 	"strings"
 
 	"github.com/efirma/conector/protocol"
-	"github.com/efirma/conector/signing"
+	"github.com/efirma/conector/sat"
 	"github.com/youmark/pkcs8"
-)
-
-// Errors of DecryptKey and CheckPair. They are three different situations
-// for the person: a mistyped password, a file that is not a key, and a key
-// from another e.firma.
-var (
-	ErrWrongPassword = errors.New("wrong password for the private key")
-	ErrNotAKey       = errors.New("not a private key file")
-	ErrKeyMismatch   = errors.New("private key does not belong to the certificate")
-	ErrEmptyPassword = errors.New("empty password")
-	// ErrPasswordTooLong: longer than protocol.MaxPasswordBytes (an input
-	// bound, not a wrong try).
-	ErrPasswordTooLong = errors.New("password longer than the limit")
-)
-
-// What exactly is wrong with a file given as a key or a certificate. Each
-// is its own situation for the person, with its own message; all but
-// ErrUnencryptedKey come wrapped with ErrNotAKey or ErrBadCertificate.
-var (
-	// ErrUnencryptedKey: a private key with no password (PKCS#8 or PKCS#1,
-	// DER or PEM), as online guides that "decrypt the .key" leave it. It is
-	// usable: the import asks for a new password and stores it encrypted.
-	ErrUnencryptedKey = errors.New("the private key file is not encrypted")
-	// ErrCertificateNotKey: a certificate was given where the key goes.
-	ErrCertificateNotKey = errors.New("the file is a certificate, not a private key")
-	// ErrKeyNotCertificate: a private key was given where the certificate goes.
-	ErrKeyNotCertificate = errors.New("the file is a private key, not a certificate")
-	// ErrDamaged: the file starts as a key or certificate but is cut short
-	// or corrupt.
-	ErrDamaged = errors.New("the file is damaged")
-	// ErrUnsupportedEncryption: an encrypted key in a scheme we do not
-	// open (PBES1, scrypt, an unknown cipher), or one asking for unbounded
-	// work.
-	ErrUnsupportedEncryption = errors.New("the private key's encryption is not supported")
 )
 
 var oidPBES2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
@@ -65,7 +42,7 @@ const (
 // it); DER is taken whole. It tells an unencrypted key, a certificate, a
 // damaged file and an unsupported scheme apart, without a password.
 func classifyKey(data []byte) (keyForm, []byte, *pem.Block, error) {
-	if IsPEM(data) {
+	if sat.IsPEM(data) {
 		sawCert, sawBlock := false, false
 		for rest := data; ; {
 			var b *pem.Block
@@ -83,8 +60,8 @@ func classifyKey(data []byte) (keyForm, []byte, *pem.Block, error) {
 			case strings.HasSuffix(b.Type, "PRIVATE KEY") && b.Headers["DEK-Info"] != "":
 				return keyLegacyPEM, b.Bytes, b, nil
 			case strings.HasSuffix(b.Type, "PRIVATE KEY"):
-				if _, err := parsePlainKey(b.Bytes, ErrNotAKey); err != nil {
-					return 0, nil, nil, fmt.Errorf("%w: %w: unreadable %s block", ErrNotAKey, ErrDamaged, b.Type)
+				if _, err := parsePlainKey(b.Bytes, sat.ErrNotAKey); err != nil {
+					return 0, nil, nil, fmt.Errorf("%w: %w: unreadable %s block", sat.ErrNotAKey, sat.ErrDamaged, b.Type)
 				}
 				return keyPlain, b.Bytes, b, nil
 			case b.Type == "CERTIFICATE":
@@ -93,99 +70,77 @@ func classifyKey(data []byte) (keyForm, []byte, *pem.Block, error) {
 		}
 		switch {
 		case sawCert:
-			return 0, nil, nil, fmt.Errorf("%w: %w", ErrNotAKey, ErrCertificateNotKey)
+			return 0, nil, nil, fmt.Errorf("%w: %w", sat.ErrNotAKey, sat.ErrCertificateNotKey)
 		case !sawBlock:
 			// "-----BEGIN" without a block that decodes: cut or edited.
-			return 0, nil, nil, fmt.Errorf("%w: %w: PEM text does not decode", ErrNotAKey, ErrDamaged)
+			return 0, nil, nil, fmt.Errorf("%w: %w: PEM text does not decode", sat.ErrNotAKey, sat.ErrDamaged)
 		}
-		return 0, nil, nil, ErrNotAKey
+		return 0, nil, nil, sat.ErrNotAKey
 	}
 	err := checkEncryptedPKCS8(data)
 	if err == nil {
 		return keyEncrypted, data, nil, nil
 	}
-	if _, perr := parsePlainKey(data, ErrNotAKey); perr == nil {
+	if _, perr := parsePlainKey(data, sat.ErrNotAKey); perr == nil {
 		return keyPlain, data, nil, nil
 	}
 	if _, cerr := x509.ParseCertificate(data); cerr == nil {
-		return 0, nil, nil, fmt.Errorf("%w: %w", ErrNotAKey, ErrCertificateNotKey)
+		return 0, nil, nil, fmt.Errorf("%w: %w", sat.ErrNotAKey, sat.ErrCertificateNotKey)
 	}
-	if errors.Is(err, ErrUnsupportedEncryption) || errors.Is(err, ErrDamaged) {
+	if errors.Is(err, sat.ErrUnsupportedEncryption) || errors.Is(err, sat.ErrDamaged) {
 		return 0, nil, nil, err
 	}
-	if truncatedDER(data) {
-		return 0, nil, nil, fmt.Errorf("%w: %w: cut short", ErrNotAKey, ErrDamaged)
+	if sat.TruncatedDER(data) {
+		return 0, nil, nil, fmt.Errorf("%w: %w: cut short", sat.ErrNotAKey, sat.ErrDamaged)
 	}
 	return 0, nil, nil, err
-}
-
-// truncatedDER reports whether data starts as a DER SEQUENCE whose declared
-// length runs past the end of the file: a key or certificate cut short.
-func truncatedDER(data []byte) bool {
-	if len(data) < 2 || data[0] != 0x30 {
-		return false
-	}
-	n := int(data[1])
-	hdr := 2
-	if n&0x80 != 0 {
-		l := n & 0x7f
-		if l == 0 || l > 3 || len(data) < 2+l {
-			return false
-		}
-		n = 0
-		for _, b := range data[2 : 2+l] {
-			n = n<<8 | int(b)
-		}
-		hdr += l
-	}
-	return hdr+n > len(data) && n > 64
 }
 
 // DecryptKey opens a private key file as SAT issues it (DER
 // EncryptedPrivateKeyInfo, PBES2 with PBKDF2-HMAC-SHA1 and DES-EDE3-CBC), or
 // a PEM "ENCRYPTED PRIVATE KEY", or a PKCS#1 PEM key with DEK-Info. A PEM
 // file may hold other blocks (a certificate) before the key. An unencrypted
-// key is ErrUnencryptedKey whatever the password (ParseUnencryptedKey opens
-// it); the other refusals say what the file is (see ErrCertificateNotKey,
-// ErrDamaged, ErrUnsupportedEncryption).
+// key is sat.ErrUnencryptedKey whatever the password (ParseUnencryptedKey opens
+// it); the other refusals say what the file is (see sat.ErrCertificateNotKey,
+// sat.ErrDamaged, sat.ErrUnsupportedEncryption).
 func DecryptKey(data []byte, password []byte) (crypto.Signer, error) {
 	if len(data) == 0 || len(data) > protocol.MaxCredentialFileBytes {
-		return nil, ErrNotAKey
+		return nil, sat.ErrNotAKey
 	}
 	form, der, blk, err := classifyKey(data)
 	if err != nil {
 		return nil, err
 	}
 	if form == keyPlain {
-		return nil, ErrUnencryptedKey
+		return nil, sat.ErrUnencryptedKey
 	}
 	if len(password) == 0 {
-		return nil, ErrEmptyPassword
+		return nil, sat.ErrEmptyPassword
 	}
 	if len(password) > protocol.MaxPasswordBytes {
-		return nil, ErrPasswordTooLong
+		return nil, sat.ErrPasswordTooLong
 	}
 	if form == keyLegacyPEM {
 		//lint:ignore SA1019 SAT's older kits ship PKCS#1 keys in legacy PEM encryption.
 		plain, err := x509.DecryptPEMBlock(blk, password) //nolint:staticcheck
 		if err != nil {
 			if errors.Is(err, x509.IncorrectPasswordError) {
-				return nil, ErrWrongPassword
+				return nil, sat.ErrWrongPassword
 			}
-			return nil, fmt.Errorf("%w: %w: %v", ErrNotAKey, ErrUnsupportedEncryption, err)
+			return nil, fmt.Errorf("%w: %w: %v", sat.ErrNotAKey, sat.ErrUnsupportedEncryption, err)
 		}
-		return parsePlainKey(plain, ErrWrongPassword)
+		return parsePlainKey(plain, sat.ErrWrongPassword)
 	}
 	key, err := pkcs8.ParsePKCS8PrivateKey(der, password)
 	if err != nil {
 		// The scheme and parameters were checked above, so what fails now
 		// is the padding or the inner structure after decryption: a wrong
 		// password.
-		return nil, ErrWrongPassword
+		return nil, sat.ErrWrongPassword
 	}
 	s, ok := key.(crypto.Signer)
 	if !ok {
-		return nil, ErrNotAKey
+		return nil, sat.ErrNotAKey
 	}
 	return s, nil
 }
@@ -194,16 +149,16 @@ func DecryptKey(data []byte, password []byte) (crypto.Signer, error) {
 // or PEM; in PEM the first private key block).
 func ParseUnencryptedKey(data []byte) (crypto.Signer, error) {
 	if len(data) == 0 || len(data) > protocol.MaxCredentialFileBytes {
-		return nil, ErrNotAKey
+		return nil, sat.ErrNotAKey
 	}
 	form, der, _, err := classifyKey(data)
 	if err != nil {
 		return nil, err
 	}
 	if form != keyPlain {
-		return nil, fmt.Errorf("%w: the key is encrypted", ErrNotAKey)
+		return nil, fmt.Errorf("%w: the key is encrypted", sat.ErrNotAKey)
 	}
-	return parsePlainKey(der, ErrNotAKey)
+	return parsePlainKey(der, sat.ErrNotAKey)
 }
 
 // Work of the encryption EncryptKey applies: PBES2 with PBKDF2-HMAC-SHA256
@@ -218,10 +173,10 @@ const (
 // an unencrypted key is stored; DecryptKey opens the result.
 func EncryptKey(key crypto.Signer, password []byte) ([]byte, error) {
 	if len(password) == 0 {
-		return nil, ErrEmptyPassword
+		return nil, sat.ErrEmptyPassword
 	}
 	if len(password) > protocol.MaxPasswordBytes {
-		return nil, ErrPasswordTooLong
+		return nil, sat.ErrPasswordTooLong
 	}
 	der, err := pkcs8.MarshalPrivateKey(key, password, &pkcs8.Opts{
 		Cipher:  pkcs8.AES256CBC,
@@ -282,7 +237,7 @@ func CheckPBKDF2Work(der []byte) error {
 // checkEncryptedPKCS8 checks the outer EncryptedPrivateKeyInfo before any
 // decryption: the scheme must be PBES2 with PBKDF2 (bounded iterations and
 // salt) and a CBC cipher we support. So a file that is not a key, or asks
-// for unbounded work, or uses another scheme (PBES1, scrypt) is ErrNotAKey
+// for unbounded work, or uses another scheme (PBES1, scrypt) is sat.ErrNotAKey
 // at once, never a wrong password and never a hang.
 func checkEncryptedPKCS8(der []byte) error {
 	var epki struct {
@@ -294,10 +249,10 @@ func checkEncryptedPKCS8(der []byte) error {
 	}
 	rest, err := asn1.Unmarshal(der, &epki)
 	if err != nil || len(bytes.TrimRight(rest, "\x00")) != 0 || len(epki.Data) == 0 {
-		return ErrNotAKey
+		return sat.ErrNotAKey
 	}
 	if !epki.Algo.Algorithm.Equal(oidPBES2) {
-		return fmt.Errorf("%w: %w: scheme %v", ErrNotAKey, ErrUnsupportedEncryption, epki.Algo.Algorithm)
+		return fmt.Errorf("%w: %w: scheme %v", sat.ErrNotAKey, sat.ErrUnsupportedEncryption, epki.Algo.Algorithm)
 	}
 	var params struct {
 		KDF struct {
@@ -310,13 +265,13 @@ func checkEncryptedPKCS8(der []byte) error {
 		}
 	}
 	if _, err := asn1.Unmarshal(epki.Algo.Parameters.FullBytes, &params); err != nil {
-		return fmt.Errorf("%w: %w: bad PBES2 parameters", ErrNotAKey, ErrDamaged)
+		return fmt.Errorf("%w: %w: bad PBES2 parameters", sat.ErrNotAKey, sat.ErrDamaged)
 	}
 	if !params.KDF.Algorithm.Equal(oidPBKDF2) {
-		return fmt.Errorf("%w: %w: key derivation %v", ErrNotAKey, ErrUnsupportedEncryption, params.KDF.Algorithm)
+		return fmt.Errorf("%w: %w: key derivation %v", sat.ErrNotAKey, sat.ErrUnsupportedEncryption, params.KDF.Algorithm)
 	}
 	if err := CheckPBKDF2Work(params.KDF.Parameters.FullBytes); err != nil {
-		return fmt.Errorf("%w: %w: %v", ErrNotAKey, ErrUnsupportedEncryption, err)
+		return fmt.Errorf("%w: %w: %v", sat.ErrNotAKey, sat.ErrUnsupportedEncryption, err)
 	}
 	block := 0
 	switch {
@@ -325,52 +280,16 @@ func checkEncryptedPKCS8(der []byte) error {
 	case params.Enc.Algorithm.Equal(oidAES128CBC), params.Enc.Algorithm.Equal(oidAES192CBC), params.Enc.Algorithm.Equal(oidAES256CBC):
 		block = 16
 	default:
-		return fmt.Errorf("%w: %w: cipher %v", ErrNotAKey, ErrUnsupportedEncryption, params.Enc.Algorithm)
+		return fmt.Errorf("%w: %w: cipher %v", sat.ErrNotAKey, sat.ErrUnsupportedEncryption, params.Enc.Algorithm)
 	}
 	// The decryptor panics on a wrong IV length or a partial block: refuse
 	// both here, from the structure alone.
 	var iv []byte
 	if rest, err := asn1.Unmarshal(params.Enc.Parameters.FullBytes, &iv); err != nil || len(rest) != 0 || len(iv) != block {
-		return fmt.Errorf("%w: %w: bad IV for the cipher", ErrNotAKey, ErrDamaged)
+		return fmt.Errorf("%w: %w: bad IV for the cipher", sat.ErrNotAKey, sat.ErrDamaged)
 	}
 	if len(epki.Data)%block != 0 {
-		return fmt.Errorf("%w: %w: encrypted key is not whole cipher blocks", ErrNotAKey, ErrDamaged)
+		return fmt.Errorf("%w: %w: encrypted key is not whole cipher blocks", sat.ErrNotAKey, sat.ErrDamaged)
 	}
 	return nil
-}
-
-// CheckPair reports ErrKeyMismatch unless key is the private half of the
-// certificate's public key.
-func CheckPair(c *x509.Certificate, key crypto.Signer) error {
-	type equaler interface{ Equal(crypto.PublicKey) bool }
-	pub, ok := key.Public().(equaler)
-	if !ok || !pub.Equal(c.PublicKey) {
-		return ErrKeyMismatch
-	}
-	return nil
-}
-
-// Algorithm returns the protocol algorithm name for a public key, or "" when
-// the key type is not supported. It is signing.Algorithm, kept here for
-// the callers that only hold sat facts.
-func Algorithm(pub crypto.PublicKey) string { return signing.Algorithm(pub) }
-
-// Problem names what is wrong with a key or certificate file, for the
-// protocol's details.variant of ERR_BAD_CREDENTIAL_FILE and the messages:
-// "unencrypted-key", "certificate-not-key", "key-not-certificate",
-// "damaged", "unsupported-encryption", or "" when err is none of these.
-func Problem(err error) string {
-	switch {
-	case errors.Is(err, ErrUnencryptedKey):
-		return "unencrypted-key"
-	case errors.Is(err, ErrCertificateNotKey):
-		return "certificate-not-key"
-	case errors.Is(err, ErrKeyNotCertificate):
-		return "key-not-certificate"
-	case errors.Is(err, ErrDamaged):
-		return "damaged"
-	case errors.Is(err, ErrUnsupportedEncryption):
-		return "unsupported-encryption"
-	}
-	return ""
 }

@@ -290,9 +290,12 @@ func inspect(args []string, env Env) int {
 	}
 	out := struct {
 		protocol.CertInfo
-		KeyMatches *bool  `json:"keyMatches,omitempty"`
-		Trusted    *bool  `json:"trusted,omitempty"`
-		Algorithm  string `json:"algorithm"`
+		KeyMatches *bool `json:"keyMatches,omitempty"`
+		// KeyUnencrypted: the key file has no password (import asks for a
+		// new one and stores it encrypted).
+		KeyUnencrypted *bool  `json:"keyUnencrypted,omitempty"`
+		Trusted        *bool  `json:"trusted,omitempty"`
+		Algorithm      string `json:"algorithm"`
 	}{CertInfo: info, Algorithm: signing.Algorithm(cert.PublicKey)}
 	if info.IssuerCheck != "" {
 		ok := info.IssuerCheck != protocol.IssuedByUnknown
@@ -303,13 +306,20 @@ func inspect(args []string, env Env) int {
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}
-		pw, err := readSecret(env, *pwStdin, env.t("cli.password.prompt"))
-		if err != nil {
-			return fail(env, *jsonOut, err)
-		}
-		signer, err := keyfile.DecryptKey(kdata, pw)
-		if err != nil {
-			return fail(env, *jsonOut, err)
+		// An unencrypted key needs no password (import would ask for a
+		// new one); say that it is one.
+		signer, err := keyfile.ParseUnencryptedKey(kdata)
+		if err == nil {
+			yes := true
+			out.KeyUnencrypted = &yes
+		} else {
+			pw, err := readSecret(env, *pwStdin, env.t("cli.password.prompt"))
+			if err != nil {
+				return fail(env, *jsonOut, err)
+			}
+			if signer, err = keyfile.DecryptKey(kdata, pw); err != nil {
+				return fail(env, *jsonOut, err)
+			}
 		}
 		m := sat.CheckPair(cert, signer) == nil
 		out.KeyMatches = &m
@@ -324,6 +334,9 @@ func inspect(args []string, env Env) int {
 	}
 	if out.KeyMatches != nil {
 		fmt.Fprintf(env.Stdout, "%-22s %s\n", env.t("cli.field.keymatches"), yesNo(env, *out.KeyMatches))
+	}
+	if out.KeyUnencrypted != nil {
+		fmt.Fprintln(env.Stdout, env.t("code.ERR_BAD_CREDENTIAL_FILE.unencryptedKey"))
 	}
 	return ExitOK
 }

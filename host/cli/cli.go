@@ -592,7 +592,12 @@ func export(args []string, env Env) int {
 	if *pwStdin {
 		newPw, err = readSecret(env, true, "")
 	} else {
-		newPw, err = readSecret(env, false, env.t("cli.newpassword.prompt"))
+		newPw, err = askNewPassword(env, func(prompt string) ([]byte, error) { return readSecret(env, false, prompt) })
+	}
+	if errors.Is(err, errMismatch) {
+		fmt.Fprintln(env.Stderr, "error: "+env.t("cli.export.mismatch"))
+		fmt.Fprintf(env.Stderr, "%s: %s\n", env.t("cli.hint"), env.t("cli.export.mismatch.hint"))
+		return ExitUsage
 	}
 	if err != nil {
 		return fail(env, false, err)
@@ -618,6 +623,27 @@ func export(args []string, env Env) int {
 	}
 	fmt.Fprintln(env.Stdout, env.t("cli.exported", *out))
 	return ExitOK
+}
+
+// errMismatch: the new password and its repetition differ.
+var errMismatch = errors.New("the new passwords differ")
+
+// askNewPassword asks for the backup's new password twice at the terminal
+// (a typo there would lock the person out of the backup) and returns it
+// when both are equal, errMismatch otherwise.
+func askNewPassword(env Env, read func(prompt string) ([]byte, error)) ([]byte, error) {
+	first, err := read(env.t("cli.newpassword.prompt"))
+	if err != nil {
+		return nil, err
+	}
+	again, err := read(env.t("cli.newpassword.again"))
+	if err != nil {
+		return nil, err
+	}
+	if string(first) != string(again) {
+		return nil, errMismatch
+	}
+	return first, nil
 }
 
 func doctorCmd(args []string, env Env) int {

@@ -176,6 +176,22 @@ export function cannotSignIn(cert) {
 }
 
 /**
+ * The connector's download address from the managed policy
+ * (connectorDownloadUrl) when it is an https URL, else "".
+ * @param {unknown} v
+ * @returns {string}
+ */
+export function downloadUrl(v) {
+  if (typeof v !== "string" || v.length > 2048) return "";
+  try {
+    const u = new URL(v);
+    return u.protocol === "https:" && u.hostname ? u.href : "";
+  } catch {
+    return "";
+  }
+}
+
+/**
  * Makes a readable preview of base64 data for the consent window: the text
  * when it is UTF-8 without control characters (other than line breaks and
  * tabs), otherwise null (the caller shows size and fingerprint).

@@ -3,6 +3,7 @@ package keyfile_test
 import (
 	"encoding/asn1"
 	"errors"
+	"github.com/efirma/conector/internal/testenv"
 	"os"
 	"strings"
 	"testing"
@@ -41,7 +42,7 @@ func rewrite(t *testing.T, der []byte, mod func(iv *[]byte, data *[]byte)) []byt
 // TestMalformedCiphertextIsNotAKey: inputs that make the CBC decryptor
 // panic (partial blocks, a wrong IV length) are refused from the structure.
 func TestMalformedCiphertextIsNotAKey(t *testing.T) {
-	orig, err := os.ReadFile(credPath("fiel-fisica", "private_key.key"))
+	orig, err := os.ReadFile(testenv.CredPath(t, "fiel-fisica", "private_key.key"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/efirma/conector/internal/filelock"
 	"os"
 	"path/filepath"
 	"sort"
@@ -300,11 +301,11 @@ func (s *Store) lock() (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to open the store lock: %w", err)
 	}
-	if err := lockFile(f); err != nil {
+	if err := filelock.Lock(f); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("failed to lock the store: %w", err)
 	}
-	return func() { _ = unlockFile(f); f.Close() }, nil
+	return func() { _ = filelock.Unlock(f); f.Close() }, nil
 }
 
 // recover repairs what a crash in write or Remove leaves behind (see the

@@ -240,13 +240,7 @@ func CheckPBKDF2Work(der []byte) error {
 // for unbounded work, or uses another scheme (PBES1, scrypt) is sat.ErrNotAKey
 // at once, never a wrong password and never a hang.
 func checkEncryptedPKCS8(der []byte) error {
-	var epki struct {
-		Algo struct {
-			Algorithm  asn1.ObjectIdentifier
-			Parameters asn1.RawValue `asn1:"optional"`
-		}
-		Data []byte
-	}
+	var epki sat.EncryptedKeyInfo
 	rest, err := asn1.Unmarshal(der, &epki)
 	if err != nil || len(bytes.TrimRight(rest, "\x00")) != 0 || len(epki.Data) == 0 {
 		return sat.ErrNotAKey

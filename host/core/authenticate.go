@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"encoding/base64"
 	"errors"
+	"fmt"
 
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/protocol"
@@ -22,16 +23,9 @@ func (c *Core) Authenticate(ctx context.Context, p protocol.AuthenticateParams) 
 	if err := protocol.ValidateChallenge(p.Challenge); err != nil {
 		return protocol.AuthToken{}, keys.Coded(protocol.ErrBadRequest, nil, err)
 	}
-	cred, err := c.Find(ctx, p.CertificateID)
+	cred, info, err := c.loginCredential(ctx, p.CertificateID, "authenticate")
 	if err != nil {
 		return protocol.AuthToken{}, err
-	}
-	info := Info(cred, c.opt.Now())
-	if info.Type != protocol.TypeFIEL {
-		return protocol.AuthToken{}, keys.Coded(protocol.ErrNotFIEL, map[string]any{"type": info.Type, "variant": info.Type}, errors.New("only a FIEL may authenticate"))
-	}
-	if err := CheckValidity(info); err != nil {
-		return protocol.AuthToken{}, unusable(cred, err)
 	}
 	signer, release, err := c.Unlock(ctx, cred, p.Password, keys.UnlockOptions{ConfirmFinalTry: p.ConfirmFinalTry})
 	if err != nil {
@@ -49,6 +43,24 @@ func (c *Core) Authenticate(ctx context.Context, p protocol.AuthenticateParams) 
 		Algorithm:   alg,
 		Signature:   base64.StdEncoding.EncodeToString(sig),
 	}, nil
+}
+
+// loginCredential finds the credential for a login (Authenticate,
+// SATLogin): only a FIEL, valid now; a stored one that is damaged says so
+// (unusable). what names the operation in the error.
+func (c *Core) loginCredential(ctx context.Context, id, what string) (keys.Credential, protocol.CertInfo, error) {
+	cred, err := c.Find(ctx, id)
+	if err != nil {
+		return nil, protocol.CertInfo{}, err
+	}
+	info := Info(cred, c.opt.Now())
+	if info.Type != protocol.TypeFIEL {
+		return nil, protocol.CertInfo{}, keys.Coded(protocol.ErrNotFIEL, map[string]any{"type": info.Type, "variant": info.Type}, fmt.Errorf("only a FIEL may %s", what))
+	}
+	if err := CheckValidity(info); err != nil {
+		return nil, protocol.CertInfo{}, unusable(cred, err)
+	}
+	return cred, info, nil
 }
 
 // signError names a key the protocol cannot sign with.

@@ -1,7 +1,6 @@
 package keyfile_test
 
 import (
-	"encoding/asn1"
 	"errors"
 	"github.com/efirma/conector/internal/testenv"
 	"os"
@@ -15,28 +14,7 @@ import (
 // rewrite re-encodes a SAT key after changing its IV or its ciphertext.
 func rewrite(t *testing.T, der []byte, mod func(iv *[]byte, data *[]byte)) []byte {
 	t.Helper()
-	var epki struct {
-		Algo struct {
-			Algorithm asn1.ObjectIdentifier
-			Params    struct {
-				KDF asn1.RawValue
-				Enc struct {
-					Algorithm asn1.ObjectIdentifier
-					IV        []byte
-				}
-			}
-		}
-		Data []byte
-	}
-	if _, err := asn1.Unmarshal(der, &epki); err != nil {
-		t.Fatal(err)
-	}
-	mod(&epki.Algo.Params.Enc.IV, &epki.Data)
-	out, err := asn1.Marshal(epki)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return rewriteKey(t, der, func(k *pbes2Key) { mod(&k.Algo.Params.Enc.IV, &k.Data) })
 }
 
 // TestMalformedCiphertextIsNotAKey: inputs that make the CBC decryptor

@@ -9,7 +9,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"github.com/efirma/conector/internal/testenv"
@@ -209,34 +208,7 @@ func TestDecryptKeyUnsupportedSchemeIsNotWrongPassword(t *testing.T) {
 // withIterations rewrites the PBKDF2 iteration count of a SAT key.
 func withIterations(t *testing.T, der []byte, iter int) []byte {
 	t.Helper()
-	var epki struct {
-		Algo struct {
-			Algorithm asn1.ObjectIdentifier
-			Params    struct {
-				KDF struct {
-					Algorithm asn1.ObjectIdentifier
-					Params    struct {
-						Salt []byte
-						Iter int
-					}
-				}
-				Enc struct {
-					Algorithm asn1.ObjectIdentifier
-					IV        []byte
-				}
-			}
-		}
-		Data []byte
-	}
-	if _, err := asn1.Unmarshal(der, &epki); err != nil {
-		t.Fatal(err)
-	}
-	epki.Algo.Params.KDF.Params.Iter = iter
-	out, err := asn1.Marshal(epki)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return rewriteKey(t, der, func(k *pbes2Key) { k.Algo.Params.KDF.Params.Iter = iter })
 }
 
 // TestDecryptKeyBoundsWork: a key file from a browser or a person claiming

@@ -77,15 +77,11 @@ func (d *demo) browserPhase(o options) error {
 	d.atExit(portal.Stop)
 	d.say("demo.browser.portal", portal.URL, o.caDir)
 
-	lang := "es-419"
-	if d.lang == i18n.EN {
-		lang = "en-US"
-	}
 	b, err := chromerig.Start(chromerig.Config{
 		Chromium:  chromium,
 		Extension: filepath.Join(o.root, "extension"),
 		Profile:   profile,
-		Lang:      lang,
+		Lang:      d.browserLang(),
 		Visible:   o.visible,
 	})
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/internal/chromerig"
 	"github.com/efirma/conector/internal/satreplica"
 	"github.com/efirma/conector/protocol"
@@ -37,15 +36,11 @@ func (d *demo) satPhase(o options, chromium, tmp, home string, cert protocol.Cer
 	if _, err := chromerig.RegisterHost(profile, filepath.Join(tmp), o.bin, home); err != nil {
 		return err
 	}
-	lang := "es-419"
-	if d.lang == i18n.EN {
-		lang = "en-US"
-	}
 	b, err := chromerig.Start(chromerig.Config{
 		Chromium:  chromium,
 		Extension: filepath.Join(o.root, "extension"),
 		Profile:   profile,
-		Lang:      lang,
+		Lang:      d.browserLang(),
 		HostRules: rep.HostRules(),
 		TrustSPKI: []string{rep.SPKI},
 	})

@@ -1,4 +1,4 @@
-package sat_test
+package keyfile_test
 
 import (
 	"encoding/asn1"
@@ -41,7 +41,7 @@ func rewrite(t *testing.T, der []byte, mod func(iv *[]byte, data *[]byte)) []byt
 // TestMalformedCiphertextIsNotAKey: inputs that make the CBC decryptor
 // panic (partial blocks, a wrong IV length) are refused from the structure.
 func TestMalformedCiphertextIsNotAKey(t *testing.T) {
-	orig, err := os.ReadFile("../testdata/creds/fiel-fisica/private_key.key")
+	orig, err := os.ReadFile(credPath("fiel-fisica", "private_key.key"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package sat_test
+package keyfile_test
 
 import (
 	"crypto"

@@ -142,6 +142,10 @@ type HelloResult struct {
 	Protocol int      `json:"protocol"`
 	Sources  []string `json:"sources"`
 	Limits   Limits   `json:"limits"`
+	// DevOrigins: the host accepts http://localhost and http://127.0.0.1
+	// origins (EFIRMA_DEV_ORIGINS=1), so that the extension's site check
+	// says what the host will do.
+	DevOrigins bool `json:"devOrigins"`
 }
 
 // Limits tells the extension the host's limits.

@@ -15,6 +15,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // HostName is the native-messaging host name registered with the browsers.
@@ -40,6 +41,21 @@ const (
 	// MinChallengeLen and MaxChallengeLen bound the challenge string.
 	MinChallengeLen = 32
 	MaxChallengeLen = 128
+	// MaxTextBytes bounds one text the consent window shows in full: the
+	// data of "sign", each document of a batch, and a "cms" document whose
+	// bytes are text (about 100 printed pages). Beyond it a person would
+	// not read it all, so it is refused rather than signed unseen.
+	MaxTextBytes = 256 << 10
+	// MaxBatchTextBytes bounds the texts of one batch together.
+	MaxBatchTextBytes = 1 << 20
+	// MaxDocumentBytes bounds a "cms" document (its base64 fits in a
+	// request frame). A binary document is shown by name, type, size and
+	// SHA-256; the host signs its own structure over that digest.
+	MaxDocumentBytes = 8 << 20
+	// MaxDocumentNameBytes and MaxMediaTypeBytes bound a document's name
+	// and media type.
+	MaxDocumentNameBytes = 255
+	MaxMediaTypeBytes    = 127
 )
 
 // Command names.
@@ -76,6 +92,7 @@ const (
 	ErrNotFIEL           Code = "ERR_NOT_FIEL"
 	ErrOriginInvalid     Code = "ERR_ORIGIN_INVALID"
 	ErrDataReserved      Code = "ERR_DATA_RESERVED"
+	ErrDataNotText       Code = "ERR_DATA_NOT_TEXT"
 	ErrTokenNotPresent   Code = "ERR_TOKEN_NOT_PRESENT"
 	ErrPINIncorrect      Code = "ERR_PIN_INCORRECT"
 	ErrPINLocked         Code = "ERR_PIN_LOCKED"
@@ -90,7 +107,7 @@ const (
 var Codes = []Code{
 	ErrBadRequest, ErrUnknownCommand, ErrMessageTooLarge, ErrBadCredentialFile,
 	ErrWrongPassword, ErrKeyMismatch, ErrCertNotFound, ErrCertExpired,
-	ErrCertNotYetValid, ErrNotFIEL, ErrOriginInvalid, ErrDataReserved,
+	ErrCertNotYetValid, ErrNotFIEL, ErrOriginInvalid, ErrDataReserved, ErrDataNotText,
 	ErrTokenNotPresent, ErrPINIncorrect, ErrPINLocked, ErrPINFinalTry,
 	ErrModuleUnavailable, ErrKeyUnusable, ErrIssuerUnknown, ErrInternal,
 }
@@ -215,19 +232,36 @@ type AuthenticateParams struct {
 	ConfirmFinalTry bool `json:"confirmFinalTry,omitempty"`
 }
 
-// Document is one item of a batch sign request.
+// Document is one item of a batch sign request: a text (see IsText).
 type Document struct {
 	Data string `json:"data"`
 }
 
-// SignParams are the params of "sign": exactly one of Data or Documents.
+// FormatCMS is the "sign" format of a document: a detached CMS (CAdES-BES)
+// the host builds itself (package signing).
+const FormatCMS = "cms"
+
+// SignDocument is the document of a "sign" request with format "cms".
+type SignDocument struct {
+	// Name is the file name shown in the consent window.
+	Name string `json:"name"`
+	// MediaType is what the page says the document is ("application/pdf").
+	MediaType string `json:"mediaType"`
+	// Data is the document, base64.
+	Data string `json:"data"`
+}
+
+// SignParams are the params of "sign": exactly one of Data (a text),
+// Documents (a batch of texts) or, with Format "cms", Document.
 type SignParams struct {
-	Origin          string     `json:"origin"`
-	CertificateID   string     `json:"certificateId"`
-	Password        string     `json:"password"`
-	Data            string     `json:"data,omitempty"`
-	Documents       []Document `json:"documents,omitempty"`
-	ConfirmFinalTry bool       `json:"confirmFinalTry,omitempty"`
+	Origin          string        `json:"origin"`
+	CertificateID   string        `json:"certificateId"`
+	Password        string        `json:"password"`
+	Data            string        `json:"data,omitempty"`
+	Documents       []Document    `json:"documents,omitempty"`
+	Format          string        `json:"format,omitempty"`
+	Document        *SignDocument `json:"document,omitempty"`
+	ConfirmFinalTry bool          `json:"confirmFinalTry,omitempty"`
 }
 
 // SignResult is the result of "sign": Signature for data, Signatures for a
@@ -382,6 +416,22 @@ func ValidateOrigin(origin string, allowDev bool) error {
 		return nil
 	}
 	return ErrOriginFormat
+}
+
+// IsText reports whether b is what "sign" signs as data: valid UTF-8 with
+// no control character other than tab, CR and LF (no C0 control, DEL or C1
+// control). Format characters (zero-width, bidi) are allowed; the consent
+// window shows each of them as a visible marker.
+func IsText(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, r := range string(b) {
+		if r < 0x20 && r != '\t' && r != '\r' && r != '\n' || r >= 0x7f && r <= 0x9f {
+			return false
+		}
+	}
+	return true
 }
 
 // ValidateChallenge checks the challenge string: 32 to 128 base64url

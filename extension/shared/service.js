@@ -8,7 +8,8 @@
 // answer, Cancelar, the window closing, the page going away, or the timeout.
 
 import { CodedError, RETRYABLE_CODES, toWire } from "./errors.js";
-import { hostParams, previewText, selectable, validatePageRequest } from "./messages.js";
+import { describeItems } from "./docview.js";
+import { hostParams, selectable, validatePageRequest } from "./messages.js";
 import { checkOrigin } from "./origins.js";
 import { COMMANDS } from "./protocol.js";
 
@@ -183,11 +184,8 @@ export function createService(deps) {
       description: s.req.description || "",
       certificates: certs.map((c) => ({ ...c, ...selectable(c, action) })),
     };
-    if (s.req.data) out.preview = previewText(s.req.data);
-    if (s.req.documents) {
-      out.documents = s.req.documents.length;
-      out.preview = previewText(s.req.documents[0]);
-    }
+    // Every text or document, whole (docview.js renders it).
+    if (action === "sign") out.items = await describeItems(s.req);
     return out;
   }
 
@@ -251,7 +249,8 @@ function pick(action, r) {
   }
   /** @type {Record<string, unknown>} */
   const out = { algorithm: r.algorithm, certificate: r.certificate };
-  if (Array.isArray(r.signatures)) out.signatures = r.signatures;
+  if (typeof r.cms === "string") out.cms = r.cms;
+  else if (Array.isArray(r.signatures)) out.signatures = r.signatures;
   else out.signature = r.signature;
   return out;
 }

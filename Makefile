@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X github.com/efirma/conector/host/version.Version=$(VERSION)
 FUZZTIME  ?= 15s
 export CGO_ENABLED ?= 1
 
-.PHONY: all build test lint gotest fuzz jstest bench demo testdata clean dist extension install
+.PHONY: all build test lint gotest fuzz jstest bench demo testdata clean dist extension install windows-check
 
 all: build
 
@@ -64,6 +64,11 @@ install: build
 # Packages: cross-builds, .deb, MSI (docs/DEPLOYMENT.md).
 dist: build
 	VERSION=$(VERSION) installer/dist/build.sh
+
+# The Windows build under Wine: CLI, host mode, MSI and every package's
+# Windows test binary (installer/dist/windows-check.sh; docs/DEPLOYMENT.md).
+windows-check:
+	GO=$(GO) installer/dist/windows-check.sh
 
 # The extension's store build (without the development key).
 extension:

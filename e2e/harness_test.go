@@ -8,7 +8,7 @@
 // is read at start) and TestExpiryNotification (warnings fire on install)
 // start a Chromium of their own. Everything lives in temporary folders:
 // a fake HOME whose .config/chromium is the browser profile (so that
-// `efirma install --browser chromium` with that HOME registers the host
+// `efirma install --dev --browser chromium` with that HOME registers the host
 // where this Chromium looks), EFIRMA_HOME, and the servers on loopback.
 //
 // Without chromium the tests skip, except under CI=true where that is a

@@ -16,7 +16,7 @@ import (
 	"github.com/efirma/conector/protocol"
 )
 
-// TestInstaller registers the host with the real `efirma install --browser
+// TestInstaller registers the host with the real `efirma install --dev --browser
 // chromium` into the browser's HOME (issue 6 §4): the popup then reports the
 // connector installed with its version; after `efirma uninstall` it reports
 // it missing, in Spanish, with how to install it.
@@ -46,7 +46,9 @@ func TestInstaller(t *testing.T) {
 		return string(out)
 	}
 
-	out := efirma("install", "--browser", "chromium")
+	// --dev: the unpacked extension under test has the development ID, which
+	// a plain install no longer allows (issue 11 F-01).
+	out := efirma("install", "--dev", "--browser", "chromium")
 	if !strings.Contains(out, manifest) {
 		t.Errorf("install does not name %s:\n%s", manifest, out)
 	}

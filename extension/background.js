@@ -8,6 +8,7 @@ import { readPolicy } from "./shared/origins.js";
 import { NativeHost } from "./shared/native.js";
 import { syncManagedScript } from "./shared/portals.js";
 import { COMMANDS } from "./shared/protocol.js";
+import { SAT_LOGIN_PORT } from "./shared/satlogin.js";
 import { createService } from "./shared/service.js";
 
 const host = new NativeHost({
@@ -65,6 +66,10 @@ function fromExtensionPage(sender, page = "") {
 // One port per page request, opened by the content script. When the page goes
 // away the port disconnects and the request is cancelled.
 chrome.runtime.onConnect.addListener((port) => {
+  if (port.name === SAT_LOGIN_PORT) {
+    onSatLoginPort(port);
+    return;
+  }
   if (port.name !== "efirma-page" || !port.sender?.tab || port.sender.id !== chrome.runtime.id) {
     port.disconnect();
     return;
@@ -87,6 +92,35 @@ chrome.runtime.onConnect.addListener((port) => {
     }
   });
 });
+
+/**
+ * One port per click on «Ingresar con el Conector e.firma» (sat-login.js on
+ * SAT's login page): the same consent session as a page request, for the
+ * origin the browser reports. Closing the tab cancels it.
+ * @param {chrome.runtime.Port} port
+ */
+function onSatLoginPort(port) {
+  if (!port.sender?.tab || port.sender.id !== chrome.runtime.id || port.sender.frameId !== 0) {
+    port.disconnect();
+    return;
+  }
+  const from = { origin: senderOrigin(port.sender), tabId: port.sender.tab.id ?? -1 };
+  const abort = new AbortController();
+  let answered = false;
+  port.onDisconnect.addListener(() => abort.abort());
+  port.onMessage.addListener(async (msg) => {
+    if (answered) return;
+    answered = true;
+    const out = await service.handleSatLogin(msg, { ...from, signal: abort.signal });
+    if (!abort.signal.aborted) {
+      try {
+        port.postMessage(out);
+      } catch {
+        // the page left meanwhile
+      }
+    }
+  });
+}
 
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   if (!msg || typeof msg.type !== "string") return false;

@@ -109,6 +109,12 @@ async function load() {
   document.title = `${t("consent_title")} — ${d.origin}`;
   $("operacion").textContent = t(d.action === "authenticate" ? "consent_op_authenticate" : "consent_op_sign");
   accept.textContent = t(d.action === "authenticate" ? "consent_accept_authenticate" : "consent_accept_sign");
+  if (d.action === "sat-login") {
+    // SAT's own login page (sat-login.js): a login, for SAT.
+    $("operacion").textContent = t("consent_op_sat_login");
+    accept.textContent = t("consent_accept_sat_login");
+    $("nota-sat").hidden = false;
+  }
   if (d.description) {
     $("descripcion").textContent = d.description;
     $("descripcion-bloque").hidden = false;
@@ -130,7 +136,35 @@ async function load() {
     if (only) only.checked = true;
   }
   setBusy(false);
+  if (d.blocked) {
+    showBlocked(d.blocked, d.certificates.length > 0);
+    return;
+  }
   password.focus();
+}
+
+/**
+ * Nothing stored can do what the site asked: say why and the way out in
+ * one place (the page library's explanation of the code the page will
+ * receive), with a link to «Mis certificados»; nothing can be sent, and
+ * the only button left is Cerrar, which gives the page that code.
+ * @param {{code: string, message: string, hint?: string, details?: Record<string, unknown>}} why
+ * @param {boolean} listed  false when there is no certificate at all (#sin-certificados says so)
+ */
+function showBlocked(why, listed) {
+  accept.disabled = true;
+  password.disabled = true;
+  cancel.textContent = t("consent_close");
+  if (listed) {
+    const box = $("sin-uso");
+    showError(box, why);
+    const a = document.createElement("a");
+    a.href = "options.html";
+    a.target = "_blank";
+    a.textContent = t("consent_manage_link");
+    box.append(" ", a);
+  }
+  cancel.focus();
 }
 
 form.addEventListener("submit", async (ev) => {

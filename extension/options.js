@@ -7,6 +7,7 @@
 import { LIMITS } from "./shared/protocol.js";
 import { daysText, host, localize, showError, t } from "./shared/ui.js";
 import { toBase64 } from "./page/efirma.js";
+import { cannotSignIn } from "./shared/messages.js";
 
 /** @param {string} id */
 function $(id) {
@@ -23,6 +24,18 @@ function ok(text) {
   msgBox.className = "ok";
   msgBox.textContent = text;
   msgBox.hidden = false;
+}
+
+/** @param {string} text  imported, with a warning */
+function warn(text) {
+  msgBox.className = "aviso";
+  msgBox.textContent = text;
+  msgBox.hidden = false;
+}
+
+/** @param {any} c */
+function typeText(c) {
+  return t("cert_type_" + (["FIEL", "CSD"].includes(c.type) ? c.type : "OTHER"));
 }
 
 /** @param {any} err */
@@ -64,16 +77,27 @@ async function refresh() {
     tr.dataset.id = c.id;
     tr.dataset.status = c.status;
     if (c.status === "expired") tr.className = "vencido";
-    for (const v of [c.rfc, c.name, t("cert_type_" + (["FIEL", "CSD"].includes(c.type) ? c.type : "OTHER")), c.serial, statusText(c.status), daysText(c)]) {
+    const why = cannotSignIn(c);
+    tr.dataset.why = why;
+    for (const v of [c.rfc, c.name, typeText(c), c.serial, statusText(c.status), daysText(c)]) {
       const td = document.createElement("td");
       td.textContent = v || "";
       tr.append(td);
+    }
+    if (why) {
+      // Listed, but it cannot sign in: say so and why, in the status cell.
+      const small = document.createElement("small");
+      small.className = "why";
+      small.textContent = t(why);
+      tr.children[4].append(document.createElement("br"), small);
     }
     const td = document.createElement("td");
     const b = document.createElement("button");
     b.type = "button";
     b.className = "quitar";
     b.textContent = t("options_remove");
+    // Each «Quitar» names its certificate for screen readers.
+    b.setAttribute("aria-label", t("options_remove_named", [`${c.rfc || ""} ${typeText(c)} ${c.serial || ""}`.trim()]));
     b.addEventListener("click", async () => {
       if (!confirm(t("options_remove_confirm"))) return;
       const r = await host("remove-credential", { certificateId: c.id });
@@ -105,7 +129,10 @@ function importForm(form, params, pw) {
       pw.value = "";
       if (out.ok) {
         const c = out.result || {};
-        ok(t("options_imported", [`${c.rfc || ""} ${c.serial || ""}`.trim()]));
+        const label = `${c.rfc || ""} ${c.serial || ""}`.trim();
+        const why = cannotSignIn(c);
+        if (why) warn(t("options_imported_cannot_sign_in", [label, t(why)]));
+        else ok(t("options_imported", [label]));
         form.reset();
       } else {
         fail(out.error);

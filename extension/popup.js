@@ -6,6 +6,7 @@
 
 import { effectivePolicy } from "./shared/origins.js";
 import { patternForSite } from "./shared/portals.js";
+import { cannotSignIn } from "./shared/messages.js";
 import { host, localize, showError, t } from "./shared/ui.js";
 
 /** @param {string} id */
@@ -87,6 +88,20 @@ async function offerSite(origin) {
       const li = document.createElement("li");
       li.dataset.id = c.id;
       li.textContent = t("popup_expired", [`${c.rfc} ${c.type}`, String(c.notAfter || "").slice(0, 10)]);
+      ul.append(li);
+    }
+  }
+  // Imported but unable to sign in for another reason (a CSD, not a SAT
+  // e.firma, not valid yet, no usable key): say so, so that the popup does
+  // not look healthy with only those.
+  const other = certs.filter((/** @type {any} */ c) => c.status !== "expired" && cannotSignIn(c));
+  if (other.length) {
+    const ul = $("no-sirven");
+    ul.hidden = false;
+    for (const c of other) {
+      const li = document.createElement("li");
+      li.dataset.id = c.id;
+      li.textContent = t("popup_cannot_sign_in", [`${c.rfc} ${c.type}`, t(cannotSignIn(c))]);
       ul.append(li);
     }
   }

@@ -71,6 +71,7 @@ func TestProtocolCopyMatchesGo(t *testing.T) {
 		"MAX_DOCUMENT_BYTES":        protocol.MaxDocumentBytes,
 		"MAX_DOCUMENT_NAME_BYTES":   protocol.MaxDocumentNameBytes,
 		"MAX_MEDIA_TYPE_BYTES":      protocol.MaxMediaTypeBytes,
+		"MAX_SAT_GUID_LEN":          protocol.MaxSATGUIDLen,
 	}
 	if len(limits) != len(want) {
 		t.Errorf("LIMITS has %d entries, want %d: %v", len(limits), len(want), limits)

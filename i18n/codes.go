@@ -19,11 +19,11 @@ func init() {
 			"code.ERR_CERT_NOT_FOUND":      {"El certificado elegido no está en este equipo.", "The chosen certificate is not on this computer."},
 			"hint.ERR_CERT_NOT_FOUND":      {"Importe su e.firma en «Mis certificados» (archivos .cer y .key) o conecte su token.", "Import your e.firma in “My certificates” (.cer and .key files) or plug in your token."},
 			"code.ERR_CERT_EXPIRED":        {"Su e.firma venció.", "Your e.firma has expired."},
-			"hint.ERR_CERT_EXPIRED":        {"Renueve su e.firma en el portal del SAT con SAT ID o acudiendo con cita a una oficina del SAT.", "Renew your e.firma at SAT online (SAT ID) or in person with an appointment."},
+			"hint.ERR_CERT_EXPIRED":        {"Renueve su e.firma en el SAT: en línea (CertiSAT Web o SAT ID) o con cita en una oficina del SAT; después importe los archivos nuevos (.cer y .key) en «Mis certificados».", "Renew your e.firma at SAT: online (CertiSAT Web or SAT ID) or at a SAT office with an appointment; then import the new files (.cer and .key) in “My certificates”."},
 			"code.ERR_CERT_NOT_YET_VALID":  {"Su e.firma todavía no es válida.", "Your e.firma is not valid yet."},
 			"hint.ERR_CERT_NOT_YET_VALID":  {"Revise que la fecha y la hora de su computadora sean correctas; si lo son, espere a la fecha de inicio de vigencia.", "Check your computer's date and time; if they are right, wait until the certificate's start date."},
 			"code.ERR_NOT_FIEL":            {"Este certificado no es una e.firma (FIEL).", "This certificate is not an e.firma (FIEL)."},
-			"hint.ERR_NOT_FIEL":            {"El Certificado de Sello Digital (CSD) sirve para facturar, no para iniciar sesión. Elija su e.firma.", "The digital seal certificate (CSD) is for invoices, not for signing in. Choose your e.firma."},
+			"hint.ERR_NOT_FIEL":            {"El Certificado de Sello Digital (CSD) sirve para facturar, no para iniciar sesión; su e.firma es otro par de archivos (.cer y .key). Elija su e.firma o impórtela en «Mis certificados».", "The digital seal certificate (CSD) is for invoices, not for signing in; your e.firma is another pair of files (.cer and .key). Choose your e.firma or import it in “My certificates”."},
 			"code.ERR_ORIGIN_INVALID":      {"El sitio que solicita la firma no es válido.", "The site asking for the signature is not valid."},
 			"hint.ERR_ORIGIN_INVALID":      {"Solo los sitios seguros (https) permitidos pueden solicitar su e.firma.", "Only allowed secure (https) sites may ask for your e.firma."},
 			"code.ERR_DATA_RESERVED":       {"Los datos a firmar tienen un formato reservado para el inicio de sesión.", "The data to sign uses a format reserved for signing in."},
@@ -51,8 +51,10 @@ func init() {
 func init() {
 	addLazy(func() map[string]Msg {
 		return map[string]Msg{
-			"code.ERR_ISSUER_UNKNOWN": {"No se encontró la autoridad certificadora que emitió este certificado.", "The certificate authority that issued this certificate was not found."},
-			"hint.ERR_ISSUER_UNKNOWN": {"Configure la carpeta de certificados del SAT (EFIRMA_CA_DIR o «caDir» en config.json) para revisar la revocación.", "Configure the folder of SAT certificates (EFIRMA_CA_DIR or “caDir” in config.json) to check revocation."},
+			"code.ERR_NO_USABLE_CERTIFICATE": {"Ninguno de los certificados guardados en este equipo sirve para esta operación.", "None of the certificates stored on this computer can be used for this."},
+			"hint.ERR_NO_USABLE_CERTIFICATE": {"Cada certificado dice por qué en la ventana de e.firma. Importe una e.firma vigente (archivos .cer y .key) en «Mis certificados».", "The e.firma window says why for each one. Import a valid e.firma (.cer and .key files) in “My certificates”."},
+			"code.ERR_ISSUER_UNKNOWN":        {"No se encontró la autoridad certificadora que emitió este certificado.", "The certificate authority that issued this certificate was not found."},
+			"hint.ERR_ISSUER_UNKNOWN":        {"Configure la carpeta de certificados del SAT (EFIRMA_CA_DIR o «caDir» en config.json) para revisar la revocación.", "Configure the folder of SAT certificates (EFIRMA_CA_DIR or “caDir” in config.json) to check revocation."},
 		}
 	})
 }

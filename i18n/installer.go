@@ -4,22 +4,24 @@ package i18n
 func init() {
 	addLazy(func() map[string]Msg {
 		return map[string]Msg{
-			"installer.help.install": {`Uso: efirma install [--system] [--browser NAVEGADOR]... [--extension-id ID]... [--binary RUTA] [--destdir CARPETA] [--dry-run] [--json]
-Registra el conector con los navegadores (Google Chrome, Chromium, Microsoft Edge, Brave, Vivaldi).
+			"installer.help.install": {`Uso: efirma install [--system] [--browser NAVEGADOR]... [--extension-id ID]... [--dev] [--binary RUTA] [--destdir CARPETA] [--dry-run] [--json]
+Registra el conector con los navegadores (%[1]s).
   --system          para todos los usuarios del equipo (requiere administrador); sin él, solo para usted
-  --browser         chrome, chromium, edge, brave o vivaldi (se puede repetir o separar con comas); sin él, todos
-  --extension-id    ID de extensión permitido (se puede repetir); sin él, los de las tiendas y el de desarrollo
+  --browser         uno de: %[2]s (se puede repetir o separar con comas); sin él, todos
+  --extension-id    ID de extensión permitido (se puede repetir); sin él, los de Chrome Web Store y Edge Add-ons
+  --dev             también permite la extensión de desarrollo (ID %[3]s); solo en equipos de desarrollo: cualquier extensión sin empaquetar puede usar ese ID
   --binary          ruta absoluta del programa efirma que abrirá el navegador (por omisión, este programa)
   --destdir         carpeta raíz para armar paquetes (.deb); los archivos del sistema se escriben debajo
   --dry-run         muestra lo que haría sin cambiar nada
   --print-manifest  solo imprime el manifiesto (para armar paquetes), no escribe nada
   --json            resultado en JSON
 Ejecutarlo dos veces no cambia nada: dice «ya estaba al día».
-`, `Usage: efirma install [--system] [--browser BROWSER]... [--extension-id ID]... [--binary PATH] [--destdir DIR] [--dry-run] [--json]
-Registers the connector with the browsers (Google Chrome, Chromium, Microsoft Edge, Brave, Vivaldi).
+`, `Usage: efirma install [--system] [--browser BROWSER]... [--extension-id ID]... [--dev] [--binary PATH] [--destdir DIR] [--dry-run] [--json]
+Registers the connector with the browsers (%[1]s).
   --system          for every user of the computer (needs administrator); without it, only for you
-  --browser         chrome, chromium, edge, brave or vivaldi (repeatable or comma-separated); without it, all
-  --extension-id    allowed extension ID (repeatable); without it, the store IDs and the development ID
+  --browser         one of: %[2]s (repeatable or comma-separated); without it, all
+  --extension-id    allowed extension ID (repeatable); without it, the Chrome Web Store and Edge Add-ons IDs
+  --dev             also allows the development extension (ID %[3]s); development computers only: any unpacked extension can take that ID
   --binary          absolute path of the efirma program the browser starts (default: this program)
   --destdir         root folder for building packages (.deb); system files are written below it
   --dry-run         shows what it would do without changing anything
@@ -28,15 +30,15 @@ Registers the connector with the browsers (Google Chrome, Chromium, Microsoft Ed
 Running it twice changes nothing: it says "already up to date".
 `},
 			"installer.help.uninstall": {`Uso: efirma uninstall [--system] [--browser NAVEGADOR]... [--destdir CARPETA] [--binary RUTA] [--dry-run] [--json]
-Quita el registro del conector de los navegadores, incluido lo que dejaron versiones anteriores.
+Quita el registro del conector de los navegadores (%[1]s), incluido lo que dejaron versiones anteriores.
 `, `Usage: efirma uninstall [--system] [--browser BROWSER]... [--destdir DIR] [--binary PATH] [--dry-run] [--json]
-Removes the connector's registration from the browsers, including what older versions left.
+Removes the connector's registration from the browsers (%[1]s), including what older versions left.
 `},
 			"installer.help.status": {`Uso: efirma status [--browser NAVEGADOR]... [--destdir CARPETA] [--json]
-Dice, por navegador, si el conector está registrado (para usted y para el sistema), si el registro es válido, si el programa existe y es ejecutable, qué extensiones lo pueden usar y si una política lo bloquea.
+Dice, por navegador (%[2]s), si el conector está registrado (para usted y para el sistema), si el registro es válido, si el programa existe y es ejecutable, qué extensiones lo pueden usar (avisa si permite la de desarrollo o si no permite la que una política instala) y si una política lo bloquea.
 Termina con 0 si al menos un navegador puede usar el conector, 1 si ninguno.
 `, `Usage: efirma status [--browser BROWSER]... [--destdir DIR] [--json]
-Reports per browser whether the connector is registered (for you and system-wide), whether the registration is valid, whether the program exists and is executable, which extensions may use it and whether a policy blocks it.
+Reports per browser (%[2]s) whether the connector is registered (for you and system-wide), whether the registration is valid, whether the program exists and is executable, which extensions may use it (warning when it allows the development one, or not the one a policy force-installs) and whether a policy blocks it.
 Exits 0 when at least one browser can use the connector, 1 when none can.
 `},
 			"installer.help.policy": {`Uso: efirma policy --format linux-json|windows-reg|macos-mobileconfig|admx [--extension-id ID] [--edge-extension-id ID] [--portal https://...]... [--disable-user-level-hosts] [--browser chrome|edge] [--out ARCHIVO]
@@ -44,7 +46,7 @@ Genera las políticas para instalar la extensión en todos los equipos (Chrome y
   --format                    linux-json (un navegador, ver --browser), windows-reg (.reg), macos-mobileconfig (perfil), admx (plantillas de GPO; requiere --out CARPETA)
   --extension-id              ID de la extensión en Chrome Web Store
   --edge-extension-id         ID de la extensión en Microsoft Edge Add-ons
-  --portal                    portal adicional, https://host o https://*.dominio (se puede repetir)
+  --portal                    portal adicional, https://host o https://*.dominio (se puede repetir; no https://*.gob.mx ni otro dominio público)
   --disable-user-level-hosts  solo permite el conector instalado para todo el sistema
   --out                       archivo de salida (carpeta para admx); sin él, salida estándar
 `, `Usage: efirma policy --format linux-json|windows-reg|macos-mobileconfig|admx [--extension-id ID] [--edge-extension-id ID] [--portal https://...]... [--disable-user-level-hosts] [--browser chrome|edge] [--out FILE]
@@ -52,7 +54,7 @@ Writes the policies that install the extension on every computer (Chrome and Edg
   --format                    linux-json (one browser, see --browser), windows-reg (.reg), macos-mobileconfig (profile), admx (GPO templates; needs --out DIR)
   --extension-id              extension ID in the Chrome Web Store
   --edge-extension-id         extension ID in Microsoft Edge Add-ons
-  --portal                    extra portal, https://host or https://*.domain (repeatable)
+  --portal                    extra portal, https://host or https://*.domain (repeatable; not https://*.gob.mx or another public domain)
   --disable-user-level-hosts  only allow the connector installed system-wide
   --out                       output file (folder for admx); without it, standard output
 `},
@@ -94,10 +96,12 @@ Writes the policies that install the extension on every computer (Chrome and Edg
 			"installer.problem.manifest_too_large":    {"el manifiesto es demasiado grande", "the manifest is too large"},
 			"installer.problem.manifest_unreadable":   {"no se pudo leer el manifiesto", "the manifest could not be read"},
 
-			"installer.note.blocked_by_policy":   {"una política del equipo (NativeMessagingBlocklist) bloquea el conector; pida a su área de TI agregar mx.efirma.conector a NativeMessagingAllowlist", "a computer policy (NativeMessagingBlocklist) blocks the connector; ask IT to add mx.efirma.conector to NativeMessagingAllowlist"},
-			"installer.note.user_level_disabled": {"una política (NativeMessagingUserLevelHosts=false) solo permite conectores instalados para todo el sistema; instale con «efirma install --system» o con el paquete", "a policy (NativeMessagingUserLevelHosts=false) only allows connectors installed system-wide; install with “efirma install --system” or the package"},
-			"installer.note.snap_chromium":       {"Chromium instalado como snap no puede usar conectores nativos; use Google Chrome, Microsoft Edge o Chromium de un paquete .deb", "Chromium installed as a snap cannot use native connectors; use Google Chrome, Microsoft Edge or Chromium from a .deb package"},
-			"installer.note.policy_not_read":     {"en macOS no se revisan las políticas administradas (perfiles); revíselas en Configuración del Sistema > Privacidad y seguridad > Perfiles", "on macOS managed policies (profiles) are not checked; see System Settings > Privacy & Security > Profiles"},
+			"installer.note.blocked_by_policy":     {"una política del equipo (NativeMessagingBlocklist) bloquea el conector; pida a su área de TI agregar mx.efirma.conector a NativeMessagingAllowlist", "a computer policy (NativeMessagingBlocklist) blocks the connector; ask IT to add mx.efirma.conector to NativeMessagingAllowlist"},
+			"installer.note.user_level_disabled":   {"una política (NativeMessagingUserLevelHosts=false) solo permite conectores instalados para todo el sistema; instale con «efirma install --system» o con el paquete", "a policy (NativeMessagingUserLevelHosts=false) only allows connectors installed system-wide; install with “efirma install --system” or the package"},
+			"installer.note.snap_chromium":         {"Chromium instalado como snap no puede usar conectores nativos; use Google Chrome, Microsoft Edge o Chromium de un paquete .deb", "Chromium installed as a snap cannot use native connectors; use Google Chrome, Microsoft Edge or Chromium from a .deb package"},
+			"installer.note.dev_extension_allowed": {"el registro permite la extensión de desarrollo, cuyo ID puede tomar cualquier extensión sin empaquetar; fuera de un equipo de desarrollo, reinstale con «efirma install» (sin --dev)", "the registration allows the development extension, whose ID any unpacked extension can take; outside a development computer, reinstall with “efirma install” (without --dev)"},
+			"installer.note.forced_not_allowed":    {"una política instala la extensión %s, pero el registro del conector no la permite: si es el Conector e.firma, el navegador no la dejará usarlo; reinstale con «efirma install --extension-id ID» o con el MSI y CHROME_EXTENSION_ID/EDGE_EXTENSION_ID", "a policy force-installs extension %s, but the connector's registration does not allow it: if it is the Conector e.firma, the browser will not let it connect; reinstall with “efirma install --extension-id ID” or the MSI with CHROME_EXTENSION_ID/EDGE_EXTENSION_ID"},
+			"installer.note.policy_not_read":       {"en macOS no se revisan las políticas administradas (perfiles); revíselas en Configuración del Sistema > Privacidad y seguridad > Perfiles", "on macOS managed policies (profiles) are not checked; see System Settings > Privacy & Security > Profiles"},
 
 			"installer.err.command":          {"comando desconocido %q", "unknown command %q"},
 			"installer.err.argument":         {"argumento inesperado %q", "unexpected argument %q"},
@@ -109,7 +113,7 @@ Writes the policies that install the extension on every computer (Chrome and Edg
 			"installer.err.relative_binary":  {"la ruta del programa debe ser absoluta (%s)", "the program path must be absolute (%s)"},
 			"installer.hint.relative_binary": {"use --binary con la ruta completa, por ejemplo /usr/bin/efirma o C:\\Program Files\\efirma\\efirma.exe", "use --binary with the full path, for example /usr/bin/efirma or C:\\Program Files\\efirma\\efirma.exe"},
 			"installer.err.browser":          {"navegador desconocido (%s)", "unknown browser (%s)"},
-			"installer.hint.browser":         {"use chrome, chromium, edge, brave o vivaldi (en policy: chrome o edge)", "use chrome, chromium, edge, brave or vivaldi (for policy: chrome or edge)"},
+			"installer.hint.browser":         {"use uno de: %s (en policy: chrome o edge)", "use one of: %s (for policy: chrome or edge)"},
 			"installer.err.extension_id":     {"ID de extensión no válido (%s)", "invalid extension ID (%s)"},
 			"installer.hint.extension_id":    {"un ID tiene 32 letras de la a a la p; cópielo de la página de la extensión en la tienda o de chrome://extensions", "an ID is 32 letters from a to p; copy it from the store page or chrome://extensions"},
 			"installer.err.no_registry":      {"no hay registro de Windows disponible (%s)", "no Windows registry available (%s)"},
@@ -118,6 +122,8 @@ Writes the policies that install the extension on every computer (Chrome and Edg
 			"installer.hint.os":              {"el conector funciona en Linux, macOS y Windows", "the connector works on Linux, macOS and Windows"},
 			"installer.err.portal":           {"portal no válido (%s)", "invalid portal (%s)"},
 			"installer.hint.portal":          {"escriba el portal como https://portal.ejemplo.gob.mx o https://*.ejemplo.gob.mx, sin ruta ni diagonal final", "write the portal as https://portal.example.gob.mx or https://*.example.gob.mx, without path or trailing slash"},
+			"installer.err.portal_broad":     {"el comodín abarca todo un dominio público (%s)", "the wildcard covers a whole public domain (%s)"},
+			"installer.hint.portal_broad":    {"un comodín debe ir debajo del dominio de su organización, por ejemplo https://*.ejemplo.gob.mx; nunca https://*.gob.mx, https://*.com.mx ni https://*.com", "a wildcard must be below your organisation's domain, for example https://*.example.gob.mx; never https://*.gob.mx, https://*.com.mx or https://*.com"},
 			"installer.err.format":           {"formato desconocido %q", "unknown format %q"},
 			"installer.hint.format":          {"use linux-json, windows-reg, macos-mobileconfig o admx", "use linux-json, windows-reg, macos-mobileconfig or admx"},
 			"installer.err.permission":       {"sin permiso para escribir (%s)", "no permission to write (%s)"},

@@ -82,7 +82,11 @@ func (c cli) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(c.Stderr)
 	fs.Usage = func() {
-		fmt.Fprint(c.Stderr, c.t("installer.help."+name))
+		if name == "policy" {
+			fmt.Fprint(c.Stderr, c.t("installer.help.policy"))
+			return
+		}
+		fmt.Fprint(c.Stderr, c.t("installer.help."+name, BrowserNames(), BrowserIDs(), DevExtensionID))
 	}
 	return fs
 }
@@ -121,6 +125,7 @@ func (c cli) fail(err error) int {
 		{ErrNoRegistry, "no_registry"},
 		{ErrUnsupportedOS, "os"},
 		{ErrBadPortal, "portal"},
+		{ErrBroadPortal, "portal_broad"},
 		{ErrBadFormat, "format"},
 		{fs.ErrPermission, "permission"},
 	} {
@@ -132,7 +137,11 @@ func (c cli) fail(err error) int {
 		}
 	}
 	fmt.Fprintf(c.Stderr, "error: %s\n", c.t("installer.err."+key, arg))
-	fmt.Fprintf(c.Stderr, "%s: %s\n", c.t("installer.hint"), c.t("installer.hint."+key))
+	var hintArgs []any
+	if key == "browser" {
+		hintArgs = []any{BrowserIDs()}
+	}
+	fmt.Fprintf(c.Stderr, "%s: %s\n", c.t("installer.hint"), c.t("installer.hint."+key, hintArgs...))
 	return ExitFailed
 }
 
@@ -158,13 +167,22 @@ func (c cli) install(args []string, uninstall bool) int {
 	destDir := fs.String("destdir", "", "")
 	binary := fs.String("binary", c.Executable, "")
 	fs.Var(&browsers, "browser", "")
-	printManifest := new(bool)
+	printManifest, dev := new(bool), new(bool)
 	if !uninstall {
 		fs.Var(&ids, "extension-id", "")
 		printManifest = fs.Bool("print-manifest", false, "")
+		dev = fs.Bool("dev", false, "")
 	}
 	if code := c.parse(fs, args); code >= 0 {
 		return code
+	}
+	// The development ID only when asked for (issue 11 F-01): --dev adds it
+	// to the given IDs, or to the store IDs when none are given.
+	if *dev {
+		if len(ids) == 0 {
+			ids = DefaultExtensionIDs()
+		}
+		ids = append(ids, DevExtensionID)
 	}
 	if *printManifest {
 		// For packaging (the MSI's manifest): print, write nothing.
@@ -293,7 +311,11 @@ func (c cli) printStatus(rep StatusReport) {
 			fmt.Fprintf(w, "  %s: %s\n", c.t("installer.label.problem"), e)
 		}
 		for _, n := range b.Notes {
-			fmt.Fprintf(w, "  %s: %s\n", c.t("installer.label.note"), c.t("installer.note."+n))
+			var args []any
+			if n == NoteForcedNotAllowed {
+				args = []any{strings.Join(b.ForcedNotAllowed, ", ")}
+			}
+			fmt.Fprintf(w, "  %s: %s\n", c.t("installer.label.note"), c.t("installer.note."+n, args...))
 		}
 	}
 }

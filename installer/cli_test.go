@@ -24,6 +24,9 @@ func TestMain(m *testing.M) {
 }
 
 func TestScripts(t *testing.T) {
+	// The scripts describe the Linux layout ($HOME/.config/..., /etc/...);
+	// make windows-check runs the Windows CLI round under Wine.
+	unixLayout(t, "linux")
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("testdata", "script"),
 		Setup: func(e *testscript.Env) error {

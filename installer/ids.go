@@ -22,13 +22,22 @@ const (
 // DevExtensionID is the ID of the unpacked development extension, fixed by
 // the "key" of extension/manifest.json. A test recomputes it from that file
 // with ExtensionIDFromKey so the two never drift.
+//
+// That key is public, so any unpacked extension that copies it runs under
+// this ID: a manifest that allows it lets an unrelated extension drive the
+// host. It is therefore never allowed by default (not by efirma install,
+// the .deb or the MSI); only "efirma install --dev" or an explicit
+// --extension-id adds it, and Status notes it (NoteDevExtension).
 const DevExtensionID = "fclncbohcajgdancohmfmgoidklhkbce"
 
-// DefaultExtensionIDs are the IDs a manifest allows when none are given: the
-// Chrome Web Store, Edge Add-ons and development IDs.
+// DefaultExtensionIDs are the IDs a manifest allows when none are given:
+// the Chrome Web Store and Edge Add-ons IDs. Never the development ID.
 func DefaultExtensionIDs() []string {
-	return []string{ChromeWebStoreID, EdgeAddonsID, DevExtensionID}
+	return []string{ChromeWebStoreID, EdgeAddonsID}
 }
+
+// IsDevExtensionID reports whether id is the development extension's.
+func IsDevExtensionID(id string) bool { return id == DevExtensionID }
 
 // ErrBadKey is returned by ExtensionIDFromKey for a key that is not base64.
 var ErrBadKey = errors.New("extension key is not base64-encoded DER")

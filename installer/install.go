@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 )
 
 // Options are the inputs of Install, Uninstall and Status. Every root is
@@ -62,12 +63,16 @@ func (o Options) registry() (Registry, error) {
 	return nil, ErrNoRegistry
 }
 
-// systemPath prefixes a system-wide path with DestDir.
+// systemPath prefixes a system-wide path with DestDir. A Windows path
+// ("C:\Program Files\efirma\...") loses its drive letter under DestDir.
 func (o Options) systemPath(p string) string {
 	if o.DestDir == "" {
 		return p
 	}
-	return filepath.Join(o.DestDir, p)
+	if len(p) >= 2 && p[1] == ':' {
+		p = p[2:]
+	}
+	return filepath.Join(o.DestDir, filepath.FromSlash(strings.ReplaceAll(p, `\`, "/")))
 }
 
 // legacyHostNames are host names that earlier versions and pre-release
@@ -112,6 +117,9 @@ type item struct {
 	key      string
 	value    string
 	legacy   bool
+	// ownDir: the file's folder is ours alone (%LOCALAPPDATA%\efirma);
+	// uninstall removes it once empty.
+	ownDir bool
 }
 
 func (it item) kind() string {
@@ -165,7 +173,11 @@ func plan(o Options, hostName string) ([]item, error) {
 		for _, l := range locs {
 			all = append(all, l.browser)
 		}
-		add(item{browsers: all, scope: scope, file: mpath})
+		file := mpath
+		if scope == System {
+			file = o.systemPath(mpath) // --destdir on Windows too
+		}
+		add(item{browsers: all, scope: scope, file: file, ownDir: scope == User})
 		for _, l := range locs {
 			add(item{browsers: []string{l.browser}, scope: scope, hive: hiveOf(scope), key: l.regKey + `\` + hostName, value: mpath})
 		}
@@ -335,6 +347,9 @@ func Uninstall(o Options) (Report, error) {
 			r.Action, err = removeValue(reg, it, o.DryRun)
 		} else {
 			r.Action, err = removeFile(it.file, o.DryRun)
+			if err == nil && it.ownDir && !o.DryRun {
+				os.Remove(filepath.Dir(it.file)) // only if empty: ours, and nothing else is in it
+			}
 		}
 		if err != nil {
 			r.Action, r.Error = ActionFailed, err.Error()

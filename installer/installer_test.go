@@ -7,10 +7,22 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 )
+
+// unixLayout skips, on Windows, a test of the Linux or macOS tables: their
+// locations are Unix-absolute paths and a temporary folder there is C:\...,
+// so those tables are tested on Linux. Windows runs the Windows-layout
+// tests (sandboxed registry, temporary folders) and make windows-check.
+func unixLayout(t *testing.T, goos string) {
+	t.Helper()
+	if runtime.GOOS == "windows" && goos != "windows" {
+		t.Skipf("Unix-only: the %s layout uses Unix-absolute paths", goos)
+	}
+}
 
 // fakeBinary writes an executable file standing in for efirma.
 func fakeBinary(t *testing.T, dir, name string) string {
@@ -135,6 +147,7 @@ func TestDevExtensionID(t *testing.T) {
 }
 
 func TestInstallLinuxUserTwice(t *testing.T) {
+	unixLayout(t, "linux")
 	tests := []struct {
 		browsers []string
 		dirs     []string
@@ -203,6 +216,7 @@ func TestInstallLinuxUserTwice(t *testing.T) {
 }
 
 func TestInstallSystemDestDir(t *testing.T) {
+	unixLayout(t, "linux")
 	dest := t.TempDir()
 	o := Options{DestDir: dest, System: true, BinaryPath: "/usr/bin/efirma", GOOS: "linux"}
 	rep, err := Install(o)
@@ -246,6 +260,7 @@ func TestInstallSystemDestDir(t *testing.T) {
 func TestDryRunWritesNothing(t *testing.T) {
 	for _, goos := range []string{"linux", "darwin", "windows"} {
 		t.Run(goos, func(t *testing.T) {
+			unixLayout(t, goos)
 			home, dest := t.TempDir(), t.TempDir()
 			reg := newMemRegistry()
 			for _, system := range []bool{false, true} {
@@ -277,6 +292,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 }
 
 func TestUninstallRemovesLegacy(t *testing.T) {
+	unixLayout(t, "linux")
 	home := t.TempDir()
 	bin := fakeBinary(t, t.TempDir(), "efirma")
 	o := Options{Home: home, BinaryPath: bin, GOOS: "linux"}
@@ -332,6 +348,7 @@ func TestUninstallRemovesLegacy(t *testing.T) {
 }
 
 func TestDarwinLocations(t *testing.T) {
+	unixLayout(t, "darwin")
 	home, dest := t.TempDir(), t.TempDir()
 	bin := fakeBinary(t, t.TempDir(), "efirma")
 	rep, err := Install(Options{Home: home, BinaryPath: bin, GOOS: "darwin", Browsers: []string{"chrome", "edge"}})
@@ -414,6 +431,10 @@ func TestWindowsRegistry(t *testing.T) {
 	if _, err := os.Stat(manifest); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("manifest left: %v", err)
 	}
+	// Issue 15 item 4: the per-user folder %LOCALAPPDATA%\efirma goes too.
+	if _, err := os.Stat(filepath.Dir(manifest)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("empty manifest folder left: %v", err)
+	}
 	// System scope writes HKLM and the manifest next to the binary.
 	rep, err = Install(Options{System: true, BinaryPath: bin, GOOS: "windows", Registry: reg, Browsers: []string{"edge"}})
 	if err != nil {
@@ -423,9 +444,12 @@ func TestWindowsRegistry(t *testing.T) {
 	if err != nil || v != filepath.Join(filepath.Dir(bin), HostName+".json") {
 		t.Fatalf("HKLM value %q %v (%+v)", v, err, rep)
 	}
-	// Without a registry (off Windows), the Windows logic says so.
-	if _, err := Install(Options{Home: home, BinaryPath: bin, GOOS: "windows"}); !errors.Is(err, ErrNoRegistry) {
-		t.Errorf("no registry: %v", err)
+	// Without a registry (off Windows), the Windows logic says so. On
+	// Windows the nil Registry is the live one: never touched by tests.
+	if runtime.GOOS != "windows" {
+		if _, err := Install(Options{Home: home, BinaryPath: bin, GOOS: "windows"}); !errors.Is(err, ErrNoRegistry) {
+			t.Errorf("no registry: %v", err)
+		}
 	}
 }
 
@@ -440,6 +464,7 @@ func TestWindowsPaths(t *testing.T) {
 }
 
 func TestPolicyBlocks(t *testing.T) {
+	unixLayout(t, "linux")
 	tests := []struct {
 		name   string
 		policy string
@@ -484,6 +509,7 @@ func TestPolicyBlocks(t *testing.T) {
 }
 
 func TestPolicyBadFile(t *testing.T) {
+	unixLayout(t, "linux")
 	dest := t.TempDir()
 	dir := filepath.Join(dest, "etc/opt/edge/policies/managed")
 	os.MkdirAll(dir, 0o755)
@@ -525,6 +551,7 @@ func TestWindowsPolicy(t *testing.T) {
 }
 
 func TestStatusProblems(t *testing.T) {
+	unixLayout(t, "linux")
 	home := t.TempDir()
 	dir := filepath.Join(home, ".config/chromium/NativeMessagingHosts")
 	os.MkdirAll(dir, 0o755)
@@ -555,6 +582,7 @@ func TestStatusProblems(t *testing.T) {
 }
 
 func TestSnapChromium(t *testing.T) {
+	unixLayout(t, "linux")
 	for _, where := range []string{"root", "home"} {
 		t.Run(where, func(t *testing.T) {
 			home, dest := t.TempDir(), t.TempDir()
@@ -608,6 +636,126 @@ func FuzzCheckManifest(f *testing.F) {
 		m, probs := CheckManifest(data, goos)
 		if len(probs) == 0 && (m.Name != HostName || m.Type != "stdio" || len(m.ExtensionIDs()) != len(m.AllowedOrigins)) {
 			t.Fatalf("accepted %+v", m)
+		}
+	})
+}
+
+// TestDefaultInstallNeverAllowsDevID is issue 11 F-01: the development ID
+// comes from the public "key" in extension/manifest.json, so any unpacked
+// extension can take it. A manifest written without an explicit request
+// (--dev or --extension-id) must not allow it, on any OS, and status and
+// doctor must warn when one does.
+func TestDefaultInstallNeverAllowsDevID(t *testing.T) {
+	for _, goos := range []string{"linux", "darwin", "windows"} {
+		t.Run(goos, func(t *testing.T) {
+			unixLayout(t, goos)
+			home, dest := t.TempDir(), t.TempDir()
+			bin := fakeBinary(t, t.TempDir(), "efirma.exe")
+			for _, system := range []bool{false, true} {
+				o := Options{Home: home, DestDir: dest, System: system, BinaryPath: bin, GOOS: goos, Registry: newMemRegistry()}
+				rep, err := Install(o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range rep.Results {
+					if r.Kind != "file" {
+						continue
+					}
+					data, err := os.ReadFile(r.Location)
+					if err != nil {
+						t.Fatal(err)
+					}
+					m, _ := CheckManifest(data, goos)
+					if slices.Contains(m.ExtensionIDs(), DevExtensionID) || bytes.Contains(data, []byte(DevExtensionID)) {
+						t.Fatalf("%s allows the development extension:\n%s", r.Location, data)
+					}
+					if !slices.Equal(m.ExtensionIDs(), []string{ChromeWebStoreID, EdgeAddonsID}) {
+						t.Fatalf("%s allows %v", r.Location, m.ExtensionIDs())
+					}
+				}
+			}
+		})
+	}
+	m, err := RenderManifest("/usr/bin/efirma", DefaultExtensionIDs())
+	if err != nil || bytes.Contains(m, []byte(DevExtensionID)) {
+		t.Fatalf("default manifest: %v\n%s", err, m)
+	}
+}
+
+// TestStatusWarnsDevID: a manifest allowing the development ID (asked for
+// with --dev) works, but status says so on every browser it serves.
+func TestStatusWarnsDevID(t *testing.T) {
+	unixLayout(t, "linux")
+	home := t.TempDir()
+	bin := fakeBinary(t, t.TempDir(), "efirma")
+	o := Options{Home: home, BinaryPath: bin, GOOS: "linux", Browsers: []string{"chromium"}}
+	if _, err := Install(o); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Status(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := st.Browsers[0]; !b.Usable || slices.Contains(b.Notes, NoteDevExtension) {
+		t.Fatalf("production install: %+v", b)
+	}
+	o.ExtensionIDs = append(DefaultExtensionIDs(), DevExtensionID)
+	if _, err := Install(o); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = Status(o)
+	if b := st.Browsers[0]; !b.Usable || !slices.Equal(b.Notes, []string{NoteDevExtension}) {
+		t.Fatalf("development install: %+v", b)
+	}
+}
+
+// TestStatusForcedNotAllowed is issue 15 item 3: a policy force-installs an
+// extension the manifest does not allow (an MSI run with
+// CHROME_EXTENSION_ID but a manifest of the built-in IDs): status says so,
+// from the registry on Windows and from the policy files on Linux.
+func TestStatusForcedNotAllowed(t *testing.T) {
+	const forced = "cccccccccccccccccccccccccccccccc"
+	t.Run("windows", func(t *testing.T) {
+		reg := newMemRegistry()
+		bin := fakeBinary(t, t.TempDir(), "efirma.exe")
+		o := Options{System: true, BinaryPath: bin, GOOS: "windows", Registry: reg, Browsers: []string{"chrome"}}
+		if _, err := Install(o); err != nil {
+			t.Fatal(err)
+		}
+		reg.SetString(HKLM, `Software\Policies\Google\Chrome\ExtensionInstallForcelist`, "1", forced+";"+ChromeUpdateURL)
+		st, err := Status(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := st.Browsers[0]
+		if !slices.Equal(b.Policy.ForceInstalled, []string{forced}) || !slices.Equal(b.ForcedNotAllowed, []string{forced}) || !slices.Contains(b.Notes, NoteForcedNotAllowed) {
+			t.Fatalf("%+v", b)
+		}
+		o.ExtensionIDs = []string{forced}
+		if _, err := Install(o); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ = Status(o); len(st.Browsers[0].Notes) != 0 || len(st.Browsers[0].ForcedNotAllowed) != 0 {
+			t.Fatalf("allowed now: %+v", st.Browsers[0])
+		}
+	})
+	t.Run("linux", func(t *testing.T) {
+		unixLayout(t, "linux")
+		home, dest := t.TempDir(), t.TempDir()
+		bin := fakeBinary(t, t.TempDir(), "efirma")
+		o := Options{Home: home, DestDir: dest, BinaryPath: bin, GOOS: "linux", Browsers: []string{"edge"}}
+		if _, err := Install(o); err != nil {
+			t.Fatal(err)
+		}
+		dir := filepath.Join(dest, "etc/opt/edge/policies/managed")
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, "f.json"), []byte(`{"ExtensionInstallForcelist": ["`+forced+`;`+EdgeUpdateURL+`", "`+EdgeAddonsID+`", "garbage"]}`), 0o644)
+		st, err := Status(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := st.Browsers[0]; !slices.Equal(b.ForcedNotAllowed, []string{forced}) || !slices.Equal(b.Notes, []string{NoteForcedNotAllowed}) {
+			t.Fatalf("%+v", b)
 		}
 	})
 }

@@ -4,31 +4,120 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
-// Browser is one Chromium-based browser the installer knows.
+// Browser is one Chromium-based browser: every fact the installer uses
+// about it, on every operating system, in one row of Browsers. Adding a
+// browser means adding a row (and nothing else in this package).
+//
+// Sources, also listed in docs/DEPLOYMENT.md:
+//   - Chrome and Chromium: developer.chrome.com/docs/extensions/develop/concepts/native-messaging
+//     ("Native messaging host location") and "Chrome policy on Linux".
+//   - Edge: learn.microsoft.com/microsoft-edge/extensions/developer-guide/native-messaging.
+//   - Brave and Vivaldi publish no list; the per-user folders follow their
+//     profile folders, and Brave reads Chrome's system-wide folders on Linux
+//     and macOS and Chrome's registry keys on Windows (observed behaviour,
+//     also what KeePassXC and other hosts register).
 type Browser struct {
-	ID   string // chrome, chromium, edge, brave, vivaldi
+	ID   string // chrome, chromium, edge, brave, vivaldi (the --browser value)
 	Name string // as people know it
+
+	// Native-messaging host folders on Linux and macOS: User relative to
+	// the home folder, System absolute; "" when the browser has none.
+	LinuxUser, LinuxSystem   string
+	DarwinUser, DarwinSystem string
+	// WindowsKey is the registry key, under HKCU (per user) and HKLM
+	// (system-wide), whose subkey <host name> holds the manifest's path.
+	WindowsKey string
+
+	// Managed policies read by Status: the Linux folder of JSON files and
+	// the Windows key (under HKLM, then HKCU); "" when none is documented.
+	LinuxPolicyDir   string
+	WindowsPolicyKey string
+
+	// The policy kit (efirma policy) for the browsers with an extension
+	// store: the store's update URL for ExtensionInstallForcelist and the
+	// macOS preference domain. "" for browsers the kit does not cover.
+	UpdateURL       string
+	MacPolicyDomain string
 }
+
+// Registry keys shared by several browsers.
+const (
+	chromeHostsKey  = `Software\Google\Chrome\NativeMessagingHosts`
+	chromePolicyKey = `Software\Policies\Google\Chrome`
+)
 
 // Browsers lists every browser, in the order reports show them.
 var Browsers = []Browser{
-	{"chrome", "Google Chrome"},
-	{"chromium", "Chromium"},
-	{"edge", "Microsoft Edge"},
-	{"brave", "Brave"},
-	{"vivaldi", "Vivaldi"},
+	{
+		ID: "chrome", Name: "Google Chrome",
+		LinuxUser: ".config/google-chrome/NativeMessagingHosts", LinuxSystem: "/etc/opt/chrome/native-messaging-hosts",
+		DarwinUser: "Library/Application Support/Google/Chrome/NativeMessagingHosts", DarwinSystem: "/Library/Google/Chrome/NativeMessagingHosts",
+		WindowsKey:     chromeHostsKey,
+		LinuxPolicyDir: "/etc/opt/chrome/policies/managed", WindowsPolicyKey: chromePolicyKey,
+		UpdateURL: ChromeUpdateURL, MacPolicyDomain: "com.google.Chrome",
+	},
+	{
+		ID: "chromium", Name: "Chromium",
+		LinuxUser: ".config/chromium/NativeMessagingHosts", LinuxSystem: "/etc/chromium/native-messaging-hosts",
+		DarwinUser: "Library/Application Support/Chromium/NativeMessagingHosts", DarwinSystem: "/Library/Application Support/Chromium/NativeMessagingHosts",
+		WindowsKey:     `Software\Chromium\NativeMessagingHosts`,
+		LinuxPolicyDir: "/etc/chromium/policies/managed", WindowsPolicyKey: `Software\Policies\Chromium`,
+	},
+	{
+		ID: "edge", Name: "Microsoft Edge",
+		LinuxUser: ".config/microsoft-edge/NativeMessagingHosts", LinuxSystem: "/etc/opt/edge/native-messaging-hosts",
+		DarwinUser: "Library/Application Support/Microsoft Edge/NativeMessagingHosts", DarwinSystem: "/Library/Microsoft/Edge/NativeMessagingHosts",
+		WindowsKey:     `Software\Microsoft\Edge\NativeMessagingHosts`,
+		LinuxPolicyDir: "/etc/opt/edge/policies/managed", WindowsPolicyKey: `Software\Policies\Microsoft\Edge`,
+		UpdateURL: EdgeUpdateURL, MacPolicyDomain: "com.microsoft.Edge",
+	},
+	{
+		ID: "brave", Name: "Brave",
+		LinuxUser: ".config/BraveSoftware/Brave-Browser/NativeMessagingHosts", LinuxSystem: "/etc/opt/chrome/native-messaging-hosts",
+		DarwinUser: "Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts", DarwinSystem: "/Library/Google/Chrome/NativeMessagingHosts",
+		WindowsKey:     chromeHostsKey,
+		LinuxPolicyDir: "/etc/brave/policies/managed", WindowsPolicyKey: `Software\Policies\BraveSoftware\Brave`,
+	},
+	{
+		ID: "vivaldi", Name: "Vivaldi",
+		LinuxUser:  ".config/vivaldi/NativeMessagingHosts",
+		DarwinUser: "Library/Application Support/Vivaldi/NativeMessagingHosts",
+		WindowsKey: chromeHostsKey,
+	},
+}
+
+// browserByID returns the row of a browser ID.
+func browserByID(id string) (Browser, bool) {
+	i := slices.IndexFunc(Browsers, func(b Browser) bool { return b.ID == id })
+	if i < 0 {
+		return Browser{}, false
+	}
+	return Browsers[i], true
 }
 
 // BrowserName returns the display name of a browser ID.
 func BrowserName(id string) string {
-	for _, b := range Browsers {
-		if b.ID == id {
-			return b.Name
-		}
+	if b, ok := browserByID(id); ok {
+		return b.Name
 	}
 	return id
+}
+
+// BrowserNames and BrowserIDs list the table for help texts.
+func BrowserNames() string { return joinField(func(b Browser) string { return b.Name }) }
+
+// BrowserIDs lists the --browser values, comma-separated.
+func BrowserIDs() string { return joinField(func(b Browser) string { return b.ID }) }
+
+func joinField(f func(Browser) string) string {
+	out := make([]string, len(Browsers))
+	for i, b := range Browsers {
+		out[i] = f(b)
+	}
+	return strings.Join(out, ", ")
 }
 
 // Scope says whether a location belongs to one user or to the whole machine.
@@ -45,15 +134,6 @@ const (
 // relative to the home folder for User, absolute for System). On Windows it is
 // a registry key (regKey, under HKCU for User and HKLM for System) whose
 // default value is the manifest's absolute path.
-//
-// Sources, also listed in docs/DEPLOYMENT.md:
-//   - Chrome and Chromium: developer.chrome.com/docs/extensions/develop/concepts/native-messaging
-//     ("Native messaging host location").
-//   - Edge: learn.microsoft.com/microsoft-edge/extensions/developer-guide/native-messaging.
-//   - Brave and Vivaldi publish no list; the per-user folders follow their
-//     profile folders, and Brave reads Chrome's system-wide folders on Linux
-//     and macOS and Chrome's registry keys on Windows (observed behaviour,
-//     also what KeePassXC and other hosts register).
 type location struct {
 	browser string
 	scope   Scope
@@ -62,49 +142,32 @@ type location struct {
 }
 
 // locationsFor returns every location for goos, in Browsers order, user
-// before system.
+// before system, read off the Browsers table.
 func locationsFor(goos string) []location {
-	switch goos {
-	case "linux":
-		return []location{
-			{"chrome", User, ".config/google-chrome/NativeMessagingHosts", ""},
-			{"chrome", System, "/etc/opt/chrome/native-messaging-hosts", ""},
-			{"chromium", User, ".config/chromium/NativeMessagingHosts", ""},
-			{"chromium", System, "/etc/chromium/native-messaging-hosts", ""},
-			{"edge", User, ".config/microsoft-edge/NativeMessagingHosts", ""},
-			{"edge", System, "/etc/opt/edge/native-messaging-hosts", ""},
-			{"brave", User, ".config/BraveSoftware/Brave-Browser/NativeMessagingHosts", ""},
-			{"brave", System, "/etc/opt/chrome/native-messaging-hosts", ""},
-			{"vivaldi", User, ".config/vivaldi/NativeMessagingHosts", ""},
+	var out []location
+	for _, b := range Browsers {
+		var user, system string
+		switch goos {
+		case "linux":
+			user, system = b.LinuxUser, b.LinuxSystem
+		case "darwin":
+			user, system = b.DarwinUser, b.DarwinSystem
+		case "windows":
+			if b.WindowsKey != "" {
+				out = append(out, location{b.ID, User, "", b.WindowsKey}, location{b.ID, System, "", b.WindowsKey})
+			}
+			continue
+		default:
+			return nil
 		}
-	case "darwin":
-		return []location{
-			{"chrome", User, "Library/Application Support/Google/Chrome/NativeMessagingHosts", ""},
-			{"chrome", System, "/Library/Google/Chrome/NativeMessagingHosts", ""},
-			{"chromium", User, "Library/Application Support/Chromium/NativeMessagingHosts", ""},
-			{"chromium", System, "/Library/Application Support/Chromium/NativeMessagingHosts", ""},
-			{"edge", User, "Library/Application Support/Microsoft Edge/NativeMessagingHosts", ""},
-			{"edge", System, "/Library/Microsoft/Edge/NativeMessagingHosts", ""},
-			{"brave", User, "Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts", ""},
-			{"brave", System, "/Library/Google/Chrome/NativeMessagingHosts", ""},
-			{"vivaldi", User, "Library/Application Support/Vivaldi/NativeMessagingHosts", ""},
+		if user != "" {
+			out = append(out, location{b.ID, User, user, ""})
 		}
-	case "windows":
-		const chrome = `Software\Google\Chrome\NativeMessagingHosts`
-		return []location{
-			{"chrome", User, "", chrome},
-			{"chrome", System, "", chrome},
-			{"chromium", User, "", `Software\Chromium\NativeMessagingHosts`},
-			{"chromium", System, "", `Software\Chromium\NativeMessagingHosts`},
-			{"edge", User, "", `Software\Microsoft\Edge\NativeMessagingHosts`},
-			{"edge", System, "", `Software\Microsoft\Edge\NativeMessagingHosts`},
-			{"brave", User, "", chrome},
-			{"brave", System, "", chrome},
-			{"vivaldi", User, "", chrome},
-			{"vivaldi", System, "", chrome},
+		if system != "" {
+			out = append(out, location{b.ID, System, system, ""})
 		}
 	}
-	return nil
+	return out
 }
 
 // ErrUnknownBrowser is returned for a --browser value that is not known.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf16"
@@ -14,11 +15,21 @@ import (
 	"github.com/efirma/conector/i18n"
 )
 
-// Update URLs of the two stores, as ExtensionInstallForcelist expects them.
+// Update URLs of the two stores, as ExtensionInstallForcelist expects them
+// (the UpdateURL of their rows in Browsers).
 const (
 	ChromeUpdateURL = "https://clients2.google.com/service/update2/crx"
 	EdgeUpdateURL   = "https://edge.microsoft.com/extensionwebstorebase/v1/crx"
 )
+
+// mustBrowser returns a row the package itself names.
+func mustBrowser(id string) Browser {
+	b, ok := browserByID(id)
+	if !ok {
+		panic("internal error: no browser " + id)
+	}
+	return b
+}
 
 // Policy output formats.
 const (
@@ -55,6 +66,33 @@ var portalPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCom
 // "https://*.domain" pattern.
 var ErrBadPortal = errors.New(`portal must be https://host[:port] or https://*.domain`)
 
+// ErrBroadPortal is returned for a wildcard directly under a public suffix
+// ("https://*.com", "https://*.gob.mx"): it would allow every site there.
+var ErrBroadPortal = errors.New("a wildcard portal must be below an organisation's domain, not a public suffix")
+
+// publicSecondLevel are the second-level labels that registries of
+// two-letter country domains sell names under (com.mx, gob.mx, co.uk,
+// gov.br, ...). With the top-level domains themselves they are the public
+// suffixes a wildcard portal may not sit directly under. This is the part
+// of the Public Suffix List that matters for portals; the extension keeps
+// the same list (extension/shared/origins.js PUBLIC_SECOND_LEVEL, a test
+// keeps them equal).
+var publicSecondLevel = []string{"ac", "co", "com", "edu", "gob", "gov", "mil", "net", "nom", "org"}
+
+// publicSuffix reports whether domain is a public suffix by that rule: one
+// label ("com", "mx", "localhost"), or a label of publicSecondLevel under a
+// two-letter country domain ("com.mx", "gob.mx").
+func publicSuffix(domain string) bool {
+	labels := strings.Split(domain, ".")
+	switch {
+	case len(labels) == 1:
+		return true
+	case len(labels) == 2:
+		return len(labels[1]) == 2 && slices.Contains(publicSecondLevel, labels[0])
+	}
+	return false
+}
+
 // ErrBadFormat is returned for an unknown policy format.
 var ErrBadFormat = errors.New("unknown policy format")
 
@@ -64,6 +102,9 @@ func ValidatePortal(p string) error {
 	m := portalPattern().FindStringSubmatch(p)
 	if m == nil || strings.HasPrefix(m[2], ".") || strings.HasSuffix(m[2], ".") || strings.Contains(m[2], "..") || m[2] == "" {
 		return fmt.Errorf("%q: %w", p, ErrBadPortal)
+	}
+	if m[1] != "" && publicSuffix(m[2]) {
+		return fmt.Errorf("%q: %w", p, ErrBroadPortal)
 	}
 	return nil
 }
@@ -118,10 +159,11 @@ type browserPolicy struct {
 }
 
 func (p PolicyOptions) browsers() []browserPolicy {
-	return []browserPolicy{
-		{p.ChromeID, ChromeUpdateURL, `SOFTWARE\Policies\Google\Chrome`, "com.google.Chrome"},
-		{p.EdgeID, EdgeUpdateURL, `SOFTWARE\Policies\Microsoft\Edge`, "com.microsoft.Edge"},
+	row := func(id, extID string) browserPolicy {
+		b := mustBrowser(id)
+		return browserPolicy{extID, b.UpdateURL, `SOFTWARE\` + strings.TrimPrefix(b.WindowsPolicyKey, `Software\`), b.MacPolicyDomain}
 	}
+	return []browserPolicy{row("chrome", p.ChromeID), row("edge", p.EdgeID)}
 }
 
 func (p PolicyOptions) portals() []string {

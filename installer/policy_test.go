@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -30,6 +31,46 @@ func TestValidatePortal(t *testing.T) {
 		if err := ValidatePortal(bad); !errors.Is(err, ErrBadPortal) {
 			t.Errorf("%q accepted: %v", bad, err)
 		}
+	}
+}
+
+// TestPortalWildcardUnderPublicSuffix is issue 11 F-07: a wildcard directly
+// under a public suffix would allow every site registered there.
+func TestPortalWildcardUnderPublicSuffix(t *testing.T) {
+	for _, bad := range []string{"https://*.com", "https://*.mx", "https://*.com.mx", "https://*.gob.mx", "https://*.org.mx",
+		"https://*.edu.mx", "https://*.net.mx", "https://*.co.uk", "https://*.gov.br", "https://*.localhost", "https://*.com:8443"} {
+		if err := ValidatePortal(bad); !errors.Is(err, ErrBroadPortal) {
+			t.Errorf("%q: %v, want ErrBroadPortal", bad, err)
+		}
+		if _, err := RenderPolicy(FormatLinuxJSON, PolicyOptions{ChromeID: testPolicy.ChromeID, EdgeID: testPolicy.EdgeID, Portals: []string{bad}}); !errors.Is(err, ErrBroadPortal) {
+			t.Errorf("policy kit wrote %q: %v", bad, err)
+		}
+	}
+	for _, ok := range []string{"https://*.sat.gob.mx", "https://*.imss.gob.mx", "https://*.infonavit.org.mx", "https://*.ejemplo.com",
+		"https://*.ejemplo.com.mx", "https://gob.mx", "https://*.empresa.mx"} {
+		if err := ValidatePortal(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+}
+
+// TestPublicSuffixRuleMatchesExtension keeps the Go rule and the
+// extension's copy (extension/shared/origins.js) equal.
+func TestPublicSuffixRuleMatchesExtension(t *testing.T) {
+	js, err := os.ReadFile("../extension/shared/origins.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?s)export const PUBLIC_SECOND_LEVEL = Object\.freeze\(\[(.*?)\]\)`).FindSubmatch(js)
+	if m == nil {
+		t.Fatal("PUBLIC_SECOND_LEVEL not found in origins.js")
+	}
+	var labels []string
+	for _, q := range regexp.MustCompile(`"([a-z]+)"`).FindAllSubmatch(m[1], -1) {
+		labels = append(labels, string(q[1]))
+	}
+	if !slices.Equal(labels, publicSecondLevel) {
+		t.Fatalf("origins.js has %v, policy.go %v", labels, publicSecondLevel)
 	}
 }
 

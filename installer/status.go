@@ -35,6 +35,8 @@ type Policy struct {
 	Sources   []string `json:"sources,omitempty"`
 	Blocklist []string `json:"blocklist,omitempty"`
 	Allowlist []string `json:"allowlist,omitempty"`
+	// ForceInstalled are the extension IDs of ExtensionInstallForcelist.
+	ForceInstalled []string `json:"force_installed,omitempty"`
 	// UserLevelHosts is NativeMessagingUserLevelHosts; nil when unset.
 	UserLevelHosts *bool    `json:"user_level_hosts,omitempty"`
 	Errors         []string `json:"errors,omitempty"`
@@ -53,6 +55,8 @@ const (
 	NoteUserLevelBlocked = "user_level_disabled"
 	NoteSnapChromium     = "snap_chromium"
 	NoteNoPolicyReader   = "policy_not_read"
+	NoteDevExtension     = "dev_extension_allowed"
+	NoteForcedNotAllowed = "forced_not_allowed"
 )
 
 // BrowserStatus is the state of the host for one browser.
@@ -62,6 +66,10 @@ type BrowserStatus struct {
 	Targets []TargetStatus `json:"targets"`
 	Policy  Policy         `json:"policy"`
 	Notes   []string       `json:"notes,omitempty"`
+	// ForcedNotAllowed are force-installed extension IDs that a valid
+	// manifest of this browser does not allow (NoteForcedNotAllowed): if
+	// one is the Conector e.firma extension, the browser refuses it.
+	ForcedNotAllowed []string `json:"forced_not_allowed,omitempty"`
 	// Usable is true when a valid manifest is in a location the browser
 	// reads and no policy blocks it.
 	Usable bool `json:"usable"`
@@ -159,7 +167,11 @@ func targetStatus(o Options, reg Registry, l location) TargetStatus {
 		ts.Problems = []string{ProblemPathNotAbsolute}
 		return ts
 	}
-	data, err := readBounded(path)
+	readPath := path
+	if l.regKey != "" && l.scope == System {
+		readPath = o.systemPath(path) // --destdir on Windows too
+	}
+	data, err := readBounded(readPath)
 	if errors.Is(err, errTooLarge) {
 		ts.Problems = []string{ProblemManifestTooLarge}
 		return ts
@@ -171,7 +183,7 @@ func targetStatus(o Options, reg Registry, l location) TargetStatus {
 	ts.BinaryPath, ts.ExtensionIDs = m.Path, m.ExtensionIDs()
 	if !slices.Contains(probs, ProblemPathNotAbsolute) && m.Path != "" {
 		bin := m.Path
-		if l.scope == System && goos != "windows" {
+		if l.scope == System {
 			bin = o.systemPath(bin)
 		}
 		if p := checkBinary(goos, bin); p != "" {
@@ -242,6 +254,24 @@ func evaluate(o Options, bs *BrowserStatus) {
 	if goos == "darwin" {
 		bs.Notes = append(bs.Notes, NoteNoPolicyReader)
 	}
+	dev := false
+	for _, t := range bs.Targets {
+		if !t.Valid {
+			continue
+		}
+		dev = dev || slices.ContainsFunc(t.ExtensionIDs, IsDevExtensionID)
+		for _, id := range bs.Policy.ForceInstalled {
+			if !slices.Contains(t.ExtensionIDs, id) && !slices.Contains(bs.ForcedNotAllowed, id) {
+				bs.ForcedNotAllowed = append(bs.ForcedNotAllowed, id)
+			}
+		}
+	}
+	if dev {
+		bs.Notes = append(bs.Notes, NoteDevExtension)
+	}
+	if len(bs.ForcedNotAllowed) > 0 {
+		bs.Notes = append(bs.Notes, NoteForcedNotAllowed)
+	}
 	snap := false
 	if goos == "linux" && bs.Browser == "chromium" {
 		if _, err := os.Stat(o.systemPath("/snap/bin/chromium")); err == nil {
@@ -259,36 +289,18 @@ func evaluate(o Options, bs *BrowserStatus) {
 	bs.Usable = !snap && !bs.Policy.Blocked() && (validSystem || (validUser && !userDisabled))
 }
 
-// policyDirs are the managed policy folders read on Linux (Chrome's
-// documentation "Chrome policy on Linux"; Edge's and Brave's follow Chrome's
-// layout). Vivaldi has no documented folder.
-var policyDirs = map[string]string{
-	"chrome":   "/etc/opt/chrome/policies/managed",
-	"chromium": "/etc/chromium/policies/managed",
-	"edge":     "/etc/opt/edge/policies/managed",
-	"brave":    "/etc/brave/policies/managed",
-}
-
-// policyKeys are the Windows policy keys (under HKLM and HKCU).
-var policyKeys = map[string]string{
-	"chrome":   `Software\Policies\Google\Chrome`,
-	"chromium": `Software\Policies\Chromium`,
-	"edge":     `Software\Policies\Microsoft\Edge`,
-	"brave":    `Software\Policies\BraveSoftware\Brave`,
-}
-
 // maxPolicyBytes bounds one policy file.
 const maxPolicyBytes = 1 << 20
 
 func readPolicy(o Options, reg Registry, browser string) Policy {
 	var p Policy
+	b, _ := browserByID(browser)
 	switch o.goos() {
 	case "linux":
-		dir, ok := policyDirs[browser]
-		if !ok {
+		if b.LinuxPolicyDir == "" {
 			return p
 		}
-		dir = o.systemPath(dir)
+		dir := o.systemPath(b.LinuxPolicyDir)
 		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 		slices.Sort(files)
 		for _, f := range files {
@@ -297,12 +309,11 @@ func readPolicy(o Options, reg Registry, browser string) Policy {
 			}
 		}
 	case "windows":
-		key, ok := policyKeys[browser]
-		if !ok {
+		if b.WindowsPolicyKey == "" {
 			return p
 		}
 		for _, h := range []Hive{HKLM, HKCU} {
-			mergePolicyRegistry(&p, reg, h, key)
+			mergePolicyRegistry(&p, reg, h, b.WindowsPolicyKey)
 		}
 	}
 	return p
@@ -326,16 +337,18 @@ func mergePolicyFile(p *Policy, path string) error {
 		Blocklist      []string `json:"NativeMessagingBlocklist"`
 		Allowlist      []string `json:"NativeMessagingAllowlist"`
 		UserLevelHosts *bool    `json:"NativeMessagingUserLevelHosts"`
+		Forcelist      []string `json:"ExtensionInstallForcelist"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return fmt.Errorf("policy %s is not valid JSON: %w", path, err)
 	}
-	if doc.Blocklist == nil && doc.Allowlist == nil && doc.UserLevelHosts == nil {
+	if doc.Blocklist == nil && doc.Allowlist == nil && doc.UserLevelHosts == nil && doc.Forcelist == nil {
 		return nil
 	}
 	p.Sources = append(p.Sources, path)
 	p.Blocklist = append(p.Blocklist, doc.Blocklist...)
 	p.Allowlist = append(p.Allowlist, doc.Allowlist...)
+	p.addForced(doc.Forcelist)
 	if doc.UserLevelHosts != nil {
 		p.UserLevelHosts = doc.UserLevelHosts
 	}
@@ -366,6 +379,7 @@ func mergePolicyRegistry(p *Policy, reg Registry, h Hive, key string) {
 	}
 	p.Blocklist = append(p.Blocklist, list("NativeMessagingBlocklist")...)
 	p.Allowlist = append(p.Allowlist, list("NativeMessagingAllowlist")...)
+	p.addForced(list("ExtensionInstallForcelist"))
 	if v, err := reg.GetInteger(h, key, "NativeMessagingUserLevelHosts"); err == nil {
 		// HKLM (read first) wins over HKCU, as in the browsers.
 		if p.UserLevelHosts == nil {
@@ -376,5 +390,16 @@ func mergePolicyRegistry(p *Policy, reg Registry, h Hive, key string) {
 	}
 	if found {
 		p.Sources = append(p.Sources, h.String()+`\`+key)
+	}
+}
+
+// addForced adds the extension IDs of ExtensionInstallForcelist entries
+// ("id;update-url" or "id"); malformed entries are skipped.
+func (p *Policy) addForced(entries []string) {
+	for _, e := range entries {
+		id, _, _ := strings.Cut(strings.TrimSpace(e), ";")
+		if ValidateExtensionID(id) == nil && !slices.Contains(p.ForceInstalled, id) {
+			p.ForceInstalled = append(p.ForceInstalled, id)
+		}
 	}
 }

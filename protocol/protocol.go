@@ -56,6 +56,8 @@ const (
 	// and media type.
 	MaxDocumentNameBytes = 255
 	MaxMediaTypeBytes    = 127
+	// MaxSATGUIDLen bounds the guid of SAT's e.firma login page ("sat-login").
+	MaxSATGUIDLen = 128
 )
 
 // Command names.
@@ -69,10 +71,11 @@ const (
 	CmdDiagnose         = "diagnose"
 	CmdOCSPRequest      = "ocsp-request"
 	CmdOCSPCheck        = "ocsp-check"
+	CmdSATLogin         = "sat-login"
 )
 
 // Commands lists every command of protocol v1, in documentation order.
-var Commands = []string{CmdHello, CmdListCertificates, CmdImportCredential, CmdRemoveCredential, CmdAuthenticate, CmdSign, CmdDiagnose, CmdOCSPRequest, CmdOCSPCheck}
+var Commands = []string{CmdHello, CmdListCertificates, CmdImportCredential, CmdRemoveCredential, CmdAuthenticate, CmdSign, CmdDiagnose, CmdOCSPRequest, CmdOCSPCheck, CmdSATLogin}
 
 // Code is one of the closed list of error codes that cross to the browser.
 type Code string
@@ -100,7 +103,13 @@ const (
 	ErrModuleUnavailable Code = "ERR_MODULE_UNAVAILABLE"
 	ErrKeyUnusable       Code = "ERR_KEY_UNUSABLE"
 	ErrIssuerUnknown     Code = "ERR_ISSUER_UNKNOWN"
-	ErrInternal          Code = "ERR_INTERNAL"
+	// ErrNoUsableCertificate: none of the stored certificates can do what
+	// was asked, for different reasons (each one says its own). The
+	// extension's consent window gives it when the person closes a window
+	// that had nothing to choose; one shared reason gives that reason's
+	// code instead (ERR_CERT_EXPIRED, ERR_NOT_FIEL, ...).
+	ErrNoUsableCertificate Code = "ERR_NO_USABLE_CERTIFICATE"
+	ErrInternal            Code = "ERR_INTERNAL"
 )
 
 // Codes is the closed list, in documentation order.
@@ -109,7 +118,7 @@ var Codes = []Code{
 	ErrWrongPassword, ErrKeyMismatch, ErrCertNotFound, ErrCertExpired,
 	ErrCertNotYetValid, ErrNotFIEL, ErrOriginInvalid, ErrDataReserved, ErrDataNotText,
 	ErrTokenNotPresent, ErrPINIncorrect, ErrPINLocked, ErrPINFinalTry,
-	ErrModuleUnavailable, ErrKeyUnusable, ErrIssuerUnknown, ErrInternal,
+	ErrModuleUnavailable, ErrKeyUnusable, ErrIssuerUnknown, ErrNoUsableCertificate, ErrInternal,
 }
 
 // Request is one message from the extension.
@@ -273,6 +282,26 @@ type SignResult struct {
 	CMS         string   `json:"cms,omitempty"`
 	Algorithm   string   `json:"algorithm"`
 	Certificate string   `json:"certificate"`
+}
+
+// SATLoginParams are the params of "sat-login": sign in to SAT's own
+// e.firma login page (form#certform). Origin is the page's, from the
+// browser; GUID is the form's hidden guid. The host builds the signed text
+// itself from the certificate (package signing, docs/SAT-LOGIN.md).
+type SATLoginParams struct {
+	Origin        string `json:"origin"`
+	CertificateID string `json:"certificateId"`
+	Password      string `json:"password"`
+	GUID          string `json:"guid"`
+	// ConfirmFinalTry allows a PIN attempt when the token says it is the last.
+	ConfirmFinalTry bool `json:"confirmFinalTry,omitempty"`
+}
+
+// SATLoginResult is the result of "sat-login": the values of the form's
+// "token" and "fert" fields.
+type SATLoginResult struct {
+	Token string `json:"token"`
+	Fert  string `json:"fert"`
 }
 
 // OCSPParams are the params of "ocsp-request" and "ocsp-check". The host

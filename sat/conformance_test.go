@@ -17,6 +17,7 @@ import (
 
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/signing"
 )
 
 // fixtureFacts are the facts of every credential in ../shared/fixtures/sat,
@@ -157,8 +158,8 @@ func TestConformanceSATFixtures(t *testing.T) {
 			if err := sat.CheckPair(c, key); err != nil {
 				t.Errorf("CheckPair: %v", err)
 			}
-			if sat.Algorithm(key.Public()) != protocol.AlgRS256 {
-				t.Errorf("Algorithm = %q", sat.Algorithm(key.Public()))
+			if signing.Algorithm(key.Public()) != protocol.AlgRS256 {
+				t.Errorf("Algorithm = %q", signing.Algorithm(key.Public()))
 			}
 			for _, wrong := range []string{"12345678", "12345678A", "12345678a ", "x"} {
 				if _, err := sat.DecryptKey(keyData, []byte(wrong)); !errors.Is(err, sat.ErrWrongPassword) {

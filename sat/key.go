@@ -3,9 +3,6 @@ package sat
 import (
 	"bytes"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/pem"
@@ -204,23 +201,4 @@ func CheckPair(c *x509.Certificate, key crypto.Signer) error {
 		return ErrKeyMismatch
 	}
 	return nil
-}
-
-// Algorithm returns the protocol algorithm name for a public key, or "" when
-// the key type is not supported.
-func Algorithm(pub crypto.PublicKey) string {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return protocol.AlgRS256
-	case *ecdsa.PublicKey:
-		switch k.Curve.Params().BitSize {
-		case 256:
-			return protocol.AlgES256
-		case 384:
-			return protocol.AlgES384
-		}
-	case ed25519.PublicKey:
-		return ""
-	}
-	return ""
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/signing"
 )
 
 // keyErrors are the sentinels DecryptKey may return.
@@ -43,7 +44,7 @@ func TestDecryptKeyGenerated(t *testing.T) {
 		if err := sat.CheckPair(genCert(t, dir), key); err != nil {
 			t.Errorf("%s: CheckPair: %v", dir, err)
 		}
-		if got := sat.Algorithm(key.Public()); got != protocol.AlgRS256 {
+		if got := signing.Algorithm(key.Public()); got != protocol.AlgRS256 {
 			t.Errorf("%s: Algorithm = %q", dir, got)
 		}
 	}
@@ -331,7 +332,7 @@ func TestAlgorithm(t *testing.T) {
 		{nil, ""},
 	}
 	for _, tt := range tests {
-		if got := sat.Algorithm(tt.pub); got != tt.want {
+		if got := signing.Algorithm(tt.pub); got != tt.want {
 			t.Errorf("Algorithm(%T) = %q, want %q", tt.pub, got, tt.want)
 		}
 	}

@@ -203,3 +203,17 @@ export function selectable(cert, action) {
   if (cert.usable === false) return { selectable: false, why: "cert_why_unusable" };
   return { selectable: true };
 }
+
+/**
+ * Why a certificate cannot be used to sign in (a _locales key, the same
+ * reason the consent window gives), or "" when it can. Import still
+ * accepts such certificates (a CSD is kept for invoicing tools);
+ * «Mis certificados», the popup and the import message say this.
+ * @param {any} cert
+ * @returns {string}
+ */
+export function cannotSignIn(cert) {
+  const s = selectable(cert, "authenticate");
+  return s.selectable ? "" : s.why || "cert_why_unusable";
+}
+

@@ -10,6 +10,27 @@ export const DEFAULT_PORTALS = Object.freeze(["https://*.sat.gob.mx", "https://*
 export const DEV_HOSTS = Object.freeze(["localhost", "127.0.0.1"]);
 
 /**
+ * Second-level labels that registries of two-letter country domains sell
+ * names under (com.mx, gob.mx, co.uk, gov.br, ...). With the top-level
+ * domains themselves they are the public suffixes a wildcard portal may not
+ * sit directly under. Kept equal to publicSecondLevel in
+ * installer/policy.go (a Go test compares them).
+ */
+export const PUBLIC_SECOND_LEVEL = Object.freeze(["ac", "co", "com", "edu", "gob", "gov", "mil", "net", "nom", "org"]);
+
+/**
+ * Reports whether domain is a public suffix by that rule: one label ("com",
+ * "mx"), or a PUBLIC_SECOND_LEVEL label under a two-letter country domain.
+ * "https://*.<public suffix>" would allow every site registered there.
+ * @param {string} domain  lowercase, no trailing dot
+ */
+export function isPublicSuffix(domain) {
+  const labels = domain.split(".");
+  if (labels.length === 1) return true;
+  return labels.length === 2 && labels[1].length === 2 && PUBLIC_SECOND_LEVEL.includes(labels[0]);
+}
+
+/**
  * @typedef {object} Policy
  * @property {boolean} developerMode   the effective developer switch
  * @property {string[]} managedPortals  patterns listed by IT (managed storage)
@@ -43,7 +64,8 @@ export function parseOrigin(origin) {
  * Reports whether a portal pattern matches an https origin. A pattern is
  * "https://host", "https://host:port" or "https://*.domain" (which also
  * matches "domain" itself, like Chrome's match patterns). Patterns that are
- * not of this form match nothing.
+ * not of this form, and wildcards directly under a public suffix
+ * ("https://*.gob.mx"), match nothing.
  * @param {string} pattern
  * @param {URL} u
  */
@@ -54,6 +76,7 @@ export function patternMatches(pattern, u) {
   const [, wildcard, domain, port] = m;
   if (domain.startsWith(".") || domain.endsWith(".") || domain.includes("..")) return false;
   if (port !== undefined && u.port !== port) return false;
+  if (wildcard && isPublicSuffix(domain)) return false;
   if (wildcard) return u.hostname === domain || u.hostname.endsWith("." + domain);
   return u.hostname === domain;
 }

@@ -13,7 +13,7 @@
 // This file is free of chrome.* globals: the service worker and the pages
 // pass the APIs in, and node tests pass fakes.
 
-import { DEFAULT_PORTALS, patternMatches } from "./origins.js";
+import { DEFAULT_PORTALS, isPublicSuffix, patternMatches } from "./origins.js";
 
 /** ID of the dynamically registered content script. */
 export const MANAGED_SCRIPT_ID = "efirma-managed-portals";
@@ -23,7 +23,8 @@ const PORTAL_RE = /^https:\/\/(\*\.)?([a-z0-9.-]+)(?::(\d{1,5}))?\/?$/;
 /**
  * Turns an allowedPortals entry ("https://host", "https://host:port",
  * "https://*.domain") into a Chrome match pattern ("https://host:port/*"),
- * or null when the entry is not of that form.
+ * or null when the entry is not of that form or is a wildcard directly under
+ * a public suffix ("https://*.com.mx").
  * @param {unknown} portal
  * @returns {string | null}
  */
@@ -34,6 +35,7 @@ export function toMatchPattern(portal) {
   const [, wildcard, domain, port] = m;
   if (!domain || domain.startsWith(".") || domain.endsWith(".") || domain.includes("..") || !domain.includes(".")) return null;
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return null;
+  if (wildcard && isPublicSuffix(domain)) return null;
   return `https://${wildcard || ""}${domain}${port ? ":" + port : ""}/*`;
 }
 

@@ -24,6 +24,7 @@ export const LIMITS = Object.freeze({
   MAX_DOCUMENT_BYTES: 8388608,
   MAX_DOCUMENT_NAME_BYTES: 255,
   MAX_MEDIA_TYPE_BYTES: 127,
+  MAX_SAT_GUID_LEN: 128,
 });
 
 /** Command names of protocol v1. */
@@ -37,6 +38,7 @@ export const COMMANDS = Object.freeze({
   DIAGNOSE: "diagnose",
   OCSP_REQUEST: "ocsp-request",
   OCSP_CHECK: "ocsp-check",
+  SAT_LOGIN: "sat-login",
 });
 
 /** The host's closed list of error codes. */
@@ -61,6 +63,7 @@ export const HOST_CODES = Object.freeze([
   "ERR_MODULE_UNAVAILABLE",
   "ERR_KEY_UNUSABLE",
   "ERR_ISSUER_UNKNOWN",
+  "ERR_NO_USABLE_CERTIFICATE",
   "ERR_INTERNAL",
 ]);
 

@@ -3,7 +3,8 @@
 // drive it with fakes. background.js wires it to the browser.
 //
 // A page request arrives with the origin the browser reported for the sender.
-// authenticate and sign open a consent session: one per tab, shown in an
+// authenticate, sign and a SAT login (handleSatLogin, from sat-login.js on
+// SAT's own form#certform page) open a consent session: one per tab, shown in an
 // extension popup window (consent.html), ended by exactly one of: the host's
 // answer, Cancelar, the window closing, the page going away, or the timeout.
 
@@ -12,6 +13,7 @@ import { describeItems } from "./docview.js";
 import { hostParams, selectable, validatePageRequest } from "./messages.js";
 import { checkOrigin } from "./origins.js";
 import { COMMANDS } from "./protocol.js";
+import { SAT_LOGIN_ACTION, certificateRule, pickSatLogin, satLoginParams, validateSatLogin } from "./satlogin.js";
 
 /**
  * @typedef {import("./native.js").NativeHost} NativeHost
@@ -39,6 +41,7 @@ import { COMMANDS } from "./protocol.js";
  * @property {number | undefined} windowId
  * @property {any[] | null} certificates
  * @property {boolean} busy
+ * @property {CodedError | null} blocked  why no certificate can do what was asked (null: one can)
  * @property {(v: any) => void} resolve
  * @property {(e: any) => void} reject
  */
@@ -83,6 +86,23 @@ export function createService(deps) {
     }
   }
 
+  /**
+   * Handles a SAT login from sat-login.js (SAT's own form#certform page):
+   * the same consent session as a page request, for the browser's origin.
+   * @param {unknown} msg  {guid}
+   * @param {{origin: string, tabId: number, signal?: AbortSignal}} from
+   */
+  async function handleSatLogin(msg, from) {
+    try {
+      const req = validateSatLogin(msg, from.origin);
+      if (byTab.has(from.tabId)) throw new CodedError("ERR_REQUEST_PENDING");
+      await deps.host.ensure();
+      return { ok: true, result: await consent(/** @type {any} */ (req), from) };
+    } catch (e) {
+      return { ok: false, error: toWire(e, deps.t) };
+    }
+  }
+
   async function status() {
     const extension = { version: deps.version };
     try {
@@ -107,6 +127,7 @@ export function createService(deps) {
       windowId: undefined,
       certificates: null,
       busy: false,
+      blocked: null,
       resolve: () => {},
       reject: () => {},
     };
@@ -117,7 +138,7 @@ export function createService(deps) {
     sessions.set(s.id, s);
     byTab.set(s.tabId, s);
     const release = deps.host.hold();
-    const timer = setTimeout(() => s.reject(new CodedError("ERR_TIMEOUT")), req.timeoutMs);
+    const timer = setTimeout(() => s.reject(s.blocked || new CodedError("ERR_TIMEOUT")), req.timeoutMs);
     const onAbort = () => s.reject(new CodedError("ERR_USER_CANCELLED"));
     from.signal?.addEventListener("abort", onAbort);
     try {
@@ -143,7 +164,7 @@ export function createService(deps) {
     for (const s of sessions.values()) {
       if (s.windowId === windowId) {
         s.windowId = undefined; // already gone
-        s.reject(new CodedError("ERR_USER_CANCELLED"));
+        s.reject(closed(s));
       }
     }
   }
@@ -160,7 +181,7 @@ export function createService(deps) {
         case "consent:get":
           return { ok: true, result: await describe(s) };
         case "consent:cancel":
-          s.reject(new CodedError("ERR_USER_CANCELLED"));
+          s.reject(closed(s));
           return { ok: true, result: null };
         case "consent:submit":
           return await submit(s, msg);
@@ -177,13 +198,15 @@ export function createService(deps) {
     const certs = Array.isArray(list?.certificates) ? list.certificates : [];
     s.certificates = certs;
     const action = /** @type {"authenticate"|"sign"} */ (s.req.action);
+    s.blocked = noUsable(certs, certificateRule(action));
     /** @type {Record<string, unknown>} */
     const out = {
       origin: s.origin,
       action,
       description: s.req.description || "",
-      certificates: certs.map((c) => ({ ...c, ...selectable(c, action) })),
+      certificates: certs.map((c) => ({ ...c, ...selectable(c, certificateRule(action)) })),
     };
+    if (s.blocked) out.blocked = toWire(s.blocked, deps.t);
     // Every text or document, whole (docview.js renders it).
     if (action === "sign") out.items = await describeItems(s.req);
     return out;
@@ -198,13 +221,19 @@ export function createService(deps) {
     const id = msg.certificateId;
     const cert = (s.certificates || []).find((c) => c && c.id === id);
     const action = /** @type {"authenticate"|"sign"} */ (s.req.action);
+    const sat = /** @type {string} */ (action) === SAT_LOGIN_ACTION;
     if (!cert || typeof id !== "string") throw new CodedError("ERR_CERT_NOT_FOUND");
-    if (!selectable(cert, action).selectable) throw new CodedError(action === "authenticate" && cert.type !== "FIEL" ? "ERR_NOT_FIEL" : "ERR_KEY_UNUSABLE");
+    if (!selectable(cert, certificateRule(action)).selectable) throw new CodedError(reasonCode(cert, certificateRule(action)));
     if (typeof msg.password !== "string" || msg.password.length === 0 || new TextEncoder().encode(msg.password).length > 256) {
       throw new CodedError("ERR_WRONG_PASSWORD");
     }
     s.busy = true;
     try {
+      if (sat) {
+        const r = await deps.host.request(COMMANDS.SAT_LOGIN, satLoginParams(s.origin, id, msg.password, /** @type {any} */ (s.req).guid, msg.confirmFinalTry === true));
+        s.resolve(pickSatLogin(r));
+        return { ok: true, result: null };
+      }
       const command = action === "authenticate" ? COMMANDS.AUTHENTICATE : COMMANDS.SIGN;
       const result = await deps.host.request(command, hostParams(s.req, s.origin, id, msg.password, msg.confirmFinalTry === true));
       s.resolve(pick(action, result));
@@ -234,7 +263,65 @@ export function createService(deps) {
     }
   }
 
-  return { handlePage, handleConsent, handleExtension, onWindowRemoved, sessions, byTab };
+  return { handlePage, handleSatLogin, handleConsent, handleExtension, onWindowRemoved, sessions, byTab };
+}
+
+/**
+ * What the page receives when the person closes the window: the reason no
+ * certificate could be used when there was none (the window said so), else
+ * ERR_USER_CANCELLED.
+ * @param {Session} s
+ */
+function closed(s) {
+  return s.blocked || new CodedError("ERR_USER_CANCELLED");
+}
+
+/**
+ * Why none of certs can do action, or null when one can. The reason is
+ * the one the person can act on: for a sign-in the FIEL certificates'
+ * reason (an expired FIEL beside a CSD is "renew your e.firma"), and
+ * ERR_NOT_FIEL only when there is no FIEL at all; one reason shared by
+ * all gives its own code (with the date for expired / not yet valid),
+ * different reasons give ERR_NO_USABLE_CERTIFICATE (each row says its
+ * own). No certificate at all is ERR_CERT_NOT_FOUND.
+ * @param {any[]} certs
+ * @param {"authenticate"|"sign"} action
+ * @returns {CodedError | null}
+ */
+export function noUsable(certs, action) {
+  if (certs.length === 0) return new CodedError("ERR_CERT_NOT_FOUND");
+  if (certs.some((c) => selectable(c, action).selectable)) return null;
+  let pool = certs;
+  if (action === "authenticate") {
+    const fiel = certs.filter((c) => c.type === "FIEL");
+    if (fiel.length === 0) return new CodedError("ERR_NOT_FIEL", undefined, undefined, { type: certs[0].type });
+    pool = fiel;
+  }
+  const codes = new Set(pool.map((c) => reasonCode(c, action)));
+  if (codes.size > 1) return new CodedError("ERR_NO_USABLE_CERTIFICATE", undefined, undefined, { reasons: [...codes].sort() });
+  const code = [...codes][0];
+  if (code === "ERR_CERT_EXPIRED") {
+    // The newest expiry: the certificate the person would renew.
+    const notAfter = pool.map((c) => String(c.notAfter || "")).sort().at(-1);
+    return new CodedError(code, undefined, undefined, notAfter ? { notAfter } : undefined);
+  }
+  if (code === "ERR_CERT_NOT_YET_VALID") {
+    const notBefore = pool.map((c) => String(c.notBefore || "")).sort()[0];
+    return new CodedError(code, undefined, undefined, notBefore ? { notBefore } : undefined);
+  }
+  return new CodedError(code);
+}
+
+/**
+ * The error code for one certificate that selectable() refuses.
+ * @param {any} c
+ * @param {"authenticate"|"sign"} action
+ */
+function reasonCode(c, action) {
+  if (c.status === "expired") return "ERR_CERT_EXPIRED";
+  if (c.status === "not-yet-valid") return "ERR_CERT_NOT_YET_VALID";
+  if (action === "authenticate" && c.type !== "FIEL") return "ERR_NOT_FIEL";
+  return "ERR_KEY_UNUSABLE";
 }
 
 /**

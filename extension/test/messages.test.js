@@ -1,7 +1,7 @@
 // @ts-check
 import test from "node:test";
 import assert from "node:assert/strict";
-import { hostParams, isBase64, isChallenge, selectable, startsReserved, validatePageRequest } from "../shared/messages.js";
+import { cannotSignIn, hostParams, isBase64, isChallenge, selectable, startsReserved, validatePageRequest } from "../shared/messages.js";
 import { LIMITS } from "../shared/protocol.js";
 
 const ch = "A".repeat(43);
@@ -113,4 +113,14 @@ test("sign: data and batch documents are text only, whole; a document goes as a 
   const r = validatePageRequest({ id: "1", action: "sign", params: { format: "cms", document: { name: "contrato.pdf", mediaType: "application/pdf", data: pdf } } });
   assert.deepEqual(r.document, { name: "contrato.pdf", mediaType: "application/pdf", data: pdf });
   assert.deepEqual(hostParams(r, "https://o", "c", "p"), { origin: "https://o", certificateId: "c", password: "p", format: "cms", document: { name: "contrato.pdf", mediaType: "application/pdf", data: pdf } });
+});
+
+test("cannotSignIn: the consent window's reason, or empty for a valid FIEL", () => {
+  const fiel = { type: "FIEL", status: "valid", usable: true };
+  assert.equal(cannotSignIn(fiel), "");
+  assert.equal(cannotSignIn({ ...fiel, type: "CSD" }), "cert_why_csd");
+  assert.equal(cannotSignIn({ ...fiel, type: "OTHER" }), "cert_why_not_fiel");
+  assert.equal(cannotSignIn({ ...fiel, status: "expired" }), "cert_why_expired");
+  assert.equal(cannotSignIn({ ...fiel, status: "not-yet-valid" }), "cert_why_not_yet_valid");
+  assert.equal(cannotSignIn({ ...fiel, usable: false }), "cert_why_unusable");
 });

@@ -73,3 +73,17 @@ test("readPolicy combines local and managed storage, and survives no managed sto
   assert.equal(p.developerMode, true);
   assert.deepEqual(p.managedPortals, []);
 });
+
+// Issue 11 F-07: a managed wildcard directly under a public suffix would
+// allow every site registered there; it matches nothing.
+test("managed wildcard under a public suffix matches nothing", () => {
+  const broad = ["https://*.com", "https://*.mx", "https://*.com.mx", "https://*.gob.mx", "https://*.org.mx", "https://*.co.uk", "https://*.com:8443"];
+  const p = { developerMode: false, managedPortals: broad };
+  for (const origin of ["https://evil.com", "https://evil.com.mx", "https://phish.gob.mx", "https://x.org.mx", "https://a.co.uk", "https://evil.com:8443"]) {
+    assert.deepEqual(checkOrigin(origin, p), { allowed: false, reason: "not-listed" }, origin);
+  }
+  const ok = { developerMode: false, managedPortals: ["https://*.infonavit.org.mx", "https://*.ejemplo.com", "https://*.empresa.mx"] };
+  for (const origin of ["https://a.infonavit.org.mx", "https://www.ejemplo.com", "https://empresa.mx"]) {
+    assert.equal(checkOrigin(origin, ok).allowed, true, origin);
+  }
+});

@@ -89,3 +89,11 @@ test("patternForSite names what to ask for one site", () => {
   assert.equal(patternForSite("https://evil.example", managed), null);
   assert.equal(patternForSite("nonsense", managed), null);
 });
+
+test("a wildcard under a public suffix is invalid, not registered", () => {
+  for (const broad of ["https://*.com", "https://*.gob.mx", "https://*.com.mx"]) {
+    assert.equal(toMatchPattern(broad), null, broad);
+  }
+  assert.equal(toMatchPattern("https://*.ejemplo.gob.mx"), "https://*.ejemplo.gob.mx/*");
+  assert.deepEqual(managedPatterns(["https://*.gob.mx"]), { patterns: [], invalid: ["https://*.gob.mx"] });
+});

@@ -3,7 +3,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { CodedError } from "../shared/errors.js";
-import { createService } from "../shared/service.js";
+import { createService, noUsable } from "../shared/service.js";
 import { sleep } from "./helpers.js";
 
 const ch = "c".repeat(43);
@@ -11,7 +11,7 @@ const FIEL = { id: "fiel1", type: "FIEL", status: "valid", usable: true, rfc: "E
 const CSD = { ...FIEL, id: "csd1", type: "CSD" };
 const OLD = { ...FIEL, id: "old1", status: "expired", daysLeft: -700 };
 
-/** @param {{password?: string, hostMissing?: boolean, policy?: any, onAuth?: (p: any) => any, onSign?: (p: any) => any}} [o] */
+/** @param {{password?: string, hostMissing?: boolean, policy?: any, onAuth?: (p: any) => any, onSign?: (p: any) => any, list?: any[]}} [o] */
 function setup(o = {}) {
   const calls = /** @type {any[]} */ ([]);
   let held = 0;
@@ -22,7 +22,7 @@ function setup(o = {}) {
     },
     request: async (/** @type {string} */ command, /** @type {any} */ params) => {
       calls.push({ command, params });
-      if (command === "list-certificates") return { certificates: [FIEL, CSD, OLD] };
+      if (command === "list-certificates") return { certificates: o.list ?? [FIEL, CSD, OLD] };
       if (o.onAuth) return o.onAuth(params);
       if (params.password !== (o.password ?? "12345678a")) throw new CodedError("ERR_WRONG_PASSWORD", "mal");
       if (command === "authenticate") return { format: "efirma-auth:1", certificate: "CERT", algorithm: "RS256", signature: "SIG", extra: "dropped" };
@@ -257,4 +257,49 @@ test("a batch shows every document whole, numbered", async () => {
   await sleep(1);
   const d = /** @type {any} */ (await svc.handleConsent({ type: "consent:get", session: sessionOf(windows[0]) }));
   assert.deepEqual(d.result.items.map((/** @type {any} */ i) => [i.n, i.text]), docs.map((x, i) => [i + 1, x]));
+});
+
+test("no usable certificate: the reason, not ERR_USER_CANCELLED, when the window closes", async () => {
+  const NEW = { ...FIEL, id: "new1", status: "not-yet-valid", notBefore: "2031-01-01T12:00:00Z" };
+  const OLD2 = { ...OLD, id: "old2", notAfter: "2023-06-13T00:00:00Z" };
+  /** @type {Array<[string, any[], "authenticate"|"sign", string | null, any]>} */
+  const cases = [
+    ["expired FIEL only", [OLD2], "authenticate", "ERR_CERT_EXPIRED", { notAfter: "2023-06-13T00:00:00Z" }],
+    ["two expired: the newest date", [{ ...OLD, notAfter: "2021-01-01T00:00:00Z" }, OLD2], "authenticate", "ERR_CERT_EXPIRED", { notAfter: "2023-06-13T00:00:00Z" }],
+    ["CSD only", [CSD], "authenticate", "ERR_NOT_FIEL", { type: "CSD" }],
+    ["expired FIEL beside a CSD: renew", [CSD, OLD2], "authenticate", "ERR_CERT_EXPIRED", { notAfter: "2023-06-13T00:00:00Z" }],
+    ["not valid yet", [NEW], "authenticate", "ERR_CERT_NOT_YET_VALID", { notBefore: "2031-01-01T12:00:00Z" }],
+    ["different reasons", [OLD2, NEW, CSD], "authenticate", "ERR_NO_USABLE_CERTIFICATE", { reasons: ["ERR_CERT_EXPIRED", "ERR_CERT_NOT_YET_VALID"] }],
+    ["no key on the token", [{ ...FIEL, usable: false }], "authenticate", "ERR_KEY_UNUSABLE", undefined],
+    ["nothing stored", [], "authenticate", "ERR_CERT_NOT_FOUND", undefined],
+    ["a CSD may sign", [CSD, OLD2], "sign", null, undefined],
+    ["expired CSD cannot sign", [{ ...CSD, status: "expired", notAfter: "2023-06-13T00:00:00Z" }], "sign", "ERR_CERT_EXPIRED", { notAfter: "2023-06-13T00:00:00Z" }],
+    ["one usable beside unusable ones", [FIEL, CSD, OLD2], "authenticate", null, undefined],
+  ];
+  for (const [name, certs, action, code, details] of cases) {
+    const b = noUsable(certs, action);
+    assert.equal(b ? b.code : null, code, name);
+    assert.deepEqual(b ? b.details : undefined, details, name);
+  }
+
+  for (const how of ["close", "cancel", "timeout"]) {
+    const { svc, windows, sessionOf, calls } = setup({ list: [CSD, OLD2] });
+    const params = { challenge: ch, ...(how === "timeout" ? { timeout: 1000 } : {}) };
+    const pending = svc.handlePage({ id: "1", action: "authenticate", params }, page);
+    await sleep(1);
+    const session = sessionOf(windows[0]);
+    const d = /** @type {any} */ (await svc.handleConsent({ type: "consent:get", session }));
+    assert.equal(d.result.blocked.code, "ERR_CERT_EXPIRED", how);
+    assert.deepEqual(d.result.blocked.details, { notAfter: "2023-06-13T00:00:00Z" });
+    assert.deepEqual(d.result.certificates.map((/** @type {any} */ c) => c.why), ["cert_why_csd", "cert_why_expired"], "each row says why");
+    // A tampered window cannot send anyway, and gets the row's own reason.
+    const sub = await svc.handleConsent({ type: "consent:submit", session, certificateId: "old2", password: "12345678a" });
+    assert.equal(!sub.ok && sub.error.code, "ERR_CERT_EXPIRED");
+    if (how === "close") svc.onWindowRemoved(windows[0].id);
+    if (how === "cancel") await svc.handleConsent({ type: "consent:cancel", session });
+    const out = await pending;
+    assert.equal(!out.ok && out.error.code, "ERR_CERT_EXPIRED", how);
+    assert.deepEqual(!out.ok && out.error.details, { notAfter: "2023-06-13T00:00:00Z" });
+    assert.equal(calls.filter((c) => c.command === "authenticate").length, 0);
+  }
 });

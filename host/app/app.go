@@ -12,7 +12,7 @@ import (
 
 	"github.com/efirma/conector/host/cli"
 	"github.com/efirma/conector/host/config"
-	"github.com/efirma/conector/host/doctor"
+	"github.com/efirma/conector/host/core"
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/host/logging"
 	"github.com/efirma/conector/host/server"
@@ -80,17 +80,15 @@ func serve(args []string, cfg *config.Config, cfgErr error, stdin io.Reader, std
 		log.Error().Msg("no user folder (HOME/EFIRMA_HOME); the credential store is unavailable")
 	}
 	log.Debug().Str("caller", args[0]).Strs("args", args[1:]).Str("version", version.Version).Msg("host mode")
-	srv := server.New(server.Options{
+	c := core.New(core.Options{
 		Store:      st,
 		Sources:    tokenSources(cfg, log),
 		DevOrigins: cfg.DevOrigins,
 		Log:        log,
-		Version:    version.Version,
 		OCSP:       ocspConfig(cfg),
-		Diagnose: func(ctx context.Context) doctor.Report {
-			return cli.RunDoctor(ctx, cli.Env{Lang: i18n.ES, Config: cfg, Sources: func() []keys.Source { return tokenSources(cfg, log) }, ExtraDoctor: extraDoctor(cfg)}, true)
-		},
+		Doctor:     doctorConfig(cfg),
 	})
+	srv := server.New(server.Options{Core: c, Log: log, Version: version.Version})
 	if err := srv.Serve(context.Background(), stdin, stdout); err != nil {
 		log.Error().Err(err).Msg("host stopped")
 		return 1

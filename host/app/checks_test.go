@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/efirma/conector/host/doctor"
@@ -43,6 +44,17 @@ func TestRegistrationChecks(t *testing.T) {
 		if c.Reason == "" || c.Title == "" {
 			t.Fatalf("check without text: %+v", c)
 		}
+	}
+	// A development ID allowed, a force-installed extension not allowed:
+	// usable, but doctor warns, naming the extension.
+	dev := installer.StatusReport{Browsers: []installer.BrowserStatus{{Browser: "chrome", Name: "Google Chrome", Usable: true,
+		Notes: []string{installer.NoteDevExtension, installer.NoteForcedNotAllowed}, ForcedNotAllowed: []string{"cccccccccccccccccccccccccccccccc"}}}}
+	cs = RegistrationChecks(dev, i18n.ES)
+	if pol := statusOf(cs, "host-policy"); len(pol) != 2 || pol[0] != doctor.Warning || pol[1] != doctor.Warning {
+		t.Fatalf("dev/forced: %+v", cs)
+	}
+	if !strings.Contains(cs[1].Reason, "desarrollo") || !strings.Contains(cs[2].Reason, "cccccccccccccccccccccccccccccccc") || strings.Contains(cs[2].Reason, "%!") {
+		t.Fatalf("dev/forced texts: %q / %q", cs[1].Reason, cs[2].Reason)
 	}
 }
 

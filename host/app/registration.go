@@ -39,7 +39,11 @@ func RegistrationChecks(st installer.StatusReport, lang i18n.Lang) []doctor.Chec
 			if n == installer.NoteNoPolicyReader {
 				st = doctor.NotChecked
 			}
-			out = append(out, doctor.Check{ID: "host-policy", Status: st, Title: t("doctor.reg.browser", b.Name), Reason: t("installer.note." + n)})
+			var args []any
+			if n == installer.NoteForcedNotAllowed {
+				args = []any{strings.Join(b.ForcedNotAllowed, ", ")}
+			}
+			out = append(out, doctor.Check{ID: "host-policy", Status: st, Title: t("doctor.reg.browser", b.Name), Reason: t("installer.note."+n, args...)})
 		}
 	}
 	if len(usable) == 0 {

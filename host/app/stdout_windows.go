@@ -3,10 +3,69 @@ package app
 import (
 	"errors"
 	"os"
+	"syscall"
+
+	"golang.org/x/sys/windows"
 )
 
-// reserveStdout is not done on Windows yet: modules there write to their
-// own consoles, not to the inherited stdout handle. Frames go to os.Stdout.
+// reserveStdout keeps the standard output for protocol frames only, as on
+// Unix: a PKCS#11 driver (a DLL in this process) that prints, through the
+// C runtime's printf or by writing the STD_OUTPUT_HANDLE, must not corrupt
+// the stream the browser reads (issue 15: a stand-in driver's text between
+// frames became a 1.4 GB length). It duplicates the process's stdout handle
+// into a private handle for the frames, then points the Win32 standard
+// output and the C runtime's descriptor 1 (every msvcrt/ucrt loaded in the
+// process that exposes _dup2) at stderr. It runs before any driver loads.
 func reserveStdout() (*os.File, error) {
-	return nil, errors.New("not supported on windows")
+	proc := windows.CurrentProcess()
+	out, err := windows.GetStdHandle(windows.STD_OUTPUT_HANDLE)
+	if err != nil || out == 0 || out == windows.InvalidHandle {
+		return nil, errors.New("no standard output handle")
+	}
+	var private windows.Handle
+	if err := windows.DuplicateHandle(proc, out, proc, &private, 0, false, windows.DUPLICATE_SAME_ACCESS); err != nil {
+		return nil, err
+	}
+	errh, err := windows.GetStdHandle(windows.STD_ERROR_HANDLE)
+	if err != nil || errh == 0 || errh == windows.InvalidHandle {
+		// Nowhere to send a driver's text: the NUL device.
+		nul, _ := windows.UTF16PtrFromString("NUL")
+		errh, err = windows.CreateFile(nul, windows.GENERIC_WRITE, windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE, nil, windows.OPEN_EXISTING, 0, 0)
+		if err != nil {
+			windows.CloseHandle(private)
+			return nil, err
+		}
+	}
+	if err := windows.SetStdHandle(windows.STD_OUTPUT_HANDLE, errh); err != nil {
+		windows.CloseHandle(private)
+		return nil, err
+	}
+	redirectCRTStdout()
+	return os.NewFile(uintptr(private), "protocol-stdout"), nil
+}
+
+// crtLibraries are the C runtimes a driver or this program may use: the
+// Universal CRT (Windows 10+, MSVC 2015+ drivers), the system msvcrt
+// (mingw builds, this binary's cgo) and the MSVC 2010-2013 runtimes.
+var crtLibraries = []string{"ucrtbase.dll", "msvcrt.dll", "msvcr120.dll", "msvcr110.dll", "msvcr100.dll"}
+
+// redirectCRTStdout makes descriptor 1 of each C runtime already loaded a
+// copy of its descriptor 2 (_dup2(2, 1)): those set descriptor 1 from the
+// original stdout handle when they started. A runtime loaded later (with a
+// driver) sets it from the standard handles, which already point at
+// stderr. Nothing is loaded here, so no DLL is searched for.
+func redirectCRTStdout() {
+	for _, name := range crtLibraries {
+		n, err := windows.UTF16PtrFromString(name)
+		if err != nil {
+			continue
+		}
+		var mod windows.Handle
+		if windows.GetModuleHandleEx(windows.GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT, n, &mod) != nil {
+			continue
+		}
+		if dup2, err := windows.GetProcAddress(mod, "_dup2"); err == nil {
+			syscall.SyscallN(dup2, 2, 1)
+		}
+	}
 }

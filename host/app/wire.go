@@ -9,9 +9,9 @@ import (
 	"sync"
 
 	"github.com/efirma/conector/host/config"
+	"github.com/efirma/conector/host/core"
 	"github.com/efirma/conector/host/doctor"
 	"github.com/efirma/conector/host/keys"
-	"github.com/efirma/conector/host/server"
 	"github.com/efirma/conector/host/token"
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/installer"
@@ -93,9 +93,19 @@ func installerCommand(stdout, stderr io.Writer, lang i18n.Lang) func(string, []s
 	}
 }
 
+// doctorConfig is what doctor and diagnose check besides the sources: the
+// CA folder (read at each run), the time server and the other parts.
+func doctorConfig(cfg *config.Config) *core.DoctorConfig {
+	dc := &core.DoctorConfig{TimeServer: cfg.TimeServer, Extra: extraDoctor(cfg)}
+	if cfg.CADir != "" {
+		dc.Anchors = func() (*sat.Anchors, error) { return sat.LoadAnchors(cfg.CADir) }
+	}
+	return dc
+}
+
 // ocspConfig loads the CA folder and the pinned responder on first use only.
-func ocspConfig(cfg *config.Config) server.OCSPConfig {
-	oc := server.OCSPConfig{URL: cfg.OCSPURL}
+func ocspConfig(cfg *config.Config) core.OCSPConfig {
+	oc := core.OCSPConfig{URL: cfg.OCSPURL}
 	if cfg.CADir != "" {
 		oc.Anchors = sync.OnceValues(func() (*sat.Anchors, error) { return sat.LoadAnchors(cfg.CADir) })
 	}

@@ -1,5 +1,7 @@
 // Package cli is the person-facing side of the efirma binary: inspect,
 // import, list, remove, export, doctor, version and the installer commands.
+// It is the terminal adapter over package core (flags, prompts and text in,
+// core operations, text or JSON out), as host/server is the browser's.
 // Output is Spanish unless LANG says English; errors print "error:" and
 // "sugerencia:" lines (with --json, a JSON object with the same code).
 //
@@ -20,14 +22,15 @@ import (
 	"time"
 
 	"github.com/efirma/conector/host/config"
+	"github.com/efirma/conector/host/core"
 	"github.com/efirma/conector/host/doctor"
 	"github.com/efirma/conector/host/keys"
-	"github.com/efirma/conector/host/server"
 	"github.com/efirma/conector/host/store"
 	"github.com/efirma/conector/host/version"
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/signing"
 	"golang.org/x/term"
 )
 
@@ -54,7 +57,6 @@ type Env struct {
 	Installer func(name string, args []string) int
 	Now       func() time.Time
 
-	files *doctor.Files // doctor --cer/--key
 	stdin *bufio.Reader // one reader for every line read from Stdin
 }
 
@@ -160,7 +162,7 @@ func fail(env Env, jsonOut bool, err error) int {
 	case errors.Is(err, errNoTerminal):
 		return failWith(env, jsonOut, ExitUsage, "ERR_NO_TERMINAL", env.t("cli.err.noterminal"), env.t("cli.err.noterminal.hint"))
 	}
-	code, details := server.CodeOf(err)
+	code, details := keys.CodeOf(err)
 	msg := env.t("code." + string(code))
 	hint := env.t("hint." + string(code))
 	if code == protocol.ErrInternal || code == protocol.ErrBadRequest {
@@ -258,7 +260,7 @@ func inspect(args []string, env Env) int {
 	if err != nil {
 		return fail(env, *jsonOut, err)
 	}
-	info := server.InfoOf(cert, env.Now())
+	info := core.InfoOf(cert, env.Now())
 	info.ID = store.IDFor(protocol.SourceFile, cert.Raw)
 	info.Source = protocol.SourceFile
 	out := struct {
@@ -266,7 +268,7 @@ func inspect(args []string, env Env) int {
 		KeyMatches *bool  `json:"keyMatches,omitempty"`
 		Trusted    *bool  `json:"trusted,omitempty"`
 		Algorithm  string `json:"algorithm"`
-	}{CertInfo: info, Algorithm: sat.Algorithm(cert.PublicKey)}
+	}{CertInfo: info, Algorithm: signing.Algorithm(cert.PublicKey)}
 	if env.Config != nil && env.Config.CADir != "" {
 		if a, err := sat.LoadAnchors(env.Config.CADir); err == nil {
 			ok := a.Verify(cert, sat.WithinValidity(cert, env.Now())) == nil
@@ -363,8 +365,8 @@ func importCmd(args []string, env Env) int {
 		fs.Usage()
 		return ExitUsage
 	}
-	st := store.New(env.Config.StoreDir())
-	var cred keys.Credential
+	c := newCore(env, true)
+	var info protocol.CertInfo
 	if *pfx != "" {
 		data, err := readFile(*pfx)
 		if err != nil {
@@ -374,7 +376,7 @@ func importCmd(args []string, env Env) int {
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}
-		if cred, err = st.ImportPFX(data, pw); err != nil {
+		if info, err = c.ImportPFX(context.Background(), data, pw); err != nil {
 			return fail(env, *jsonOut, err)
 		}
 	} else {
@@ -390,29 +392,36 @@ func importCmd(args []string, env Env) int {
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}
-		if cred, err = st.ImportSAT(cd, kd, pw); err != nil {
+		if info, err = c.ImportSAT(context.Background(), cd, kd, pw); err != nil {
 			return fail(env, *jsonOut, err)
 		}
 	}
-	info := server.Info(cred, env.Now())
 	if *jsonOut {
 		printJSON(env, info)
 		return ExitOK
 	}
-	fmt.Fprintln(env.Stdout, env.t("cli.imported", st.Dir()))
+	fmt.Fprintln(env.Stdout, env.t("cli.imported", c.Store().Dir()))
 	printInfo(env, info)
 	return ExitOK
 }
 
-func allSources(env Env) []keys.Source {
-	var src []keys.Source
-	if dir := env.Config.StoreDir(); dir != "" {
-		src = append(src, store.New(dir))
+// newCore builds the core over the store and the token sources. Without a
+// user folder the store is left out unless always is set (then it is the
+// relative folder "", and its operations fail with the file system's
+// error).
+func newCore(env Env, always bool) *core.Core {
+	opt := core.Options{Sources: extra(env), Now: env.Now}
+	if dir := env.Config.StoreDir(); dir != "" || always {
+		opt.Store = store.New(dir)
 	}
-	if env.Sources != nil {
-		src = append(src, env.Sources()...)
+	if env.Config.CADir != "" {
+		opt.Doctor = &core.DoctorConfig{Anchors: func() (*sat.Anchors, error) { return sat.LoadAnchors(env.Config.CADir) }}
+	} else {
+		opt.Doctor = &core.DoctorConfig{}
 	}
-	return src
+	opt.Doctor.TimeServer = env.Config.TimeServer
+	opt.Doctor.Extra = env.ExtraDoctor
+	return core.New(opt)
 }
 
 func list(args []string, env Env) int {
@@ -421,12 +430,7 @@ func list(args []string, env Env) int {
 	if c := parse(fs, args); c >= 0 {
 		return c
 	}
-	srv := server.New(server.Options{Store: store.New(env.Config.StoreDir()), Sources: extra(env), Now: env.Now, Version: version.Version})
-	resp := srv.Handle(context.Background(), protocol.Request{ID: "cli", Command: protocol.CmdListCertificates})
-	if resp.Error != nil {
-		return fail(env, *jsonOut, keys.Coded(resp.Error.Code, nil, errors.New(resp.Error.Message)))
-	}
-	res := resp.Result.(protocol.ListResult)
+	res := newCore(env, true).List(context.Background())
 	if *jsonOut {
 		printJSON(env, res)
 		return ExitOK
@@ -464,7 +468,7 @@ func remove(args []string, env Env) int {
 		fs.Usage()
 		return ExitUsage
 	}
-	if err := store.New(env.Config.StoreDir()).Remove(*id); err != nil {
+	if err := newCore(env, true).Remove(context.Background(), *id); err != nil {
 		return fail(env, false, err)
 	}
 	fmt.Fprintln(env.Stdout, env.t("cli.removed", *id))
@@ -500,7 +504,7 @@ func export(args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "error: "+env.t("cli.export.weak"))
 		return ExitUsage
 	}
-	pfx, err := store.New(env.Config.StoreDir()).ExportPFX(context.Background(), *id, pw, newPw)
+	pfx, err := newCore(env, true).ExportPFX(context.Background(), *id, pw, newPw)
 	if err != nil {
 		return fail(env, false, err)
 	}
@@ -551,8 +555,7 @@ func doctorCmd(args []string, env Env) int {
 			}
 		}
 	}
-	env.files = files
-	r := RunDoctor(context.Background(), env, !*offline)
+	r := newCore(env, false).Doctor(context.Background(), env.Lang, !*offline, files)
 	if *jsonOut {
 		printJSON(env, r)
 		return doctor.ExitCode(r.Worst)
@@ -565,20 +568,4 @@ func doctorCmd(args []string, env Env) int {
 		}
 	}
 	return doctor.ExitCode(r.Worst)
-}
-
-// RunDoctor runs the doctor checks with the CLI's configuration.
-func RunDoctor(ctx context.Context, env Env, online bool) doctor.Report {
-	var anchors *sat.Anchors
-	if env.Config.CADir != "" {
-		anchors, _ = sat.LoadAnchors(env.Config.CADir)
-	}
-	timeServer := ""
-	if online {
-		timeServer = env.Config.TimeServer
-		if timeServer == "" {
-			timeServer = doctor.DefaultTimeServer
-		}
-	}
-	return doctor.Run(ctx, doctor.Env{Lang: env.Lang, Sources: allSources(env), Anchors: anchors, Now: env.Now, TimeServer: timeServer, Extra: env.ExtraDoctor, Files: env.files})
 }

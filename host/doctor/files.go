@@ -42,11 +42,14 @@ func FileChecks(f Files, env Env) []Check {
 		return append(out, Check{ID: "key-file", Status: NotChecked, Title: title, Reason: t("doctor.file.nopassword"), Fix: t("doctor.file.nopassword.fix")})
 	}
 	key, err := sat.DecryptKey(f.Key, f.Password)
-	switch {
-	case errors.Is(err, sat.ErrWrongPassword), errors.Is(err, sat.ErrEmptyPassword):
-		return append(out, Check{ID: "key-password", Status: Error, Title: title, Reason: t("code.ERR_WRONG_PASSWORD"), Fix: t("hint.ERR_WRONG_PASSWORD")})
-	case err != nil:
-		return append(out, Check{ID: "key-file", Status: Error, Title: title, Reason: t("code.ERR_BAD_CREDENTIAL_FILE"), Fix: t("hint.ERR_BAD_CREDENTIAL_FILE")})
+	if err != nil {
+		// The host's one mapping (keys.CodeOf) says whether it was the
+		// password; anything else means the key file cannot be used.
+		id, code := "key-file", protocol.ErrBadCredentialFile
+		if c, _ := keys.CodeOf(err); c == protocol.ErrWrongPassword {
+			id, code = "key-password", c
+		}
+		return append(out, Check{ID: id, Status: Error, Title: title, Reason: t("code." + string(code)), Fix: t("hint." + string(code))})
 	}
 	if err := sat.CheckPair(cert, key); err != nil {
 		return append(out, Check{ID: "key-mismatch", Status: Error, Title: title, Reason: t("code.ERR_KEY_MISMATCH"), Fix: t("hint.ERR_KEY_MISMATCH")})

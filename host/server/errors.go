@@ -1,35 +1,10 @@
 package server
 
 import (
-	"errors"
-
 	"github.com/efirma/conector/host/keys"
-	"github.com/efirma/conector/host/store"
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/protocol"
-	"github.com/efirma/conector/sat"
 )
-
-// CodeOf maps any error to the closed list of protocol codes. This is the
-// one place where that happens.
-func CodeOf(err error) (protocol.Code, map[string]any) {
-	var ce *keys.CodedError
-	switch {
-	case errors.As(err, &ce):
-		return ce.Code, ce.Details
-	case errors.Is(err, sat.ErrWrongPassword), errors.Is(err, sat.ErrEmptyPassword):
-		return protocol.ErrWrongPassword, nil
-	case errors.Is(err, sat.ErrPasswordTooLong):
-		return protocol.ErrBadRequest, map[string]any{"maxPasswordBytes": protocol.MaxPasswordBytes}
-	case errors.Is(err, sat.ErrKeyMismatch):
-		return protocol.ErrKeyMismatch, nil
-	case errors.Is(err, sat.ErrNotAKey), errors.Is(err, sat.ErrBadCertificate), errors.Is(err, store.ErrBadPFX):
-		return protocol.ErrBadCredentialFile, nil
-	case errors.Is(err, store.ErrNotFound):
-		return protocol.ErrCertNotFound, nil
-	}
-	return protocol.ErrInternal, nil
-}
 
 // newError builds the protocol error for a code, with the Spanish message
 // and hint from the catalogue. details["variant"] picks a more precise hint
@@ -48,7 +23,7 @@ func newError(code protocol.Code, details map[string]any) *protocol.Error {
 }
 
 func (s *Server) toProtocolError(err error) *protocol.Error {
-	code, details := CodeOf(err)
+	code, details := keys.CodeOf(err)
 	return newError(code, details)
 }
 

@@ -1,12 +1,17 @@
-// Package server is the host's controller: it reads native-messaging frames,
-// decodes requests, runs one handler per command and writes responses. It
-// knows nothing about UI; the browser's extension owns that.
+// Package server is the host's protocol adapter: it reads native-messaging
+// frames, decodes requests, runs one handler per command and writes
+// responses. Each command is one file (cmd_*.go) holding its handler, which
+// decodes its params (a protocol type) and calls package core; the table in
+// commands.go registers them. It knows nothing about UI; the browser's
+// extension owns that.
 //
 // Rules: stdout carries only frames; a malformed request gets ERR_BAD_REQUEST
 // and the host keeps serving; a claimed length above the request cap is
 // answered with ERR_MESSAGE_TOO_LARGE and the stream is closed cleanly;
 // errors that cross to the browser come from the closed list in package
-// protocol, mapped in one place (errors.go); details go to the log only.
+// protocol, mapped in one place (keys.CodeOf) and written in errors.go;
+// details go to the log only. A request's top-level keys and its params'
+// keys must each appear once, spelled exactly.
 // Requests on one connection may run concurrently (bounded); each response
 // carries its request's id.
 package server
@@ -18,13 +23,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
+	"github.com/efirma/conector/host/core"
 	"github.com/efirma/conector/host/doctor"
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/host/nativemsg"
@@ -33,8 +38,11 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Options configure a Server.
+// Options configure a Server. Core, when set, is used as is and the fields
+// that only configure a core (Store, Sources, DevOrigins, Now, Diagnose,
+// OCSP) are ignored; otherwise New builds one from them.
 type Options struct {
+	Core       *core.Core
 	Store      *store.Store
 	Sources    []keys.Source // besides the store
 	DevOrigins bool
@@ -42,37 +50,36 @@ type Options struct {
 	Now        func() time.Time
 	Version    string
 	// Diagnose runs the host-side checks for the "diagnose" command; the
-	// server adds what only it knows (wrong password tries this session).
+	// core adds what only it knows (wrong password tries this session).
 	Diagnose func(ctx context.Context) doctor.Report
 	// MaxConcurrent bounds requests handled at once on one connection.
 	MaxConcurrent int
 	// OCSP configures "ocsp-request" and "ocsp-check".
-	OCSP OCSPConfig
+	OCSP core.OCSPConfig
 }
+
+// OCSPConfig is core.OCSPConfig.
+type OCSPConfig = core.OCSPConfig
 
 // Server handles protocol requests.
 type Server struct {
-	opt     Options
-	sources []keys.Source
-
-	mu       sync.Mutex
-	failures map[string]int // wrong password attempts per certificate, this session
+	opt  Options
+	core *core.Core
 }
 
 // New returns a Server.
 func New(opt Options) *Server {
-	if opt.Now == nil {
-		opt.Now = time.Now
-	}
 	if opt.MaxConcurrent <= 0 {
 		opt.MaxConcurrent = 4
 	}
-	s := &Server{opt: opt, failures: map[string]int{}}
-	if opt.Store != nil {
-		s.sources = append(s.sources, opt.Store)
+	c := opt.Core
+	if c == nil {
+		c = core.New(core.Options{
+			Store: opt.Store, Sources: opt.Sources, DevOrigins: opt.DevOrigins,
+			Log: opt.Log, Now: opt.Now, OCSP: opt.OCSP, Diagnose: opt.Diagnose,
+		})
 	}
-	s.sources = append(s.sources, opt.Sources...)
-	return s
+	return &Server{opt: opt, core: c}
 }
 
 // Serve reads requests from r and writes responses to w until EOF. It
@@ -150,6 +157,14 @@ func decodeRequest(body []byte) (protocol.Request, error) {
 		}
 		return req, errors.New("request fields have wrong types")
 	}
+	if err := protocol.CheckKeys(body, &req); err != nil {
+		// A repeated or misspelled "id" leaves no id to answer with.
+		var ke *protocol.KeyError
+		if errors.As(err, &ke) && strings.EqualFold(ke.Key, "id") {
+			req.ID = ""
+		}
+		return req, err
+	}
 	if len(req.ID) > 128 {
 		req.ID = ""
 		return req, errors.New("id too long")
@@ -195,7 +210,8 @@ func (s *Server) Handle(ctx context.Context, req protocol.Request) (resp protoco
 			resp = protocol.Response{ID: req.ID, Error: newError(protocol.ErrInternal, nil)}
 		}
 	}()
-	result, err := s.dispatch(ctx, log, req)
+	ctx = log.WithContext(ctx)
+	result, err := s.dispatch(ctx, req)
 	if err != nil {
 		perr := s.toProtocolError(err)
 		log.Info().Str("code", string(perr.Code)).Err(err).Dur("took", time.Since(start)).Msg("request failed")
@@ -209,57 +225,6 @@ func (s *Server) Handle(ctx context.Context, req protocol.Request) (resp protoco
 	return protocol.Response{ID: req.ID, Result: result}
 }
 
-func (s *Server) dispatch(ctx context.Context, log zerolog.Logger, req protocol.Request) (any, error) {
-	switch req.Command {
-	case protocol.CmdHello:
-		return s.hello(), nil
-	case protocol.CmdListCertificates:
-		return s.list(ctx, log)
-	case protocol.CmdImportCredential:
-		var p protocol.ImportParams
-		if err := decodeParams(req.Params, &p); err != nil {
-			return nil, err
-		}
-		return s.importCredential(log, p)
-	case protocol.CmdRemoveCredential:
-		var p protocol.RemoveParams
-		if err := decodeParams(req.Params, &p); err != nil {
-			return nil, err
-		}
-		return s.remove(log, p)
-	case protocol.CmdAuthenticate:
-		var p protocol.AuthenticateParams
-		if err := decodeParams(req.Params, &p); err != nil {
-			return nil, err
-		}
-		return s.authenticate(ctx, log, p)
-	case protocol.CmdSign:
-		var p protocol.SignParams
-		if err := decodeParams(req.Params, &p); err != nil {
-			return nil, err
-		}
-		return s.sign(ctx, log, p)
-	case protocol.CmdOCSPRequest:
-		var p protocol.OCSPParams
-		if err := decodeParams(req.Params, &p); err != nil {
-			return nil, err
-		}
-		return s.ocspRequest(ctx, log, p)
-	case protocol.CmdOCSPCheck:
-		var p protocol.OCSPParams
-		if err := decodeParams(req.Params, &p); err != nil {
-			return nil, err
-		}
-		return s.ocspCheck(ctx, log, p)
-	case protocol.CmdDiagnose:
-		if s.opt.Diagnose == nil {
-			return nil, keys.Coded(protocol.ErrUnknownCommand, nil, errors.New("diagnose not configured"))
-		}
-		return s.diagnose(ctx), nil
-	}
-	return nil, keys.Coded(protocol.ErrUnknownCommand, nil, errors.New("unknown command "+req.Command))
-}
-
 // errBadParams marks params that do not decode.
 var errBadParams = errors.New("bad params")
 
@@ -267,58 +232,11 @@ func decodeParams(raw json.RawMessage, v any) error {
 	if len(raw) == 0 || string(raw) == "null" {
 		raw = []byte("{}")
 	}
-	if err := checkKeys(raw, v); err != nil {
+	if err := protocol.CheckKeys(raw, v); err != nil {
 		return keys.Coded(protocol.ErrBadRequest, nil, errors.Join(errBadParams, err))
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		return keys.Coded(protocol.ErrBadRequest, nil, errors.Join(errBadParams, err))
 	}
 	return nil
-}
-
-// checkKeys refuses params whose keys are repeated or are not spelled
-// exactly as a field of v: encoding/json matches keys case-insensitively
-// and keeps the last duplicate, so {"origin": a, "ORIGIN": b} would be b.
-// The extension builds params itself; this is defence in depth.
-func checkKeys(raw json.RawMessage, v any) error {
-	known := map[string]bool{}
-	t := reflect.TypeOf(v).Elem()
-	for i := 0; i < t.NumField(); i++ {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		known[name] = true
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return errors.New("params is not an object")
-	}
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, _ := tok.(string)
-		if seen[key] {
-			return fmt.Errorf("params key %q repeated", key)
-		}
-		seen[key] = true
-		if !known[key] && foldMatch(known, key) {
-			return fmt.Errorf("params key %q is not spelled as the protocol says", key)
-		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// foldMatch reports whether key matches a known name only case-insensitively.
-func foldMatch(known map[string]bool, key string) bool {
-	for k := range known {
-		if strings.EqualFold(k, key) {
-			return true
-		}
-	}
-	return false
 }

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/efirma/conector/host/core"
 	"github.com/efirma/conector/host/doctor"
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/host/nativemsg"
@@ -650,7 +651,8 @@ func FuzzDecodeRequest(f *testing.F) {
 
 func TestDiagnoseCountsWrongPasswords(t *testing.T) {
 	f := newFixture(t, false, "fiel-fisica")
-	f.srv.opt.Diagnose = func(ctx context.Context) doctor.Report { return doctor.Report{Worst: doctor.OK} }
+	f.srv = New(Options{Store: f.st, Log: zerolog.Nop(), Now: func() time.Time { return testNow },
+		Diagnose: func(ctx context.Context) doctor.Report { return doctor.Report{Worst: doctor.OK} }})
 	var r doctor.Report
 	if e := f.call(t, protocol.CmdDiagnose, nil, &r); e != nil {
 		t.Fatal(e)
@@ -674,7 +676,12 @@ func mustJSONString(v any) string { return string(mustJSON(v)) }
 // panicSource stands for a library that panics on input we did not foresee.
 type panicSource struct{}
 
-func (panicSource) Name() string { return "panic" }
+func (panicSource) Name() string        { return "panic" }
+func (panicSource) Serves() []string    { return []string{"panic"} }
+func (panicSource) Owns(id string) bool { return false }
+func (panicSource) Find(context.Context, string) (keys.Credential, error) {
+	panic("boom")
+}
 func (panicSource) List(context.Context) ([]keys.Credential, []string, error) {
 	panic("boom")
 }
@@ -703,7 +710,12 @@ func TestPanicInAHandlerIsAnInternalErrorAndTheHostGoesOn(t *testing.T) {
 // hungSource is a token module that never answers.
 type hungSource struct{}
 
-func (hungSource) Name() string { return "pkcs11" }
+func (hungSource) Name() string        { return "pkcs11" }
+func (hungSource) Serves() []string    { return []string{"pkcs11"} }
+func (hungSource) Owns(id string) bool { return strings.HasPrefix(id, "pkcs11:") }
+func (s hungSource) Find(ctx context.Context, id string) (keys.Credential, error) {
+	return keys.FindByListing(ctx, s, id)
+}
 func (hungSource) List(ctx context.Context) ([]keys.Credential, []string, error) {
 	<-ctx.Done()
 	return nil, nil, ctx.Err()
@@ -757,12 +769,12 @@ func TestBatchAnswerSizeIsCheckedBeforeSigning(t *testing.T) {
 		t.Fatal(err)
 	}
 	// RSA-2048: 1000 signatures fit; an imaginary 4096-bit key's would not.
-	if est := estimateSignResult(c, protocol.MaxBatchDocuments); est > protocol.MaxResponseBytes || est < 344*protocol.MaxBatchDocuments {
+	if est := core.EstimateSignResult(c, protocol.MaxBatchDocuments); est > protocol.MaxResponseBytes || est < 344*protocol.MaxBatchDocuments {
 		t.Fatalf("estimate %d for 1000 RSA-2048 signatures", est)
 	}
 	large := *c
 	large.PublicKey = &rsa.PublicKey{N: new(big.Int).Lsh(big.NewInt(1), 8191), E: 65537}
-	if est := estimateSignResult(&large, protocol.MaxBatchDocuments); est <= protocol.MaxResponseBytes {
+	if est := core.EstimateSignResult(&large, protocol.MaxBatchDocuments); est <= protocol.MaxResponseBytes {
 		t.Fatalf("8192-bit estimate %d fits", est)
 	}
 }
@@ -783,5 +795,39 @@ func TestParamsKeysMustBeExact(t *testing.T) {
 	ok := `{"origin":"https://www.sat.gob.mx","challenge":"` + challenge + `","certificateId":"` + id + `","password":"12345678a","futureField":1}`
 	if resp := f.srv.Handle(context.Background(), protocol.Request{ID: "k", Command: protocol.CmdAuthenticate, Params: json.RawMessage(ok)}); resp.Error != nil {
 		t.Fatal(resp.Error)
+	}
+}
+
+// TestRequestKeysMustBeExact: a request's own keys, like its params', must
+// each appear once and be spelled exactly (encoding/json would keep the last
+// duplicate and fold case), so a page cannot smuggle a second command or id
+// past what the extension checked. A repeated id leaves no id to answer.
+func TestRequestKeysMustBeExact(t *testing.T) {
+	f := newFixture(t, false, "fiel-fisica")
+	for _, c := range []struct {
+		name, body, wantID string
+	}{
+		{"repeated command", `{"id":"r1","command":"hello","command":"remove-credential","params":{"certificateId":"` + f.ids["fiel-fisica"] + `"}}`, "r1"},
+		{"repeated id", `{"id":"r2","id":"r3","command":"hello"}`, ""},
+		{"case-folded command", `{"id":"r4","command":"hello","Command":"list-certificates"}`, "r4"},
+		{"case-folded id", `{"id":"r5","ID":"r6","command":"hello"}`, ""},
+		{"repeated params", `{"id":"r7","command":"hello","params":{},"params":{}}`, "r7"},
+	} {
+		resps, err := serve(t, f.srv, frame([]byte(c.body)))
+		if err != nil || len(resps) != 1 {
+			t.Fatalf("%s: %v %+v", c.name, err, resps)
+		}
+		if r := resps[0]; r.Error == nil || r.Error.Code != protocol.ErrBadRequest || r.ID != c.wantID {
+			t.Errorf("%s: answered %+v, want ERR_BAD_REQUEST with id %q", c.name, r, c.wantID)
+		}
+	}
+	// The credential is still there: the smuggled remove never ran.
+	if creds, _, err := f.st.List(context.Background()); err != nil || len(creds) != 1 {
+		t.Fatalf("after the refused requests: %v, %d credentials", err, len(creds))
+	}
+	// A well-formed request with an unknown top-level key still works.
+	resps, err := serve(t, f.srv, frame([]byte(`{"id":"ok","command":"hello","future":1}`)))
+	if err != nil || len(resps) != 1 || resps[0].Error != nil {
+		t.Fatalf("%v %+v", err, resps)
 	}
 }

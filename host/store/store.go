@@ -14,8 +14,6 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -24,12 +22,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/host/privdir"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/signing"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -40,14 +38,12 @@ const (
 	pfxFile  = "credential.pfx"
 )
 
-// pfxTimeout bounds decoding a .pfx whose nested bags ask for more work
-// than checkPFXWork can see.
-const pfxTimeout = 10 * time.Second
-
-// Errors of the store.
+// Errors of the store. ErrNotFound is keys.ErrNotFound and ErrBadPFX is
+// sat.ErrBadPFX (the PKCS#12 parser lives in package sat with the other
+// credential formats).
 var (
-	ErrNotFound = errors.New("credential not found in the store")
-	ErrBadPFX   = errors.New("not a valid PKCS#12 (.pfx) file")
+	ErrNotFound = keys.ErrNotFound
+	ErrBadPFX   = sat.ErrBadPFX
 )
 
 // Store is the user's credential store.
@@ -69,6 +65,15 @@ func (s *Store) Dir() string { return s.dir }
 // Name implements keys.Source.
 func (s *Store) Name() string { return protocol.SourceFile }
 
+// Serves implements keys.Source: the store holds .cer/.key pairs and .pfx
+// files.
+func (s *Store) Serves() []string { return []string{protocol.SourceFile, protocol.SourcePKCS12} }
+
+// Owns implements keys.Source: ids "file-…" and "pkcs12-…".
+func (s *Store) Owns(id string) bool {
+	return strings.HasPrefix(id, protocol.SourceFile+"-") || strings.HasPrefix(id, protocol.SourcePKCS12+"-")
+}
+
 // IDFor returns the stable id of a certificate in a source.
 func IDFor(source string, certDER []byte) string {
 	h := sha256.Sum256(certDER)
@@ -88,7 +93,7 @@ func (s *Store) ImportSAT(certData, keyData, password []byte) (keys.Credential, 
 	if err := sat.CheckPair(cert, key); err != nil {
 		return nil, err
 	}
-	if sat.Algorithm(key.Public()) == "" {
+	if signing.Algorithm(key.Public()) == "" {
 		return nil, fmt.Errorf("%w: unsupported key type", sat.ErrNotAKey)
 	}
 	id := IDFor(protocol.SourceFile, cert.Raw)
@@ -101,7 +106,7 @@ func (s *Store) ImportSAT(certData, keyData, password []byte) (keys.Credential, 
 // ImportPFX checks and stores a PKCS#12 file (modern PBES2/AES or legacy).
 // An empty password is allowed: some .pfx files have none.
 func (s *Store) ImportPFX(pfx, password []byte) (keys.Credential, error) {
-	_, cert, err := decodePFX(pfx, password)
+	_, cert, err := sat.DecodePFX(pfx, password)
 	if err != nil {
 		return nil, err
 	}
@@ -110,51 +115,6 @@ func (s *Store) ImportPFX(pfx, password []byte) (keys.Credential, error) {
 		return nil, err
 	}
 	return &credential{id: id, source: protocol.SourcePKCS12, dir: filepath.Join(s.dir, id), cert: cert}, nil
-}
-
-func decodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
-	if len(pfx) == 0 || len(pfx) > protocol.MaxCredentialFileBytes {
-		return nil, nil, ErrBadPFX
-	}
-	if len(password) > protocol.MaxPasswordBytes {
-		return nil, nil, sat.ErrPasswordTooLong
-	}
-	if err := checkPFXWork(pfx); err != nil {
-		return nil, nil, err
-	}
-	type decoded struct {
-		k    any
-		cert *x509.Certificate
-		err  error
-	}
-	done := make(chan decoded, 1)
-	go func() {
-		k, cert, _, err := pkcs12.DecodeChain(pfx, string(password))
-		done <- decoded{k, cert, err}
-	}()
-	var d decoded
-	select {
-	case d = <-done:
-	case <-time.After(pfxTimeout):
-		// Work hidden inside an encrypted SafeContents: give up; the
-		// goroutine ends on its own.
-		return nil, nil, fmt.Errorf("%w: decoding took longer than %s", ErrBadPFX, pfxTimeout)
-	}
-	k, cert, err := d.k, d.cert, d.err
-	if err != nil {
-		if errors.Is(err, pkcs12.ErrIncorrectPassword) {
-			return nil, nil, sat.ErrWrongPassword
-		}
-		return nil, nil, fmt.Errorf("%w: %v", ErrBadPFX, err)
-	}
-	signer, ok := k.(crypto.Signer)
-	if !ok || sat.Algorithm(signer.Public()) == "" {
-		return nil, nil, fmt.Errorf("%w: unsupported key type", ErrBadPFX)
-	}
-	if err := sat.CheckPair(cert, signer); err != nil {
-		return nil, nil, err
-	}
-	return signer, cert, nil
 }
 
 // write stores files in a temporary folder and renames it into place.
@@ -287,6 +247,9 @@ func (s *Store) recover() {
 	}
 }
 
+// Find implements keys.Source: it reads only that entry.
+func (s *Store) Find(_ context.Context, id string) (keys.Credential, error) { return s.Get(id) }
+
 // Get returns one stored credential.
 func (s *Store) Get(id string) (keys.Credential, error) {
 	if !validID(id) {
@@ -369,7 +332,7 @@ func (c *credential) Unlock(ctx context.Context, secret []byte, _ keys.UnlockOpt
 		if err != nil {
 			return nil, nil, fmt.Errorf("failed to read stored .pfx: %w", err)
 		}
-		key, _, err := decodePFX(data, secret)
+		key, _, err := sat.DecodePFX(data, secret)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -402,152 +365,4 @@ func (s *Store) ExportPFX(ctx context.Context, id string, password, newPassword 
 	}
 	defer release()
 	return pkcs12.Modern.Encode(key, c.Certificate(), nil, string(newPassword))
-}
-
-// checkPFXWork bounds the key-derivation work a .pfx may ask for before
-// any is done: it requires a MAC (integrity; go-pkcs12 would otherwise
-// decrypt an unauthenticated file with the empty password) and walks every
-// AlgorithmIdentifier visible without decrypting — the MAC's, each
-// encrypted SafeContents', each shrouded key bag's — refusing iteration
-// counts above sat.MaxPBKDF2Iterations and unsupported schemes. Bags nested
-// inside an encrypted SafeContents are bounded by pfxTimeout in decodePFX.
-func checkPFXWork(pfx []byte) error {
-	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%w: "+format, append([]any{ErrBadPFX}, a...)...)
-	}
-	var p struct {
-		Version  int
-		AuthSafe struct {
-			ContentType asn1.ObjectIdentifier
-			Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
-		}
-		MacData struct {
-			Mac struct {
-				Algorithm struct {
-					Algorithm  asn1.ObjectIdentifier
-					Parameters asn1.RawValue `asn1:"optional"`
-				}
-				Digest []byte
-			}
-			Salt       []byte
-			Iterations int `asn1:"optional,default:1"`
-		} `asn1:"optional"`
-	}
-	if rest, err := asn1.Unmarshal(pfx, &p); err != nil || len(rest) != 0 {
-		return bad("not a PKCS#12 structure")
-	}
-	if len(p.MacData.Mac.Digest) == 0 {
-		return bad("no MAC (integrity) in the file")
-	}
-	if !p.MacData.Mac.Algorithm.Algorithm.Equal(oidSHA1) && !p.MacData.Mac.Algorithm.Algorithm.Equal(oidSHA256) {
-		return bad("unsupported MAC algorithm %v", p.MacData.Mac.Algorithm.Algorithm)
-	}
-	if p.MacData.Iterations < 1 || p.MacData.Iterations > sat.MaxPBKDF2Iterations || len(p.MacData.Salt) > 64 {
-		return bad("MAC iterations %d out of bounds", p.MacData.Iterations)
-	}
-	if !p.AuthSafe.ContentType.Equal(oidData) {
-		return bad("authenticated safe is not plain data")
-	}
-	var safeDER []byte
-	if _, err := asn1.Unmarshal(p.AuthSafe.Content.Bytes, &safeDER); err != nil {
-		return bad("bad authenticated safe")
-	}
-	var safe []struct {
-		ContentType asn1.ObjectIdentifier
-		Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
-	}
-	if _, err := asn1.Unmarshal(safeDER, &safe); err != nil {
-		return bad("bad authenticated safe")
-	}
-	for _, ci := range safe {
-		switch {
-		case ci.ContentType.Equal(oidData):
-			var bagsDER []byte
-			if _, err := asn1.Unmarshal(ci.Content.Bytes, &bagsDER); err != nil {
-				return bad("bad safe contents")
-			}
-			var bags []struct {
-				ID    asn1.ObjectIdentifier
-				Value asn1.RawValue `asn1:"explicit,tag:0"`
-				Attrs asn1.RawValue `asn1:"optional,set"`
-			}
-			if _, err := asn1.Unmarshal(bagsDER, &bags); err != nil {
-				return bad("bad safe bags")
-			}
-			for _, b := range bags {
-				if !b.ID.Equal(oidShroudedKeyBag) {
-					continue
-				}
-				var epki struct {
-					Algo pkix.AlgorithmIdentifier
-					Data []byte
-				}
-				if _, err := asn1.Unmarshal(b.Value.Bytes, &epki); err != nil {
-					return bad("bad shrouded key bag")
-				}
-				if err := checkPBEWork(epki.Algo); err != nil {
-					return bad("key bag: %v", err)
-				}
-			}
-		case ci.ContentType.Equal(oidEncryptedData):
-			var ed struct {
-				Version int
-				Info    struct {
-					ContentType asn1.ObjectIdentifier
-					Algo        pkix.AlgorithmIdentifier
-					Content     asn1.RawValue `asn1:"tag:0,optional"`
-				}
-			}
-			if _, err := asn1.Unmarshal(ci.Content.Bytes, &ed); err != nil {
-				return bad("bad encrypted safe contents")
-			}
-			if err := checkPBEWork(ed.Info.Algo); err != nil {
-				return bad("encrypted safe contents: %v", err)
-			}
-		default:
-			return bad("unsupported content type %v", ci.ContentType)
-		}
-	}
-	return nil
-}
-
-var (
-	oidData           = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
-	oidEncryptedData  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 6}
-	oidShroudedKeyBag = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 2}
-	oidPKCS12PBE      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1} // pbeWithSHAAnd… (legacy)
-	oidPBES2          = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
-	oidPBKDF2         = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
-	oidSHA1           = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
-	oidSHA256         = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
-)
-
-// checkPBEWork bounds one password-based encryption AlgorithmIdentifier:
-// legacy PKCS#12 PBE {salt, iterations} or PBES2 with PBKDF2 (the bound
-// sat applies to .key files).
-func checkPBEWork(a pkix.AlgorithmIdentifier) error {
-	switch {
-	case len(a.Algorithm) == len(oidPKCS12PBE)+1 && a.Algorithm[:len(oidPKCS12PBE)].Equal(oidPKCS12PBE):
-		var pbe struct {
-			Salt       []byte
-			Iterations int
-		}
-		if _, err := asn1.Unmarshal(a.Parameters.FullBytes, &pbe); err != nil {
-			return errors.New("bad PBE parameters")
-		}
-		if pbe.Iterations < 1 || pbe.Iterations > sat.MaxPBKDF2Iterations {
-			return fmt.Errorf("%d iterations out of bounds", pbe.Iterations)
-		}
-		return nil
-	case a.Algorithm.Equal(oidPBES2):
-		var params struct {
-			KDF pkix.AlgorithmIdentifier
-			Enc pkix.AlgorithmIdentifier
-		}
-		if _, err := asn1.Unmarshal(a.Parameters.FullBytes, &params); err != nil || !params.KDF.Algorithm.Equal(oidPBKDF2) {
-			return errors.New("unsupported PBES2 parameters")
-		}
-		return sat.CheckPBKDF2Work(params.KDF.Parameters.FullBytes)
-	}
-	return fmt.Errorf("unsupported encryption %v", a.Algorithm)
 }

@@ -129,6 +129,9 @@ func loadModule(ctx context.Context, path string) (*module, error) {
 
 // openModule does the one dlopen and C_Initialize for a path.
 func openModule(path string) (*module, error) {
+	if err := probeModule(path); err != nil {
+		return nil, err
+	}
 	c := pkcs11.New(path)
 	if c == nil {
 		return nil, ErrNotPKCS11

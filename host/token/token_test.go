@@ -29,6 +29,7 @@ import (
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/signing"
 )
 
 // satFixture returns the SAT test FIEL (certificate and decrypted key).
@@ -98,7 +99,7 @@ func opensslVerify(t *testing.T, pub crypto.PublicKey, h crypto.Hash, msg, sig [
 			t.Fatal(err)
 		}
 	}
-	alg := map[crypto.Hash]string{crypto.SHA256: "-sha256", crypto.SHA384: "-sha384", crypto.SHA512: "-sha512"}[h]
+	alg := map[crypto.Hash]string{crypto.SHA1: "-sha1", crypto.SHA256: "-sha256", crypto.SHA384: "-sha384", crypto.SHA512: "-sha512"}[h]
 	out, err := exec.Command(openssl, "dgst", alg, "-verify", pubPath, "-signature", sigPath, msgPath).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "Verified OK") {
 		t.Fatalf("openssl dgst %s -verify: %v: %s", alg, err, out)
@@ -232,7 +233,7 @@ func TestAuthenticateSignature(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := goVerify(cred.Certificate().PublicKey, crypto.SHA256, digest, sig); err != nil {
-			t.Fatalf("%s: %v", sat.Algorithm(cred.Certificate().PublicKey), err)
+			t.Fatalf("%s: %v", signing.Algorithm(cred.Certificate().PublicKey), err)
 		}
 		opensslVerify(t, cred.Certificate().PublicKey, crypto.SHA256, msg, sig)
 	}

@@ -133,6 +133,10 @@ SCRIPT
     --log=/dev/null -i "$deb" >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log" >&2; exit 1; }
   grep -q '"path": "/usr/bin/efirma"' "$root/etc/opt/edge/native-messaging-hosts/mx.efirma.conector.json" ||
     { echo "dist: $deb: installed manifest is wrong" >&2; exit 1; }
+  # A package never allows the development extension ID (issue 11 F-01).
+  dev=$(sed -n 's/^const DevExtensionID = "\([a-p]*\)"$/\1/p' installer/ids.go)
+  [ -n "$dev" ] && ! grep -rq "$dev" "$root/etc" ||
+    { echo "dist: $deb: a manifest allows the development extension ID" >&2; exit 1; }
   [ ! -e "$root/etc/opt/chrome/native-messaging-hosts/mx.gob.efirma.json" ] ||
     { echo "dist: $deb: postinst left the legacy manifest" >&2; exit 1; }
   dpkg --root="$root" --force-script-chrootless --force-not-root --force-bad-path --log=/dev/null --purge efirma >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log" >&2; exit 1; }
@@ -169,7 +173,8 @@ sign "$OUT/efirma-windows-amd64.exe"
 if need wixl wixl msitools && need msiinfo msitools; then
   msidir="$tmp/msi"; mkdir -p "$msidir"
   cp "$OUT/efirma-windows-amd64.exe" "$msidir/efirma.exe"
-  "$host_efirma" install --print-manifest --binary 'C:\Program Files\efirma\efirma.exe' >"$msidir/mx.efirma.conector.json"
+  # No manifest in the MSI: a custom action writes it at install time from
+  # CHROME_EXTENSION_ID/EDGE_EXTENSION_ID (efirma.wxs).
   ids=$(sed -n 's/^\s*\(ChromeWebStoreID\|EdgeAddonsID\) = "\([a-p]*\)"$/\2/p' installer/ids.go)
   chrome=$(echo "$ids" | sed -n 1p); edge=$(echo "$ids" | sed -n 2p)
   msiver=$(echo "$DEBVERSION" | grep -oE '^[0-9]+(\.[0-9]+){0,2}' || true)
@@ -188,6 +193,9 @@ if need wixl wixl msitools && need msiinfo msitools; then
   # whenever grep stops reading early (SIGPIPE).
   files=$(msiinfo export "$msi" File); features=$(msiinfo export "$msi" Feature); props=$(msiinfo export "$msi" Property)
   grep -q 'efirma.exe' <<<"$files" || { echo "dist: $msi lacks efirma.exe" >&2; exit 1; }
+  actions=$(msiinfo export "$msi" CustomAction)
+  grep -q 'install --system --extension-id \[CHROME_EXTENSION_ID\],\[EDGE_EXTENSION_ID\]' <<<"$actions" ||
+    { echo "dist: $msi: the manifest custom action is missing" >&2; exit 1; }
   grep -qE '^Policies\s.*\s2\s' <<<"$features" || { echo "dist: $msi: Policies feature level" >&2; exit 1; }
   grep -q "CHROME_EXTENSION_ID.$chrome" <<<"$props" || { echo "dist: $msi: CHROME_EXTENSION_ID" >&2; exit 1; }
   sign "$msi"

@@ -35,6 +35,14 @@ type Config struct {
 	// Visible shows the browser window (for a person at a display) instead
 	// of running headless.
 	Visible bool
+	// HostRules is Chromium's --host-resolver-rules, for reaching a test
+	// server under a real name (e.g. "MAP loginda.siat.sat.gob.mx
+	// 127.0.0.1:8443"; satreplica.Replica.HostRules builds it).
+	HostRules string
+	// TrustSPKI are base64 SHA-256 hashes of SubjectPublicKeyInfos whose
+	// certificates Chromium accepts without a trusted chain
+	// (--ignore-certificate-errors-spki-list), for such a test server.
+	TrustSPKI []string
 	// Errorf receives chromedp's protocol-level complaints (for example
 	// "received DOM.documentUpdated when there's no top-level frame", which
 	// popup windows cause); nil drops them.
@@ -106,6 +114,12 @@ func Start(cfg Config) (*Browser, error) {
 		chromedp.WindowSize(1100, 900),
 		chromedp.Env(env...),
 	)
+	if cfg.HostRules != "" {
+		opts = append(opts, chromedp.Flag("host-resolver-rules", cfg.HostRules))
+	}
+	if len(cfg.TrustSPKI) > 0 {
+		opts = append(opts, chromedp.Flag("ignore-certificate-errors-spki-list", strings.Join(cfg.TrustSPKI, ",")))
+	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	errorf := cfg.Errorf
 	if errorf == nil {

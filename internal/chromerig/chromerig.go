@@ -180,7 +180,7 @@ type Host struct {
 
 // ManifestPath is where Chromium on Linux looks for the per-profile host
 // manifest: <user-data-dir>/NativeMessagingHosts/mx.efirma.conector.json.
-// (`efirma install --browser chromium` writes the same file when the profile
+// (`efirma install --dev --browser chromium` writes the same file when the profile
 // is $HOME/.config/chromium.)
 func ManifestPath(profile string) string {
 	return filepath.Join(profile, "NativeMessagingHosts", protocol.HostName+".json")

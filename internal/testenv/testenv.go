@@ -16,6 +16,7 @@ import (
 	"crypto/sha512"
 	"crypto/x509"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -116,14 +117,23 @@ func SAT(t testing.TB, folder string) *Credential {
 // Sign signs data the way the host does: RSASSA-PKCS1-v1_5 SHA-256 for RSA,
 // ECDSA r||s with SHA-256 (P-256) or SHA-384 (P-384).
 func Sign(key crypto.Signer, data []byte) (sig []byte, alg string, err error) {
-	alg = sat.Algorithm(key.Public())
+	// Written apart from package signing on purpose: tests compare the two.
 	switch k := key.(type) {
 	case *rsa.PrivateKey:
+		alg = protocol.AlgRS256
 		h := sha256.Sum256(data)
 		sig, err = rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, h[:])
 		return sig, alg, err
 	case *ecdsa.PrivateKey:
 		var digest []byte
+		switch k.Curve.Params().BitSize {
+		case 256:
+			alg = protocol.AlgES256
+		case 384:
+			alg = protocol.AlgES384
+		default:
+			return nil, "", errors.New("unsupported curve")
+		}
 		if alg == protocol.AlgES384 {
 			h := sha512.Sum384(data)
 			digest = h[:]

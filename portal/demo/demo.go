@@ -40,6 +40,7 @@ import (
 	"github.com/efirma/conector/portal/verifier"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/signing"
 )
 
 // MaxBodyBytes caps every JSON request body.
@@ -357,7 +358,7 @@ func (s signedJSON) result() *protocol.SignResult {
 	if alg == "" { // older pages post only signature and certificate
 		if der, err := base64.StdEncoding.DecodeString(s.Certificate); err == nil {
 			if c, err := sat.ParseCertificate(der); err == nil {
-				alg = sat.Algorithm(c.PublicKey)
+				alg = signing.Algorithm(c.PublicKey)
 			}
 		}
 	}

@@ -28,16 +28,11 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/sha512"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"strings"
 	"time"
 
@@ -155,14 +150,18 @@ type Result struct {
 func (r *Result) PersonaMoral() bool { return len(r.RFC) == 12 }
 
 // ParseToken decodes a login token's JSON strictly: bounded size, known
-// fields only, nothing after the object.
+// fields only, each once and spelled exactly (protocol.CheckKeys, the
+// host's rule), nothing after the object.
 func ParseToken(data []byte) (*protocol.AuthToken, error) {
 	if len(data) > MaxTokenBytes {
 		return nil, fmt.Errorf("%w: %d bytes", ErrTokenFormat, len(data))
 	}
+	var t protocol.AuthToken
+	if err := protocol.CheckKeys(data, &t); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrTokenFormat, err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	var t protocol.AuthToken
 	if err := dec.Decode(&t); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrTokenFormat, err)
 	}
@@ -337,38 +336,18 @@ func (v *Verifier) verifyWith(ctx context.Context, certB64 string, checkSig func
 	return res, nil
 }
 
-// checkSignature verifies sig over msg: RSASSA-PKCS1-v1_5 with SHA-256 for
-// RS256, ECDSA r||s with SHA-256 (ES256, P-256) or SHA-384 (ES384, P-384).
+// checkSignature verifies sig over msg with the one definition of the
+// schemes (package signing) and names the failure with this package's
+// sentinels.
 func checkSignature(pub crypto.PublicKey, alg string, msg, sig []byte) error {
-	if want := sat.Algorithm(pub); want != alg {
-		return fmt.Errorf("%w: token says %s, key is %s", ErrAlgorithm, alg, want)
-	}
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		h := sha256.Sum256(msg)
-		if err := rsa.VerifyPKCS1v15(k, crypto.SHA256, h[:], sig); err != nil {
-			return ErrBadSignature
-		}
+	err := signing.Verify(pub, alg, msg, sig)
+	switch {
+	case err == nil:
 		return nil
-	case *ecdsa.PublicKey:
-		var digest []byte
-		if alg == protocol.AlgES384 {
-			h := sha512.Sum384(msg)
-			digest = h[:]
-		} else {
-			h := sha256.Sum256(msg)
-			digest = h[:]
-		}
-		size := (k.Curve.Params().BitSize + 7) / 8
-		if len(sig) != 2*size {
-			return fmt.Errorf("%w: r||s has %d bytes, want %d", ErrBadSignature, len(sig), 2*size)
-		}
-		r := new(big.Int).SetBytes(sig[:size])
-		s := new(big.Int).SetBytes(sig[size:])
-		if !ecdsa.Verify(k, digest, r, s) {
-			return ErrBadSignature
-		}
-		return nil
+	case errors.Is(err, signing.ErrAlgorithm):
+		return fmt.Errorf("%w: %w", ErrAlgorithm, err)
+	case err == signing.ErrBadSignature:
+		return ErrBadSignature
 	}
-	return fmt.Errorf("%w: unsupported key type %T", ErrAlgorithm, pub)
+	return fmt.Errorf("%w: %w", ErrBadSignature, err)
 }

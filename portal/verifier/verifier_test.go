@@ -312,6 +312,12 @@ func TestParseToken(t *testing.T) {
 		"trailing":      good + good,
 		"wrong type":    `{"format":1}`,
 		"oversized":     `{"format":"` + strings.Repeat("a", verifier.MaxTokenBytes) + `"}`,
+		// F-09: encoding/json keeps the last of repeated keys and folds
+		// case; the token must be as strict as the host's requests.
+		"repeated certificate":  `{"format":"efirma-auth:1","certificate":"AAAA","certificate":"BBBB","algorithm":"RS256","signature":"AAAA"}`,
+		"repeated signature":    `{"format":"efirma-auth:1","certificate":"AAAA","algorithm":"RS256","signature":"AAAA","signature":"BBBB"}`,
+		"case-folded algorithm": `{"format":"efirma-auth:1","certificate":"AAAA","algorithm":"RS256","Algorithm":"ES256","signature":"AAAA"}`,
+		"case-folded key alone": `{"FORMAT":"efirma-auth:1","certificate":"AAAA","algorithm":"RS256","signature":"AAAA"}`,
 	} {
 		if _, err := verifier.ParseToken([]byte(in)); !errors.Is(err, verifier.ErrTokenFormat) {
 			t.Errorf("%s: got %v, want ErrTokenFormat", name, err)

@@ -10,28 +10,40 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/efirma/conector/host/nativemsg"
+	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/protocol"
 )
 
 var binPath string
 
+// TestMain builds the binary under test, or takes a prebuilt one from
+// $EFIRMA_TEST_BINARY (make windows-check runs this package's Windows test
+// binary under Wine, where no Go toolchain runs).
 func TestMain(m *testing.M) {
+	if p := os.Getenv("EFIRMA_TEST_BINARY"); p != "" {
+		binPath = p
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "efirma-bin-")
 	if err != nil {
 		panic(err)
 	}
 	binPath = filepath.Join(dir, "efirma")
+	if runtime.GOOS == "windows" {
+		binPath += ".exe"
+	}
 	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
 	if err != nil {
 		os.Stderr.Write(out)
 		os.Exit(1)
 	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	os.RemoveAll(dir) // best effort: under Wine 8, Go's RemoveAll can fail ("Invalid function")
 	os.Exit(code)
 }
 
@@ -201,5 +213,48 @@ func TestRealBinaryNeverLogsSecrets(t *testing.T) {
 		if strings.Contains(all, secret) {
 			t.Fatalf("a secret reached the log or stderr: %q…", secret[:min(len(secret), 10)])
 		}
+	}
+}
+
+// TestHostModeBadDrivers is issue 15 items 1 and 2 against the real binary:
+// a PKCS#11 driver that prints to stdout (C runtime and raw handle) must
+// not reach the frames Chrome reads, and a driver whose C_GetFunctionList
+// fails must not crash the host: the listing answers with a warning and
+// the host keeps serving the next request.
+func TestHostModeBadDrivers(t *testing.T) {
+	noisy := testenv.StandInModule(t, testenv.StandInNoisy)
+	failing := testenv.StandInModule(t, testenv.StandInFailing)
+	in := append(frame(`{"id":"a","command":"hello"}`), frame(`{"id":"b","command":"list-certificates"}`)...)
+	in = append(in, frame(`{"id":"c","command":"hello"}`)...)
+	in = append(in, frame(`{"id":"d","command":"authenticate","params":{"origin":"https://www.sat.gob.mx","challenge":"dGhpcyBpcyBhIHRlc3QgY2hhbGxlbmdlIG9mIDMyIGJ5dGVz","certificateId":"pkcs11:0123456789abcdef0123456789abcdef","password":"1234"}}`)...)
+	cmd := exec.Command(binPath, "chrome-extension://abcdefghijklmnopabcdefghijklmnop/", "--parent-window=0")
+	cmd.Env = append(os.Environ(), "EFIRMA_HOME="+t.TempDir(), "EFIRMA_LOG_LEVEL=debug",
+		"EFIRMA_PKCS11_MODULES="+noisy+string(os.PathListSeparator)+failing)
+	cmd.Stdin = bytes.NewReader(in)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("host: %v\nstderr: %s", err, errb.String())
+	}
+	if bytes.Contains(out.Bytes(), []byte("NOISY")) {
+		t.Fatalf("a driver's output reached the frames: %q", out.Bytes())
+	}
+	byID := map[string]protocol.Response{}
+	for _, r := range readResponses(t, out.Bytes()) {
+		byID[r.ID] = r
+	}
+	if len(byID) != 4 || byID["a"].Error != nil || byID["c"].Error != nil {
+		t.Fatalf("responses %+v\nstderr: %s", byID, errb.String())
+	}
+	// A token credential asked for while a driver is unusable.
+	if e := byID["d"].Error; e == nil || e.Code != protocol.ErrModuleUnavailable {
+		t.Fatalf("authenticate behind a failing driver: %+v", byID["d"])
+	}
+	list, _ := byID["b"].Result.(map[string]any)
+	if byID["b"].Error != nil || list == nil || list["warnings"] == nil {
+		t.Fatalf("list %+v", byID["b"])
+	}
+	if !strings.Contains(errb.String(), "NOISY-CRT-PRINTF C_GetFunctionList") || !strings.Contains(errb.String(), "NOISY-RAW-STDOUT C_Initialize") {
+		t.Fatalf("the driver did not print (the check would prove nothing); stderr: %s", errb.String())
 	}
 }

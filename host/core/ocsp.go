@@ -1,4 +1,4 @@
-package server
+package core
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
-	"github.com/rs/zerolog"
 )
 
 // OCSPConfig is what the host needs to build and check OCSP requests. The
@@ -29,28 +28,30 @@ type OCSPConfig struct {
 	MaxAge time.Duration
 }
 
-func (s *Server) ocspIssuer(ctx context.Context, log zerolog.Logger, id string) (*x509.Certificate, *x509.Certificate, error) {
-	cred, err := s.find(ctx, log, id)
+func (c *Core) ocspIssuer(ctx context.Context, id string) (*x509.Certificate, *x509.Certificate, error) {
+	cred, err := c.Find(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	if s.opt.OCSP.Anchors == nil {
+	if c.opt.OCSP.Anchors == nil {
 		return nil, nil, keys.Coded(protocol.ErrIssuerUnknown, nil, errors.New("no CA folder configured"))
 	}
-	anchors, err := s.opt.OCSP.Anchors()
+	anchors, err := c.opt.OCSP.Anchors()
 	if err != nil {
 		return nil, nil, keys.Coded(protocol.ErrIssuerUnknown, nil, err)
 	}
 	cert := cred.Certificate()
-	issuer, err := anchors.Issuer(cert, sat.WithinValidity(cert, s.opt.Now()))
+	issuer, err := anchors.Issuer(cert, sat.WithinValidity(cert, c.opt.Now()))
 	if err != nil {
 		return nil, nil, keys.Coded(protocol.ErrIssuerUnknown, nil, err)
 	}
 	return cert, issuer, nil
 }
 
-func (s *Server) ocspRequest(ctx context.Context, log zerolog.Logger, p protocol.OCSPParams) (protocol.OCSPRequestResult, error) {
-	cert, issuer, err := s.ocspIssuer(ctx, log, p.CertificateID)
+// OCSPRequest builds the OCSP request for a credential's certificate; the
+// extension sends it (the host never goes to the network).
+func (c *Core) OCSPRequest(ctx context.Context, p protocol.OCSPParams) (protocol.OCSPRequestResult, error) {
+	cert, issuer, err := c.ocspIssuer(ctx, p.CertificateID)
 	if err != nil {
 		return protocol.OCSPRequestResult{}, err
 	}
@@ -58,19 +59,21 @@ func (s *Server) ocspRequest(ctx context.Context, log zerolog.Logger, p protocol
 	if err != nil {
 		return protocol.OCSPRequestResult{}, err
 	}
-	url := s.opt.OCSP.URL
+	url := c.opt.OCSP.URL
 	if url == "" {
 		url = sat.OCSPURL
 	}
 	return protocol.OCSPRequestResult{URL: url, Request: base64.StdEncoding.EncodeToString(der), ContentType: "application/ocsp-request"}, nil
 }
 
-func (s *Server) ocspCheck(ctx context.Context, log zerolog.Logger, p protocol.OCSPParams) (protocol.OCSPCheckResult, error) {
-	cert, issuer, err := s.ocspIssuer(ctx, log, p.CertificateID)
+// OCSPCheck checks the responder's answer for a credential's certificate.
+// A refused answer is status "invalid", not an error.
+func (c *Core) OCSPCheck(ctx context.Context, p protocol.OCSPParams) (protocol.OCSPCheckResult, error) {
+	cert, issuer, err := c.ocspIssuer(ctx, p.CertificateID)
 	if err != nil {
 		return protocol.OCSPCheckResult{}, err
 	}
-	der, err := decodeBytes("response", p.Response)
+	der, err := DecodeBytes("response", p.Response)
 	if err != nil {
 		return protocol.OCSPCheckResult{}, err
 	}
@@ -78,21 +81,21 @@ func (s *Server) ocspCheck(ctx context.Context, log zerolog.Logger, p protocol.O
 		return protocol.OCSPCheckResult{}, keys.Coded(protocol.ErrBadRequest, nil, errors.New("OCSP response empty or too large"))
 	}
 	var responder *x509.Certificate
-	if s.opt.OCSP.Responder != nil {
-		if responder, err = s.opt.OCSP.Responder(); err != nil {
+	if c.opt.OCSP.Responder != nil {
+		if responder, err = c.opt.OCSP.Responder(); err != nil {
 			return protocol.OCSPCheckResult{}, err
 		}
 	}
-	maxAge := s.opt.OCSP.MaxAge
+	maxAge := c.opt.OCSP.MaxAge
 	if maxAge <= 0 {
 		maxAge = time.Hour
 	}
-	r, err := sat.CheckOCSPResponse(der, cert, issuer, responder, s.opt.Now(), maxAge)
+	r, err := sat.CheckOCSPResponse(der, cert, issuer, responder, c.opt.Now(), maxAge)
 	switch {
 	case errors.Is(err, sat.ErrOCSPTryLater):
 		return protocol.OCSPCheckResult{Status: protocol.OCSPUnavailable}, nil
 	case err != nil:
-		log.Warn().Err(err).Msg("OCSP answer refused")
+		c.log(ctx).Warn().Err(err).Msg("OCSP answer refused")
 		return protocol.OCSPCheckResult{Status: protocol.OCSPInvalid}, nil
 	}
 	out := protocol.OCSPCheckResult{Status: r.Status, ThisUpdate: r.ThisUpdate.UTC().Format(time.RFC3339)}

@@ -1,0 +1,12 @@
+package server
+
+import (
+	"context"
+
+	"github.com/efirma/conector/protocol"
+)
+
+// importCredential answers "import-credential".
+func importCredential(ctx context.Context, s *Server, p protocol.ImportParams) (protocol.CertInfo, error) {
+	return s.core.Import(ctx, p)
+}

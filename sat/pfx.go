@@ -1,0 +1,233 @@
+package sat
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/efirma/conector/protocol"
+	"software.sslmate.com/src/go-pkcs12"
+)
+
+// ErrBadPFX: the file is not a PKCS#12 (.pfx) file this package accepts.
+var ErrBadPFX = errors.New("not a valid PKCS#12 (.pfx) file")
+
+// pfxTimeout bounds decoding a .pfx whose nested bags ask for more work
+// than checkPFXWork can see.
+const pfxTimeout = 10 * time.Second
+
+// DecodePFX opens a PKCS#12 file (modern PBES2/AES or legacy) with
+// password and returns its key and certificate, checked to belong
+// together. The work it may ask for is bounded before any key derivation
+// (checkPFXWork). An empty password is allowed: some .pfx files have none.
+// Errors: ErrBadPFX, ErrWrongPassword, ErrPasswordTooLong, ErrKeyMismatch.
+func DecodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
+	if len(pfx) == 0 || len(pfx) > protocol.MaxCredentialFileBytes {
+		return nil, nil, ErrBadPFX
+	}
+	if len(password) > protocol.MaxPasswordBytes {
+		return nil, nil, ErrPasswordTooLong
+	}
+	if err := checkPFXWork(pfx); err != nil {
+		return nil, nil, err
+	}
+	type decoded struct {
+		k    any
+		cert *x509.Certificate
+		err  error
+	}
+	done := make(chan decoded, 1)
+	go func() {
+		k, cert, _, err := pkcs12.DecodeChain(pfx, string(password))
+		done <- decoded{k, cert, err}
+	}()
+	var d decoded
+	select {
+	case d = <-done:
+	case <-time.After(pfxTimeout):
+		// Work hidden inside an encrypted SafeContents: give up; the
+		// goroutine ends on its own.
+		return nil, nil, fmt.Errorf("%w: decoding took longer than %s", ErrBadPFX, pfxTimeout)
+	}
+	k, cert, err := d.k, d.cert, d.err
+	if err != nil {
+		if errors.Is(err, pkcs12.ErrIncorrectPassword) {
+			return nil, nil, ErrWrongPassword
+		}
+		return nil, nil, fmt.Errorf("%w: %v", ErrBadPFX, err)
+	}
+	signer, ok := k.(crypto.Signer)
+	if !ok || !supportedKey(signer.Public()) {
+		return nil, nil, fmt.Errorf("%w: unsupported key type", ErrBadPFX)
+	}
+	if err := CheckPair(cert, signer); err != nil {
+		return nil, nil, err
+	}
+	return signer, cert, nil
+}
+
+// checkPFXWork bounds the key-derivation work a .pfx may ask for before
+// any is done: it requires a MAC (integrity; go-pkcs12 would otherwise
+// decrypt an unauthenticated file with the empty password) and walks every
+// AlgorithmIdentifier visible without decrypting — the MAC's, each
+// encrypted SafeContents', each shrouded key bag's — refusing iteration
+// counts above MaxPBKDF2Iterations and unsupported schemes. Bags nested
+// inside an encrypted SafeContents are bounded by pfxTimeout in decodePFX.
+func checkPFXWork(pfx []byte) error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrBadPFX}, a...)...)
+	}
+	var p struct {
+		Version  int
+		AuthSafe struct {
+			ContentType asn1.ObjectIdentifier
+			Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
+		}
+		MacData struct {
+			Mac struct {
+				Algorithm struct {
+					Algorithm  asn1.ObjectIdentifier
+					Parameters asn1.RawValue `asn1:"optional"`
+				}
+				Digest []byte
+			}
+			Salt       []byte
+			Iterations int `asn1:"optional,default:1"`
+		} `asn1:"optional"`
+	}
+	if rest, err := asn1.Unmarshal(pfx, &p); err != nil || len(rest) != 0 {
+		return bad("not a PKCS#12 structure")
+	}
+	if len(p.MacData.Mac.Digest) == 0 {
+		return bad("no MAC (integrity) in the file")
+	}
+	if !p.MacData.Mac.Algorithm.Algorithm.Equal(oidSHA1) && !p.MacData.Mac.Algorithm.Algorithm.Equal(oidSHA256) {
+		return bad("unsupported MAC algorithm %v", p.MacData.Mac.Algorithm.Algorithm)
+	}
+	if p.MacData.Iterations < 1 || p.MacData.Iterations > MaxPBKDF2Iterations || len(p.MacData.Salt) > 64 {
+		return bad("MAC iterations %d out of bounds", p.MacData.Iterations)
+	}
+	if !p.AuthSafe.ContentType.Equal(oidData) {
+		return bad("authenticated safe is not plain data")
+	}
+	var safeDER []byte
+	if _, err := asn1.Unmarshal(p.AuthSafe.Content.Bytes, &safeDER); err != nil {
+		return bad("bad authenticated safe")
+	}
+	var safe []struct {
+		ContentType asn1.ObjectIdentifier
+		Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
+	}
+	if _, err := asn1.Unmarshal(safeDER, &safe); err != nil {
+		return bad("bad authenticated safe")
+	}
+	for _, ci := range safe {
+		switch {
+		case ci.ContentType.Equal(oidData):
+			var bagsDER []byte
+			if _, err := asn1.Unmarshal(ci.Content.Bytes, &bagsDER); err != nil {
+				return bad("bad safe contents")
+			}
+			var bags []struct {
+				ID    asn1.ObjectIdentifier
+				Value asn1.RawValue `asn1:"explicit,tag:0"`
+				Attrs asn1.RawValue `asn1:"optional,set"`
+			}
+			if _, err := asn1.Unmarshal(bagsDER, &bags); err != nil {
+				return bad("bad safe bags")
+			}
+			for _, b := range bags {
+				if !b.ID.Equal(oidShroudedKeyBag) {
+					continue
+				}
+				var epki struct {
+					Algo pkix.AlgorithmIdentifier
+					Data []byte
+				}
+				if _, err := asn1.Unmarshal(b.Value.Bytes, &epki); err != nil {
+					return bad("bad shrouded key bag")
+				}
+				if err := checkPBEWork(epki.Algo); err != nil {
+					return bad("key bag: %v", err)
+				}
+			}
+		case ci.ContentType.Equal(oidEncryptedData):
+			var ed struct {
+				Version int
+				Info    struct {
+					ContentType asn1.ObjectIdentifier
+					Algo        pkix.AlgorithmIdentifier
+					Content     asn1.RawValue `asn1:"tag:0,optional"`
+				}
+			}
+			if _, err := asn1.Unmarshal(ci.Content.Bytes, &ed); err != nil {
+				return bad("bad encrypted safe contents")
+			}
+			if err := checkPBEWork(ed.Info.Algo); err != nil {
+				return bad("encrypted safe contents: %v", err)
+			}
+		default:
+			return bad("unsupported content type %v", ci.ContentType)
+		}
+	}
+	return nil
+}
+
+var (
+	oidData           = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
+	oidEncryptedData  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 6}
+	oidShroudedKeyBag = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 2}
+	oidPKCS12PBE      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1} // pbeWithSHAAnd… (legacy)
+	oidSHA1           = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
+	oidSHA256         = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
+)
+
+// checkPBEWork bounds one password-based encryption AlgorithmIdentifier:
+// legacy PKCS#12 PBE {salt, iterations} or PBES2 with PBKDF2 (the bound
+// sat applies to .key files).
+func checkPBEWork(a pkix.AlgorithmIdentifier) error {
+	switch {
+	case len(a.Algorithm) == len(oidPKCS12PBE)+1 && a.Algorithm[:len(oidPKCS12PBE)].Equal(oidPKCS12PBE):
+		var pbe struct {
+			Salt       []byte
+			Iterations int
+		}
+		if _, err := asn1.Unmarshal(a.Parameters.FullBytes, &pbe); err != nil {
+			return errors.New("bad PBE parameters")
+		}
+		if pbe.Iterations < 1 || pbe.Iterations > MaxPBKDF2Iterations {
+			return fmt.Errorf("%d iterations out of bounds", pbe.Iterations)
+		}
+		return nil
+	case a.Algorithm.Equal(oidPBES2):
+		var params struct {
+			KDF pkix.AlgorithmIdentifier
+			Enc pkix.AlgorithmIdentifier
+		}
+		if _, err := asn1.Unmarshal(a.Parameters.FullBytes, &params); err != nil || !params.KDF.Algorithm.Equal(oidPBKDF2) {
+			return errors.New("unsupported PBES2 parameters")
+		}
+		return CheckPBKDF2Work(params.KDF.Parameters.FullBytes)
+	}
+	return fmt.Errorf("unsupported encryption %v", a.Algorithm)
+}
+
+// supportedKey reports whether pub is a key type the connector signs with
+// (RSA, ECDSA P-256 or P-384). signing.Algorithm names the algorithm; sat
+// cannot import signing (signing reads sat's certificate facts).
+func supportedKey(pub crypto.PublicKey) bool {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return true
+	case *ecdsa.PublicKey:
+		n := k.Curve.Params().BitSize
+		return n == 256 || n == 384
+	}
+	return false
+}

@@ -224,6 +224,10 @@ type ImportParams struct {
 	PrivateKey  string `json:"privateKey,omitempty"`
 	PFX         string `json:"pfx,omitempty"`
 	Password    string `json:"password"`
+	// PasswordBytes is the password as the host decodes it from the
+	// request (bytes it zeroes after use; see docs/SECURITY.md). It is
+	// never sent: clients set Password.
+	PasswordBytes []byte `json:"-"`
 }
 
 // RemoveParams are the params of "remove-credential".
@@ -237,6 +241,10 @@ type AuthenticateParams struct {
 	Challenge     string `json:"challenge"`
 	CertificateID string `json:"certificateId"`
 	Password      string `json:"password"`
+	// PasswordBytes is the password as the host decodes it from the
+	// request (bytes it zeroes after use; see docs/SECURITY.md). It is
+	// never sent: clients set Password.
+	PasswordBytes []byte `json:"-"`
 	// ConfirmFinalTry allows a PIN attempt when the token says it is the last.
 	ConfirmFinalTry bool `json:"confirmFinalTry,omitempty"`
 }
@@ -266,6 +274,10 @@ type SignParams struct {
 	Origin          string        `json:"origin"`
 	CertificateID   string        `json:"certificateId"`
 	Password        string        `json:"password"`
+	// PasswordBytes is the password as the host decodes it from the
+	// request (bytes it zeroes after use; see docs/SECURITY.md). It is
+	// never sent: clients set Password.
+	PasswordBytes []byte `json:"-"`
 	Data            string        `json:"data,omitempty"`
 	Documents       []Document    `json:"documents,omitempty"`
 	Format          string        `json:"format,omitempty"`
@@ -292,6 +304,10 @@ type SATLoginParams struct {
 	Origin        string `json:"origin"`
 	CertificateID string `json:"certificateId"`
 	Password      string `json:"password"`
+	// PasswordBytes is the password as the host decodes it from the
+	// request (bytes it zeroes after use; see docs/SECURITY.md). It is
+	// never sent: clients set Password.
+	PasswordBytes []byte `json:"-"`
 	GUID          string `json:"guid"`
 	// ConfirmFinalTry allows a PIN attempt when the token says it is the last.
 	ConfirmFinalTry bool `json:"confirmFinalTry,omitempty"`
@@ -480,4 +496,14 @@ func isBase64URL(s string) bool {
 		}
 	}
 	return true
+}
+
+// SecretOf returns the password of a request's params as bytes the caller
+// owns and should zero after use: a copy of b when the host decoded it
+// (PasswordBytes), otherwise of s (Password, set by in-process callers).
+func SecretOf(s string, b []byte) []byte {
+	if b != nil {
+		return append([]byte(nil), b...)
+	}
+	return []byte(s)
 }

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/efirma/conector/protocol"
-	"github.com/youmark/pkcs8"
 )
 
 // Errors of DecryptKey and CheckPair. They are three different situations
@@ -64,18 +63,21 @@ func DecryptKey(data []byte, password []byte) (crypto.Signer, error) {
 	if err := checkEncryptedPKCS8(der); err != nil {
 		return nil, err
 	}
-	key, err := pkcs8.ParsePKCS8PrivateKey(der, password)
+	// Our own PBES2 (pbes2.go) keeps the password in bytes the caller
+	// zeroes; the library's would make a string of it.
+	plain, err := decryptPBES2(der, password)
+	if errors.Is(err, errPBES2) {
+		return nil, fmt.Errorf("%w: %v", ErrNotAKey, err)
+	}
 	if err != nil {
 		// The scheme and parameters were checked above, so what fails now
-		// is the padding or the inner structure after decryption: a wrong
-		// password.
+		// is the padding after decryption: a wrong password.
 		return nil, ErrWrongPassword
 	}
-	s, ok := key.(crypto.Signer)
-	if !ok {
-		return nil, ErrNotAKey
-	}
-	return s, nil
+	defer clear(plain)
+	// The inner structure not parsing is a wrong password too (a wrong
+	// key can leave valid-looking padding by chance).
+	return parsePlainKey(plain, ErrWrongPassword)
 }
 
 // ParseUnencryptedKey reads an unencrypted PKCS#8 or PKCS#1 key (DER or PEM).

@@ -26,7 +26,9 @@ func (c *Core) Import(ctx context.Context, p protocol.ImportParams) (protocol.Ce
 		if err != nil {
 			return protocol.CertInfo{}, err
 		}
-		return c.ImportPFX(ctx, pfx, []byte(p.Password))
+		pw := protocol.SecretOf(p.Password, p.PasswordBytes)
+		defer clear(pw)
+		return c.ImportPFX(ctx, pfx, pw)
 	case p.PFX == "" && p.Certificate != "" && p.PrivateKey != "":
 		cer, err := DecodeFile("certificate", p.Certificate)
 		if err != nil {
@@ -36,7 +38,9 @@ func (c *Core) Import(ctx context.Context, p protocol.ImportParams) (protocol.Ce
 		if err != nil {
 			return protocol.CertInfo{}, err
 		}
-		return c.ImportSAT(ctx, cer, key, []byte(p.Password))
+		pw := protocol.SecretOf(p.Password, p.PasswordBytes)
+		defer clear(pw)
+		return c.ImportSAT(ctx, cer, key, pw)
 	}
 	return protocol.CertInfo{}, keys.Coded(protocol.ErrBadRequest, nil, errors.New("give certificate and privateKey, or pfx"))
 }

@@ -96,7 +96,9 @@ func (c *Core) Sign(ctx context.Context, p protocol.SignParams) (protocol.SignRe
 	if est := EstimateSignResult(cred.Certificate(), len(docs)); est > protocol.MaxResponseBytes {
 		return protocol.SignResult{}, keys.Coded(protocol.ErrMessageTooLarge, map[string]any{"maxBatchDocuments": len(docs) * protocol.MaxResponseBytes / est}, fmt.Errorf("answer would be about %d bytes", est))
 	}
-	signer, release, err := c.Unlock(ctx, cred, p.Password, keys.UnlockOptions{ConfirmFinalTry: p.ConfirmFinalTry})
+	pw := protocol.SecretOf(p.Password, p.PasswordBytes)
+	defer clear(pw)
+	signer, release, err := c.Unlock(ctx, cred, pw, keys.UnlockOptions{ConfirmFinalTry: p.ConfirmFinalTry})
 	if err != nil {
 		return protocol.SignResult{}, err
 	}
@@ -195,7 +197,9 @@ func (c *Core) signCMS(ctx context.Context, p protocol.SignParams) (protocol.Sig
 	if err := CheckValidity(info); err != nil {
 		return protocol.SignResult{}, err
 	}
-	signer, release, err := c.Unlock(ctx, cred, p.Password, keys.UnlockOptions{ConfirmFinalTry: p.ConfirmFinalTry})
+	pw := protocol.SecretOf(p.Password, p.PasswordBytes)
+	defer clear(pw)
+	signer, release, err := c.Unlock(ctx, cred, pw, keys.UnlockOptions{ConfirmFinalTry: p.ConfirmFinalTry})
 	if err != nil {
 		return protocol.SignResult{}, err
 	}

@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X github.com/efirma/conector/host/version.Version=$(VERSION)
 FUZZTIME  ?= 15s
 export CGO_ENABLED ?= 1
 
-.PHONY: all build test lint gotest fuzz jstest bench demo testdata clean dist extension install windows-check
+.PHONY: all build test lint gotest e2e fuzz jstest bench demo testdata clean dist extension install windows-check
 
 all: build
 
@@ -17,14 +17,20 @@ build:
 
 test: lint gotest jstest fuzz
 
+# go.mod and go.sum must be what `go mod tidy` makes (a clean clone checks).
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy'"; exit 1; }
 	$(GO) vet ./...
 	@command -v staticcheck >/dev/null || $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck ./...
 
 gotest: build
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+# The end-to-end tests alone (real Chromium, host, extension and demo portal).
+e2e: build
+	$(GO) test -count=1 -timeout 20m ./e2e
 
 jstest:
 	node --test extension/test/

@@ -11,7 +11,8 @@ import (
 )
 
 // TestMakeDemo runs the `make demo` program as a person does and checks what
-// it promises: both phases, every step in Spanish, a folio, four PNG
+// it promises: the three phases, every step in Spanish, a folio, the SAT
+// replica's "RFC autenticado" and its refusal of the replayed token, seven PNG
 // screenshots; and, without Chromium, the apt command and exit 0 (1 under
 // CI=true).
 func TestMakeDemo(t *testing.T) {
@@ -48,6 +49,11 @@ func TestMakeDemo(t *testing.T) {
 			"su página de inicio dice: «Conector e.firma disponible (versión " + hostVersion + ").»",
 			"(operación: Iniciar sesión)",
 			"✔ Sesión iniciada: /inicio muestra MARIA GOMEZ ARANDA, RFC GOAM800101AB1, CURP GOAM800101MDFMRR09.",
+			"== Fase 3: inicio de sesión en el SAT",
+			"muestra el botón «Ingresar con el Conector e.firma».",
+			"la ventana de confirmación pide «Iniciar sesión en el SAT» para https://loginda.siat.sat.gob.mx",
+			"✔ La réplica del SAT verificó el token y la fecha fert: «RFC autenticado: GOAM800101AB1».",
+			"✔ El mismo token enviado otra vez fue rechazado: «Acceso denegado: guid ya usado (token repetido)».",
 			"Capturas de pantalla en " + shots,
 			"Listo: el flujo real funcionó de principio a fin.",
 		} {
@@ -58,7 +64,7 @@ func TestMakeDemo(t *testing.T) {
 		if !regexp.MustCompile(`✔ El portal verificó la firma de la solicitud y dio el folio CITA-\d{8}-\d+\.`).MatchString(out) {
 			t.Error("no folio in the output")
 		}
-		for _, name := range []string{"01-portal.png", "02-consentimiento.png", "03-inicio.png", "04-cita.png"} {
+		for _, name := range []string{"01-portal.png", "02-consentimiento.png", "03-inicio.png", "04-cita.png", "05-sat-efirma.png", "06-sat-consentimiento.png", "07-sat-autenticado.png"} {
 			b, err := os.ReadFile(filepath.Join(shots, name))
 			if err != nil || !bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) || len(b) < 5000 {
 				t.Errorf("%s: %d bytes, %v (want a PNG)", name, len(b), err)

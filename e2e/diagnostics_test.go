@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -36,10 +37,11 @@ func TestDiagnostics(t *testing.T) {
 	if _, err := waitJS[bool](ctx, `document.body.dataset.ready === "true"`, 20*time.Second); err != nil {
 		t.Fatalf("the checks did not finish: %v", err)
 	}
-	type check struct{ ID, Status, From, Title, Certificate string }
+	type check struct{ ID, Status, From, Title, Certificate, Reason string }
 	checks, err := chromedp.Run(ctx, chromedp.Evaluate[[]check](`[...document.querySelectorAll("#checks li[data-id]")].map(li => ({
 		id: li.dataset.id, status: li.dataset.status, from: li.dataset.from,
 		title: li.querySelector(".titulo")?.textContent || "", certificate: li.querySelector(".certificado")?.textContent || "",
+		reason: li.querySelector(".motivo")?.textContent || "",
 	}))`))
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +75,46 @@ func TestDiagnostics(t *testing.T) {
 	summary, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#resumen").dataset.status`))
 	if err != nil || summary != "warning" {
 		t.Errorf("#resumen data-status = %q (%v), want warning (the expired FIEL beside its renewal, the CSD)", summary, err)
+	}
+
+	// Issue 14 §3: the answer first, a short checklist, details folded.
+	problems := 0
+	titles := map[string]int{}
+	for _, c := range checks {
+		if c.Status == "warning" || c.Status == "error" {
+			problems++
+		}
+		if strings.HasPrefix(c.ID, "pkcs11-") {
+			titles[c.Title]++
+		}
+		if c.ID == "validity" && r.uiSpanish && !strings.Contains(c.Reason, " de mayo de 2027") {
+			t.Errorf("validity reason %q: want the date as «17 de mayo de 2027»", c.Reason)
+		}
+	}
+	for title, n := range titles {
+		if n > 1 {
+			t.Errorf("token driver item %q shown %d times", title, n)
+		}
+	}
+	type answer struct {
+		Answer, Text, First string
+		Short               []string
+		Open                bool
+	}
+	a, err := chromedp.Run(ctx, chromedp.Evaluate[answer](`({
+		answer: document.querySelector("#resumen").dataset.answer, text: document.querySelector("#resumen").textContent,
+		first: document.querySelector("#primero").hidden ? "" : document.querySelector("#primero").textContent,
+		short: [...document.querySelectorAll("#lista-corta li")].map(li => li.dataset.group + "=" + li.dataset.status),
+		open: document.querySelector("#detalles").open,
+	})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Answer != "problems" || a.Text != r.msg("diag_problems", fmt.Sprint(problems)) || a.First == "" {
+		t.Errorf("answer = %+v, want %q and the first problem (%d warnings/errors)", a, r.msg("diag_problems", fmt.Sprint(problems)), problems)
+	}
+	if len(a.Short) < 3 || len(a.Short) > 6 || a.Open {
+		t.Errorf("short checklist %v (details open %v): want 3–6 groups and the details folded", a.Short, a.Open)
 	}
 
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#copiar"))); err != nil {

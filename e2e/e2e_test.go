@@ -115,7 +115,7 @@ func TestExtension(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.choose(cctx, r.certIDs["eku9003173c9-fiel"], "12345678a")
-		if _, err := waitJS[bool](cctx, `!document.querySelector("#trabajando").hidden`, 5*time.Second); err != nil {
+		if _, err := waitJS[bool](cctx, `document.querySelector("#trabajando").textContent !== ""`, 5*time.Second); err != nil {
 			t.Fatal(err)
 		}
 		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {

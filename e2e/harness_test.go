@@ -5,8 +5,9 @@
 //
 // One browser serves every test of the binary (started by the first test
 // that needs it, closed by TestMain); only TestPolicyBlocksHost (a policy
-// is read at start) and TestExpiryNotification (warnings fire on install)
-// start a Chromium of their own. Everything lives in temporary folders:
+// is read at start), TestExpiryNotification (warnings fire on install) and
+// TestSATLogin (SAT's host names mapped to its replica at start) start a
+// Chromium of their own. Everything lives in temporary folders:
 // a fake HOME whose .config/chromium is the browser profile (so that
 // `efirma install --dev --browser chromium` with that HOME registers the host
 // where this Chromium looks), EFIRMA_HOME, and the servers on loopback.

@@ -57,13 +57,16 @@ function syncFinalTry() {
 localize(document, t);
 document.documentElement.lang = chrome.i18n.getUILanguage().startsWith("en") ? "en" : "es";
 
-/** @param {boolean} busy */
-function setBusy(busy) {
+/**
+ * @param {boolean} busy
+ * @param {string} [text]  said in #trabajando (a live region, empty when idle)
+ */
+function setBusy(busy, text = "") {
   busyNow = busy;
   accept.disabled = busy || !gate.read();
   $("leer-primero").hidden = gate.read();
   password.disabled = busy;
-  $("trabajando").hidden = !busy;
+  $("trabajando").textContent = busy ? text : "";
 }
 
 /**
@@ -140,7 +143,10 @@ async function load() {
     showBlocked(d.blocked, d.certificates.length > 0);
     return;
   }
-  password.focus();
+  // The first thing to do gets the focus: the password when the one
+  // certificate that can be used is chosen already, else the choice.
+  if (usable.length === 1) password.focus();
+  else /** @type {HTMLInputElement | null} */ (list.querySelector('input[name="certificado"]:not(:disabled)'))?.focus();
 }
 
 /**
@@ -172,6 +178,8 @@ form.addEventListener("submit", async (ev) => {
   const chosen = /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="certificado"]:checked'));
   if (!chosen) {
     showError(errorBox, { code: "", message: t("consent_choose_first") });
+    // To the certificates, where the choice is made (the first that can be chosen).
+    /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="certificado"]:not(:disabled)'))?.focus();
     return;
   }
   if (!password.value) {
@@ -190,7 +198,8 @@ form.addEventListener("submit", async (ev) => {
     return;
   }
   showError(errorBox, null);
-  setBusy(true);
+  password.removeAttribute("aria-invalid");
+  setBusy(true, t("consent_working"));
   const pw = password.value;
   password.value = "";
   const confirmFinalTry = !finalTryBlock.hidden && finalTry.checked;
@@ -209,8 +218,16 @@ form.addEventListener("submit", async (ev) => {
   if (out.final) {
     accept.disabled = true;
     password.disabled = true;
+    cancel.textContent = t("consent_close");
+    cancel.focus();
   } else {
-    password.focus();
+    // A wrong password or PIN: mark the field invalid, described by the message.
+    if (out.error && ["ERR_WRONG_PASSWORD", "ERR_PIN_INCORRECT", "ERR_PIN_FINAL_TRY"].includes(out.error.code)) {
+      password.setAttribute("aria-invalid", "true");
+      password.setAttribute("aria-describedby", "error");
+    }
+    if (!finalTryBlock.hidden) finalTry.focus();
+    else password.focus();
   }
 });
 

@@ -9,7 +9,8 @@
 
 import { detectBrowser } from "./page/efirma.js";
 import {
-  browserCheck, buildReport, extensionCheck, hostChecks, hostDiagnose, portalsCheck, postOCSP, revocationChecks, siteCheck, statusLabels, worst,
+  answer, browserCheck, buildReport, extensionCheck, hostChecks, hostDiagnose, portalsCheck, postOCSP, revocationChecks, shortList, siteCheck, statusLabels,
+  trustBrowser, worst,
 } from "./shared/diagnostics.js";
 import { readPolicy } from "./shared/origins.js";
 import { patternForSite, permissionState } from "./shared/portals.js";
@@ -51,7 +52,7 @@ function item(c) {
   const head = document.createElement("p");
   const st = document.createElement("span");
   st.className = "estado";
-  st.textContent = statusLabels(t)[c.status];
+  st.textContent = statusLabels(t)[c.status] + ":";
   const title = document.createElement("strong");
   title.className = "titulo";
   title.textContent = c.title;
@@ -84,13 +85,18 @@ async function run() {
   grant.hidden = true;
   notice.hidden = true;
   summary.dataset.status = "";
+  delete summary.dataset.answer;
   summary.textContent = t("diag_running");
+  $("primero").hidden = true;
+  $("primero-solucion").hidden = true;
+  $("lista-corta-titulo").hidden = true;
+  $("lista-corta").textContent = "";
   list.textContent = "";
   report.value = "";
 
   const browser = detectBrowser(/** @type {any} */ (navigator));
   const manifest = chrome.runtime.getManifest();
-  const checks = [browserCheck(browser, t), extensionCheck(manifest.version, chrome.runtime.id, t)];
+  let checks = [browserCheck(browser, t), extensionCheck(manifest.version, chrome.runtime.id, t)];
   const hello = await host("hello");
   checks.push(...hostChecks(/** @type {any} */ (hello), browser, chrome.runtime.id, t));
 
@@ -124,11 +130,37 @@ async function run() {
   } else {
     checks.push(...hostDiagnose(null, t));
   }
+  checks = trustBrowser(checks, hello.ok, t);
 
   for (const c of checks) list.append(item(c));
   const w = worst(checks);
   summary.dataset.status = w;
-  summary.textContent = t("diag_summary", [statusLabels(t)[w]]);
+  // The answer first: ready, or how many problems and the first one's fix.
+  const a = answer(checks, t);
+  summary.dataset.answer = a.ready ? "ready" : "problems";
+  summary.textContent = a.text;
+  if (a.first) {
+    const p = $("primero");
+    p.textContent = t("diag_first_problem", [a.first.title, a.first.reason]);
+    p.hidden = false;
+    if (a.first.fix) {
+      const f = $("primero-solucion");
+      f.textContent = "";
+      const label = document.createElement("strong");
+      label.textContent = t("diag_fix_label") + " ";
+      f.append(label, a.first.fix);
+      f.hidden = false;
+    }
+  }
+  const short = $("lista-corta");
+  for (const g of shortList(checks, t)) {
+    const li = document.createElement("li");
+    li.dataset.group = g.group;
+    li.dataset.status = g.status;
+    li.textContent = `${g.label}: ${statusLabels(t)[g.status]}`;
+    short.append(li);
+  }
+  $("lista-corta-titulo").hidden = false;
   report.value = buildReport({
     now: new Date(),
     browser,
@@ -162,9 +194,12 @@ copy.addEventListener("click", async () => {
   }
 });
 
-rerun.addEventListener("click", () => {
+rerun.addEventListener("click", async () => {
   document.body.dataset.ready = "false";
-  run();
+  await run();
+  // The button disabled itself while checking (the focus went to the
+  // page): give it back so that the keyboard stays where it was.
+  rerun.focus();
 });
 
 grant.addEventListener("click", async () => {
@@ -177,6 +212,7 @@ grant.addEventListener("click", async () => {
   // The service worker registers the content script on permissions.onAdded.
   await run();
   say(ok ? t("diag_granted") : t("diag_not_granted"));
+  rerun.focus();
 });
 
 run();

@@ -66,15 +66,19 @@
   }
 
   /**
-   * Sets every enabled input named name inside form to value, creating a
-   * hidden one when there is none.
+   * Sets every enabled input named name that the form submits (its
+   * elements, which include inputs outside it that name it with form=) to
+   * value, creating a hidden one when there is none.
    * @param {any} form
    * @param {any} doc
    * @param {string} name
    * @param {string} value
+   * @param {(form: any, prop: string) => any} [prop]
    */
-  function setField(form, doc, name, value) {
-    const inputs = Array.from(form.querySelectorAll(`input[name="${name}"]`)).filter((/** @type {any} */ i) => !i.disabled);
+  function setField(form, doc, name, value, prop = formProp) {
+    const inputs = Array.from(prop(form, "elements")).filter(
+      (/** @type {any} */ i) => String(i.tagName).toUpperCase() === "INPUT" && i.name === name && !i.disabled,
+    );
     if (inputs.length === 0) {
       const input = doc.createElement("input");
       input.type = "hidden";
@@ -96,8 +100,8 @@
    */
   function fillAndSubmit(form, doc, result, submit, prop = formProp) {
     if (String(prop(form, "method")).toLowerCase() !== "post" || !postsToSat(String(prop(form, "action")))) return false;
-    setField(form, doc, "token", result.token);
-    setField(form, doc, "fert", result.fert);
+    setField(form, doc, "token", result.token, prop);
+    setField(form, doc, "fert", result.fert, prop);
     submit(form);
     return true;
   }

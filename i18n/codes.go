@@ -1,6 +1,9 @@
 package i18n
 
 // Protocol error codes: "code.<CODE>" is the message, "hint.<CODE>" what to do.
+// These are copies of the one source, extension/_locales/{es,en}/messages.json
+// ("err_<CODE>", "hint_<CODE>", "hint_<CODE>__<variant>"): change a text
+// there first; catalogue_test.go fails until this copy says the same.
 func init() {
 	addLazy(func() map[string]Msg {
 		return map[string]Msg{

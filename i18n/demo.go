@@ -40,6 +40,13 @@ func init() {
 		"demo.browser.shot":       {"%s", "%s"},
 		"demo.browser.done":       {"Listo: el flujo real funcionó de principio a fin.", "Done: the real flow worked from start to end."},
 
+		"demo.phase.sat":   {"Fase 3: inicio de sesión en el SAT (réplica local de su página de e.firma) con el botón de la extensión", "Phase 3: signing in to SAT (a local replica of its e.firma page) with the extension's button"},
+		"demo.sat.replica": {"Réplica del inicio de sesión del SAT en %s para %s; Chromium acepta su certificado de prueba por la huella SPKI %s.", "SAT login replica at %s for %s; Chromium accepts its test certificate by the SPKI hash %s."},
+		"demo.sat.button":  {"La página de e.firma del SAT (%s) muestra el botón «%s».", "SAT's e.firma page (%s) shows the button «%s»."},
+		"demo.sat.consent": {"Clic en el botón: la ventana de confirmación pide «%s» para %s; se eligió la e.firma de prueba y se escribió la contraseña.", "Clicked the button: the consent window asks «%s» for %s; chose the test e.firma and typed the password."},
+		"demo.sat.signed":  {"✔ La réplica del SAT verificó el token y la fecha fert: «%s».", "✔ The SAT replica verified the token and fert: «%s»."},
+		"demo.sat.replay":  {"✔ El mismo token enviado otra vez fue rechazado: «%s».", "✔ The same token sent again was refused: «%s»."},
+
 		"demo.keep.title": {"El portal de demostración sigue en marcha (Ctrl+C para terminar)", "The demo portal keeps running (Ctrl+C to stop)"},
 		"demo.keep.steps": {`Pruébelo en su propio Chrome o Chromium:
   1. Abra chrome://extensions, encienda «Modo de desarrollador», pulse «Cargar descomprimida» y elija %[2]s

@@ -3,6 +3,7 @@ package i18n
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/efirma/conector/protocol"
 )
@@ -47,5 +48,18 @@ func TestLanguageSelection(t *testing.T) {
 	}
 	if T(ES, "no.such.key") != "no.such.key" {
 		t.Fatal("missing key must show itself")
+	}
+}
+
+func TestLongDate(t *testing.T) {
+	d := time.Date(2027, time.May, 17, 9, 5, 0, 0, time.UTC)
+	if got := LongDate(ES, d); got != "17 de mayo de 2027" {
+		t.Errorf("LongDate(ES) = %q", got)
+	}
+	if got := LongDate(EN, d); got != "May 17, 2027" {
+		t.Errorf("LongDate(EN) = %q", got)
+	}
+	if got := LongDateTime(ES, time.Date(2031, time.January, 1, 6, 0, 0, 0, time.UTC)); got != "1 de enero de 2031, 06:00" {
+		t.Errorf("LongDateTime(ES) = %q", got)
 	}
 }

@@ -1,60 +1,12 @@
 package i18n
 
-// Portal side: the verifier's refusals ("portal.err.<code>" and
-// "portal.hint.<code>", codes from portal/verifier) and the demo portal's
-// pages ("portal.page.*", "portal.js.*").
+// Demo portal: the refusals of its own endpoints ("portal.err.<code>" and
+// "portal.hint.<code>") and its pages ("portal.page.*", "portal.js.*"). The
+// verifier's refusals have their texts in portal/verifier (messages.go), so
+// that a portal importing the verifier links no host catalogue.
 func init() {
 	addLazy(func() map[string]Msg {
 		return map[string]Msg{
-			"portal.err.challenge-format":        {"La solicitud de acceso no es válida.", "The sign-in request is not valid."},
-			"portal.hint.challenge-format":       {"Recargue la página y vuelva a intentar.", "Reload the page and try again."},
-			"portal.err.challenge-unknown":       {"La solicitud de acceso no fue emitida por este portal o ya caducó.", "The sign-in request was not issued by this portal or has lapsed."},
-			"portal.hint.challenge-unknown":      {"Recargue la página y vuelva a pulsar «Acceder con firma digital».", "Reload the page and click “Acceder con firma digital” again."},
-			"portal.err.challenge-replayed":      {"Esta solicitud de acceso ya se utilizó.", "This sign-in request was already used."},
-			"portal.hint.challenge-replayed":     {"Cada acceso se firma una sola vez. Pulse de nuevo «Acceder con firma digital».", "Each sign-in is signed once. Click “Acceder con firma digital” again."},
-			"portal.err.challenge-expired":       {"La solicitud de acceso venció.", "The sign-in request expired."},
-			"portal.hint.challenge-expired":      {"Tiene cinco minutos para firmar. Vuelva a pulsar «Acceder con firma digital».", "You have five minutes to sign. Click “Acceder con firma digital” again."},
-			"portal.err.challenge-foreign":       {"La solicitud de acceso pertenece a otra sesión.", "The sign-in request belongs to another session."},
-			"portal.hint.challenge-foreign":      {"Recargue la página en esta misma ventana y vuelva a intentar.", "Reload the page in this same window and try again."},
-			"portal.err.no-session":              {"Su sesión no es válida.", "Your session is not valid."},
-			"portal.hint.no-session":             {"Permita las cookies de este portal y recargue la página.", "Allow this portal's cookies and reload the page."},
-			"portal.err.store-full":              {"El portal está atendiendo demasiadas solicitudes.", "The portal is handling too many requests."},
-			"portal.hint.store-full":             {"Espere unos minutos y vuelva a intentar.", "Wait a few minutes and try again."},
-			"portal.err.store":                   {"El portal no pudo registrar la solicitud de acceso.", "The portal could not record the sign-in request."},
-			"portal.hint.store":                  {"Vuelva a intentar en unos minutos; si se repite, avise al administrador del portal.", "Try again in a few minutes; if it repeats, tell the portal's administrator."},
-			"portal.err.token-format":            {"La respuesta de firma no tiene el formato esperado.", "The signed answer does not have the expected format."},
-			"portal.hint.token-format":           {"Actualice el Conector e.firma y su extensión, y vuelva a intentar.", "Update the e.firma Connector and its extension, and try again."},
-			"portal.err.signature-format":        {"El documento firmado no tiene el formato esperado.", "The signed document does not have the expected format."},
-			"portal.hint.signature-format":       {"Actualice el Conector e.firma y su extensión, y vuelva a firmar.", "Update the e.firma Connector and its extension, and sign again."},
-			"portal.err.certificate":             {"El certificado recibido no se puede leer.", "The certificate received cannot be read."},
-			"portal.hint.certificate":            {"Vuelva a importar su e.firma (archivos .cer y .key) en el Conector.", "Import your e.firma (.cer and .key files) into the Connector again."},
-			"portal.err.cert-expired":            {"Su e.firma venció.", "Your e.firma has expired."},
-			"portal.hint.cert-expired":           {"Renueve su e.firma en el portal del SAT con SAT ID o con cita en una oficina del SAT.", "Renew your e.firma at SAT online (SAT ID) or in person with an appointment."},
-			"portal.err.cert-not-yet-valid":      {"Su e.firma todavía no es válida.", "Your e.firma is not valid yet."},
-			"portal.hint.cert-not-yet-valid":     {"Espere a la fecha de inicio de vigencia de su certificado.", "Wait until your certificate's start date."},
-			"portal.err.not-trusted":             {"El certificado no fue emitido por el SAT.", "The certificate was not issued by SAT."},
-			"portal.hint.not-trusted":            {"Use la e.firma que le entregó el SAT.", "Use the e.firma SAT issued to you."},
-			"portal.err.not-fiel":                {"Este certificado no es una e.firma (FIEL).", "This certificate is not an e.firma (FIEL)."},
-			"portal.hint.not-fiel":               {"El Certificado de Sello Digital (CSD) sirve para facturar, no para iniciar sesión. Elija su e.firma.", "The digital seal certificate (CSD) is for invoices, not for signing in. Choose your e.firma."},
-			"portal.err.rfc-not-allowed":         {"Este RFC no tiene acceso a este portal.", "This RFC has no access to this portal."},
-			"portal.hint.rfc-not-allowed":        {"Si cree que debería tener acceso, comuníquese con el administrador del portal.", "If you believe you should have access, contact the portal's administrator."},
-			"portal.err.algorithm":               {"El algoritmo de la firma no corresponde al certificado.", "The signature algorithm does not match the certificate."},
-			"portal.hint.algorithm":              {"Actualice el Conector e.firma y vuelva a intentar.", "Update the e.firma Connector and try again."},
-			"portal.err.bad-signature":           {"La firma no es válida para este portal.", "The signature is not valid for this portal."},
-			"portal.hint.bad-signature":          {"Vuelva a firmar desde esta página. Si llegó aquí desde un enlace, escriba la dirección del portal usted mismo.", "Sign again from this page. If you came here through a link, type the portal's address yourself."},
-			"portal.err.data-reserved":           {"Los datos firmados tienen un formato reservado para el inicio de sesión.", "The signed data uses a format reserved for signing in."},
-			"portal.hint.data-reserved":          {"Un documento firmado no puede usarse como acceso. Avise al portal.", "A signed document cannot be used to sign in. Tell the portal."},
-			"portal.err.revoked":                 {"Su e.firma fue revocada.", "Your e.firma has been revoked."},
-			"portal.hint.revoked":                {"Tramite una nueva e.firma en el SAT.", "Obtain a new e.firma from SAT."},
-			"portal.err.revocation-unknown":      {"El servicio del SAT no reconoce este certificado.", "SAT's status service does not know this certificate."},
-			"portal.hint.revocation-unknown":     {"Use la e.firma vigente que le entregó el SAT.", "Use the current e.firma SAT issued to you."},
-			"portal.err.revocation-response":     {"No se pudo comprobar el estado de su e.firma.", "The status of your e.firma could not be checked."},
-			"portal.hint.revocation-response":    {"Vuelva a intentar en unos minutos.", "Try again in a few minutes."},
-			"portal.err.revocation-unavailable":  {"El servicio de estado de la e.firma del SAT no responde.", "SAT's e.firma status service does not answer."},
-			"portal.hint.revocation-unavailable": {"Vuelva a intentar en unos minutos.", "Try again in a few minutes."},
-			"portal.err.internal":                {"Ocurrió un error en el portal.", "An error occurred in the portal."},
-			"portal.hint.internal":               {"Vuelva a intentar; si se repite, avise al administrador del portal.", "Try again; if it repeats, tell the portal's administrator."},
-
 			// Demo portal: errors of its own endpoints.
 			"portal.err.bad-request":        {"La solicitud no es válida.", "The request is not valid."},
 			"portal.hint.bad-request":       {"Recargue la página y vuelva a intentar.", "Reload the page and try again."},

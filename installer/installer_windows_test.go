@@ -17,7 +17,9 @@ import (
 // tests used to overwrite a developer's working registration).
 type sandboxRegistry struct{ root string }
 
-func (s sandboxRegistry) key(h Hive, path string) string { return s.root + `\` + h.String() + `\` + path }
+func (s sandboxRegistry) key(h Hive, path string) string {
+	return s.root + `\` + h.String() + `\` + path
+}
 
 func (s sandboxRegistry) GetString(h Hive, path, name string) (string, error) {
 	return winRegistry{}.GetString(HKCU, s.key(h, path), name)

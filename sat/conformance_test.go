@@ -17,6 +17,7 @@ import (
 
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 	"github.com/efirma/conector/signing"
 )
 
@@ -151,7 +152,7 @@ func TestConformanceSATFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			key, err := sat.DecryptKey(keyData, []byte(password))
+			key, err := keyfile.DecryptKey(keyData, []byte(password))
 			if err != nil {
 				t.Fatalf("DecryptKey with %s: %v", password, err)
 			}
@@ -162,7 +163,7 @@ func TestConformanceSATFixtures(t *testing.T) {
 				t.Errorf("Algorithm = %q", signing.Algorithm(key.Public()))
 			}
 			for _, wrong := range []string{"12345678", "12345678A", "12345678a ", "x"} {
-				if _, err := sat.DecryptKey(keyData, []byte(wrong)); !errors.Is(err, sat.ErrWrongPassword) {
+				if _, err := keyfile.DecryptKey(keyData, []byte(wrong)); !errors.Is(err, sat.ErrWrongPassword) {
 					t.Errorf("password %q: %v, want ErrWrongPassword", wrong, err)
 				}
 			}
@@ -187,7 +188,7 @@ func TestConformanceExtraKeyFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, err := sat.ParseUnencryptedKey(read(t, filepath.Join(root, "aaa010101aaa-csd", "private_key_plain.key")))
+	plain, err := keyfile.ParseUnencryptedKey(read(t, filepath.Join(root, "aaa010101aaa-csd", "private_key_plain.key")))
 	if err != nil {
 		t.Fatalf("private_key_plain.key: %v", err)
 	}
@@ -196,7 +197,7 @@ func TestConformanceExtraKeyFiles(t *testing.T) {
 	}
 	// The plain key is not an encrypted key: DecryptKey says so, it does
 	// not say "wrong password".
-	if _, err := sat.DecryptKey(read(t, filepath.Join(root, "aaa010101aaa-csd", "private_key_plain.key")), []byte(password)); !errors.Is(err, sat.ErrNotAKey) {
+	if _, err := keyfile.DecryptKey(read(t, filepath.Join(root, "aaa010101aaa-csd", "private_key_plain.key")), []byte(password)); !errors.Is(err, sat.ErrNotAKey) {
 		t.Errorf("DecryptKey(private_key_plain.key): %v, want ErrNotAKey", err)
 	}
 	// not-sat-issuer reuses aaa010101aaa-csd's key.
@@ -226,7 +227,7 @@ func TestConformanceOpenSSLVerifies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			key, err := sat.DecryptKey(keyData, []byte(password))
+			key, err := keyfile.DecryptKey(keyData, []byte(password))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -266,7 +267,7 @@ func TestConformanceOpenSSLVerifies(t *testing.T) {
 			if err != nil {
 				t.Fatalf("openssl pkcs8: %v", err)
 			}
-			osslKey, err := sat.ParseUnencryptedKey(out)
+			osslKey, err := keyfile.ParseUnencryptedKey(out)
 			if err != nil || sat.CheckPair(c, osslKey) != nil {
 				t.Errorf("the key openssl opened does not match the certificate (%v)", err)
 			}

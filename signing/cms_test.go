@@ -1,4 +1,4 @@
-package signing
+package signing_test
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/efirma/conector/internal/testenv"
+	"github.com/efirma/conector/signing"
 )
 
 // document is binary on purpose (every byte value), like a PDF.
@@ -59,7 +60,7 @@ func caFile(t *testing.T) string {
 	return out
 }
 
-// opensslVerify runs `openssl cms -verify` on the CMS and the content.
+// opensslVerify runs `openssl cms -verify` on the signing.CMS and the content.
 func opensslVerify(t *testing.T, cms, content []byte, verifyArgs ...string) (string, error) {
 	t.Helper()
 	openssl := testenv.Tool(t, "openssl")
@@ -83,7 +84,7 @@ func TestCMSVerifiesWithOpenSSLAndFailsOnAChangedByte(t *testing.T) {
 			c := testenv.SAT(t, folder)
 			doc := document()
 			when := time.Date(2026, 12, 1, 15, 4, 5, 0, time.UTC)
-			der, err := SignCMS(c.Key, c.Cert, sha256.Sum256(doc), when)
+			der, err := signing.SignCMS(c.Key, c.Cert, sha256.Sum256(doc), when)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,22 +92,22 @@ func TestCMSVerifiesWithOpenSSLAndFailsOnAChangedByte(t *testing.T) {
 			// S/MIME signing purpose (a FIEL has emailProtection; a CSD has
 			// no extended key usage, which S/MIME accepts).
 			if out, err := opensslVerify(t, der, doc, "-CAfile", ca); err != nil || !strings.Contains(out, "Verification successful") {
-				t.Fatalf("openssl refused the CMS: %v\n%s", err, out)
+				t.Fatalf("openssl refused the signing.CMS: %v\n%s", err, out)
 			}
 			changed := bytes.Clone(doc)
 			changed[len(changed)/2] ^= 0x01
 			if out, err := opensslVerify(t, der, changed, "-CAfile", ca); err == nil || strings.Contains(out, "Verification successful") {
 				t.Fatalf("openssl accepted a changed document:\n%s", out)
 			}
-			got, err := VerifyCMS(der, doc)
+			got, err := signing.VerifyCMS(der, doc)
 			if err != nil {
 				t.Fatalf("VerifyCMS: %v", err)
 			}
 			if !got.SigningTime.Equal(when) || !got.Certificate.Equal(c.Cert) {
 				t.Fatalf("VerifyCMS gave time %v, certificate %v", got.SigningTime, got.Certificate.Subject)
 			}
-			if _, err := VerifyCMS(der, changed); !errors.Is(err, ErrCMSDigest) {
-				t.Fatalf("VerifyCMS on a changed document: %v, want ErrCMSDigest", err)
+			if _, err := signing.VerifyCMS(der, changed); !errors.Is(err, signing.ErrCMSDigest) {
+				t.Fatalf("VerifyCMS on a changed document: %v, want signing.ErrCMSDigest", err)
 			}
 		})
 	}
@@ -118,7 +119,7 @@ func TestCMSAttributesAsOpenSSLReadsThem(t *testing.T) {
 	openssl := testenv.Tool(t, "openssl")
 	c := testenv.SAT(t, "eku9003173c9-fiel")
 	doc := document()
-	der, err := SignCMS(c.Key, c.Cert, sha256.Sum256(doc), time.Now())
+	der, err := signing.SignCMS(c.Key, c.Cert, sha256.Sum256(doc), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,18 +167,18 @@ func ecCredential(t testing.TB) (*ecdsa.PrivateKey, *x509.Certificate) {
 func TestCMSWithAnECKey(t *testing.T) {
 	key, cert := ecCredential(t)
 	doc := document()
-	der, err := SignCMS(key, cert, sha256.Sum256(doc), time.Now())
+	der, err := signing.SignCMS(key, cert, sha256.Sum256(doc), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out, err := opensslVerify(t, der, doc, "-noverify"); err != nil || !strings.Contains(out, "Verification successful") {
-		t.Fatalf("openssl refused the EC CMS: %v\n%s", err, out)
+		t.Fatalf("openssl refused the EC signing.CMS: %v\n%s", err, out)
 	}
 	doc[0] ^= 1
 	if out, err := opensslVerify(t, der, doc, "-noverify"); err == nil {
 		t.Fatalf("openssl accepted a changed document:\n%s", out)
 	}
-	if _, err := VerifyCMS(der, doc); !errors.Is(err, ErrCMSDigest) {
+	if _, err := signing.VerifyCMS(der, doc); !errors.Is(err, signing.ErrCMSDigest) {
 		t.Fatalf("VerifyCMS: %v", err)
 	}
 }
@@ -191,28 +192,28 @@ func TestVerifyCMSRefusesTampering(t *testing.T) {
 	doc := document()
 	digest := sha256.Sum256(doc)
 	now := time.Now()
-	good, err := SignCMS(fiel.Key, fiel.Cert, digest, now)
+	good, err := signing.SignCMS(fiel.Key, fiel.Cert, digest, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sigAlg, _ := signatureAlgorithm(fiel.Cert.PublicKey)
-	attrs := SignedAttributes(fiel.Cert, digest, now)
+	sigAlg, _ := signing.SignatureAlgorithm(fiel.Cert.PublicKey)
+	attrs := signing.SignedAttributes(fiel.Cert, digest, now)
 	cases := map[string]struct {
 		der  []byte
 		want error
 	}{
 		// The signature of the FIEL's attributes, presented with the CSD's
 		// certificate.
-		"another certificate": {assemble(csd.Cert, attrs, sigAlg, mustSignature(t, good)), ErrCMSCertHash},
+		"another certificate": {signing.Assemble(csd.Cert, attrs, sigAlg, mustSignature(t, good)), signing.ErrCMSCertHash},
 		// Attributes naming the CSD, signed by the FIEL key.
-		"signature by another key": {assemble(csd.Cert, SignedAttributes(csd.Cert, digest, now), sigAlg, mustSignature(t, good)), ErrCMSSignature},
-		"trailing byte":            {append(bytes.Clone(good), 0), ErrCMSMalformed},
-		"truncated":                {good[:len(good)-1], ErrCMSMalformed},
-		"empty":                    {nil, ErrCMSMalformed},
+		"signature by another key": {signing.Assemble(csd.Cert, signing.SignedAttributes(csd.Cert, digest, now), sigAlg, mustSignature(t, good)), signing.ErrCMSSignature},
+		"trailing byte":            {append(bytes.Clone(good), 0), signing.ErrCMSMalformed},
+		"truncated":                {good[:len(good)-1], signing.ErrCMSMalformed},
+		"empty":                    {nil, signing.ErrCMSMalformed},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if _, err := VerifyCMS(tc.der, doc); !errors.Is(err, tc.want) {
+			if _, err := signing.VerifyCMS(tc.der, doc); !errors.Is(err, tc.want) {
 				t.Fatalf("VerifyCMS: %v, want %v", err, tc.want)
 			}
 		})
@@ -222,17 +223,17 @@ func TestVerifyCMSRefusesTampering(t *testing.T) {
 // mustSignature takes the signature value out of a CMS.
 func mustSignature(t *testing.T, der []byte) []byte {
 	t.Helper()
-	c, err := ParseCMS(der)
+	c, err := signing.ParseCMS(der)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c.signature
+	return signing.SignatureOf(c)
 }
 
 func FuzzParseCMS(f *testing.F) {
 	key, cert := ecCredential(f)
 	doc := document()
-	der, err := SignCMS(key, cert, sha256.Sum256(doc), time.Now())
+	der, err := signing.SignCMS(key, cert, sha256.Sum256(doc), time.Now())
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -240,10 +241,10 @@ func FuzzParseCMS(f *testing.F) {
 	f.Add(der[:40])
 	f.Add([]byte{0x30, 0x80})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		c, err := ParseCMS(b)
+		c, err := signing.ParseCMS(b)
 		if err == nil && (c.Certificate == nil || len(c.Digest) != sha256.Size) {
-			t.Fatal("ParseCMS accepted a CMS without certificate or digest")
+			t.Fatal("ParseCMS accepted a signing.CMS without certificate or digest")
 		}
-		VerifyCMS(b, doc)
+		signing.VerifyCMS(b, doc)
 	})
 }

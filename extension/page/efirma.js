@@ -30,7 +30,10 @@ const ACK = "efirma:ack";
 const RESPONSE = "efirma:response";
 
 /**
- * Spanish message, Spanish hint, English message, English hint, per code.
+ * Spanish message, Spanish hint, English message, English hint, per code:
+ * the texts of _locales (err_<CODE>, hint_<CODE>), the one source, copied
+ * here because a page cannot read the extension's catalogue;
+ * i18n/catalogue_test.go and test/page.test.js keep them word for word.
  * @type {Record<string, [string, string, string, string]>}
  */
 const MESSAGES = {

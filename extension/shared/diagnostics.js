@@ -303,6 +303,81 @@ export function hostDiagnose(diagnose, t) {
     });
 }
 
+// ---- The answer first ----------------------------------------------------
+
+/**
+ * The groups of the short checklist, in the order shown; a check whose id
+ * is in none of them is about the person's certificates.
+ * @type {ReadonlyArray<[string, ReadonlyArray<string>]>}
+ */
+export const GROUPS = Object.freeze([
+  ["browser", ["browser", "extension"]],
+  ["connector", ["host-installed", "host-allowed", "versions", "host-checks", "host-registration", "password"]],
+  ["certificates", []],
+  ["tokens", ["pkcs11-module", "pkcs11-token", "pin-locked", "pin-final-try", "pin-count-low"]],
+  ["site", ["portals", "site"]],
+  ["clock", ["clock"]],
+]);
+
+/** @param {string} id */
+export function groupOf(id) {
+  for (const [g, ids] of GROUPS) if (ids.includes(id)) return g;
+  return "certificates";
+}
+
+/**
+ * What the page says first: "ready" when no check is a warning or an
+ * error, else how many problems there are and the first one (errors before
+ * warnings, in checklist order) with its fix.
+ * @param {Check[]} checks
+ * @param {Translate} t
+ * @returns {{ready: boolean, count: number, text: string, first?: Check}}
+ */
+export function answer(checks, t) {
+  const problems = [...checks.filter((c) => c.status === "error"), ...checks.filter((c) => c.status === "warning")];
+  if (problems.length === 0) return { ready: true, count: 0, text: t("diag_ready") };
+  const n = problems.length;
+  return { ready: false, count: n, text: n === 1 ? t("diag_problems_one") : t("diag_problems", [String(n)]), first: problems[0] };
+}
+
+/**
+ * The short checklist: one line per group that has checks, with the worst
+ * status of its checks.
+ * @param {Check[]} checks
+ * @param {Translate} t
+ * @returns {Array<{group: string, status: Status, label: string}>}
+ */
+export function shortList(checks, t) {
+  /** @type {Array<{group: string, status: Status, label: string}>} */
+  const out = [];
+  for (const [g] of GROUPS) {
+    const mine = checks.filter((c) => groupOf(c.id) === g);
+    if (mine.length) out.push({ group: g, status: worst(mine), label: t("diag_group_" + g) });
+  }
+  return out;
+}
+
+/**
+ * Trusts what the browser has just seen: when the extension reached the
+ * host, the host is registered for this browser, wherever the profile
+ * lives — the host's own registration check (which looks only at the
+ * default profile folders) cannot say otherwise.
+ * @param {Check[]} checks
+ * @param {boolean} reached  hello answered
+ * @param {Translate} t
+ * @returns {Check[]}
+ */
+export function trustBrowser(checks, reached, t) {
+  if (!reached) return checks;
+  return checks.map((c) => {
+    if (c.id !== "host-registration" || c.status === "ok") return c;
+    /** @type {Check} */
+    const out = { ...c, status: "ok", reason: t("diag_registration_seen") };
+    delete out.fix;
+    return out;
+  });
+}
+
 // ---- Masking -------------------------------------------------------------
 
 /**
@@ -504,7 +579,9 @@ export async function revocationChecks(certs, host, post, t) {
     const base = { id: "revocation", status: "not-checked", title: t("diag_revocation_title", [label]), reason: "", from: "host", certificate: label };
     const req = await host("ocsp-request", { certificateId: c.id });
     if (!req.ok) {
-      out.push({ ...base, reason: req.error?.code === "ERR_ISSUER_UNKNOWN" ? t("diag_revocation_noissuer") : t("diag_revocation_offline"), fix: t("hint_ERR_ISSUER_UNKNOWN") });
+      // Not checked, and nothing a person can do about it here (no
+      // "configure EFIRMA_CA_DIR" advice): the reason says why.
+      out.push({ ...base, reason: req.error?.code === "ERR_ISSUER_UNKNOWN" ? t("diag_revocation_noissuer") : t("diag_revocation_offline") });
       continue;
     }
     /** @type {Uint8Array} */

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import {
+  answer, shortList, trustBrowser,
   MIN_BROWSER_VERSION, browserCheck, buildReport, compareVersions, hostChecks, hostDiagnose, initials, mask,
   maskSerial, maskText, portalsCheck, siteCheck, versionCheck, worst,
 } from "../shared/diagnostics.js";
@@ -208,4 +209,32 @@ test("the report: Spanish, dated, every check, no full RFC/CURP/name/serial", ()
   }
   // One block per check.
   assert.equal((report.match(/^\[/gm) || []).length, checks.length);
+});
+
+test("the answer first: ready, or N problems and the first one's fix; a short checklist; trust what the browser saw", () => {
+  const tt = (/** @type {string} */ k, /** @type {string[]} */ s = []) => k + (s.length ? ":" + s.join("|") : "");
+  /** @type {import("../shared/diagnostics.js").Check[]} */
+  const ok = [
+    { id: "browser", status: "ok", title: "B", reason: "", from: "browser" },
+    { id: "host-installed", status: "ok", title: "H", reason: "", from: "browser" },
+    { id: "revocation", status: "not-checked", title: "R", reason: "offline", from: "host" },
+  ];
+  assert.deepEqual(answer(ok, tt), { ready: true, count: 0, text: "diag_ready" }, "not-checked is not a problem");
+  const bad = [
+    ...ok,
+    { id: "csd", status: /** @type {const} */ ("warning"), title: "CSD", reason: "sello", fix: "elija", from: /** @type {const} */ ("host") },
+    { id: "expired", status: /** @type {const} */ ("error"), title: "Vencida", reason: "venció", fix: "renueve", from: /** @type {const} */ ("host") },
+  ];
+  const a = answer(bad, tt);
+  assert.equal(a.ready, false);
+  assert.equal(a.text, "diag_problems:2");
+  assert.equal(a.first?.id, "expired", "errors first");
+  assert.equal(answer(bad.slice(0, 4), tt).text, "diag_problems_one");
+  assert.deepEqual(shortList(bad, tt).map((g) => [g.group, g.status]), [["browser", "ok"], ["connector", "ok"], ["certificates", "error"]], "only groups with checks, worst status");
+  const reg = [{ id: "host-registration", status: /** @type {const} */ ("error"), title: "Registro", reason: "no está registrado en ningún navegador", fix: "efirma install", from: /** @type {const} */ ("host") }];
+  const trusted = trustBrowser(reg, true, tt);
+  assert.equal(trusted[0].status, "ok");
+  assert.equal(trusted[0].reason, "diag_registration_seen");
+  assert.equal("fix" in trusted[0], false);
+  assert.equal(trustBrowser(reg, false, tt)[0].status, "error", "not reached: the host's word stands");
 });

@@ -1,5 +1,6 @@
 // @ts-check
 import test from "node:test";
+import { GROUPS } from "../shared/diagnostics.js";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -56,8 +57,12 @@ test("every key used exists", () => {
   }
   // Keys built at run time.
   for (const code of ALL_CODES) used.add("err_" + code).add("hint_" + code);
+  // Variant hints the host sends (details.variant); i18n/catalogue_test.go
+  // checks that the host's catalogue has each of them, word for word.
+  for (const k of Object.keys(es)) if (/^hint_ERR_[A-Z_]+__[A-Za-z0-9]+$/.test(k)) used.add(k);
   for (const type of ["FIEL", "CSD", "OTHER"]) used.add("cert_type_" + type);
   for (const a of ["authenticate", "sign"]) used.add("consent_op_" + a).add("consent_accept_" + a);
+  for (const [g] of GROUPS) used.add("diag_group_" + g);
   assert.ok(used.size > 60, `only ${used.size} keys found: the scan is broken`);
   const missing = [...used].filter((k) => !(k in es));
   assert.deepEqual(missing, []);

@@ -134,6 +134,7 @@ class El {
   /** @param {string} tag @param {Record<string, any>} [props] */
   constructor(tag, props = {}) {
     this.tag = tag;
+    this.tagName = tag.toUpperCase();
     /** @type {El[]} */
     this.children = [];
     this.disabled = false;
@@ -149,17 +150,21 @@ class El {
   }
   /** @param {string} sel */
   querySelectorAll(sel) {
-    const m = /^input\[name="([^"]+)"\]$/.exec(sel);
+    const m = /^input(?:\[name="([^"]+)"\])?$/.exec(sel);
     /** @type {El[]} */
     const out = [];
     const walk = (/** @type {El} */ e) => {
       for (const c of e.children) {
-        if (m && c.tag === "input" && c.name === m[1]) out.push(c);
+        if (m && c.tag === "input" && (m[1] === undefined || c.name === m[1])) out.push(c);
         walk(c);
       }
     };
     walk(this);
     return out;
+  }
+  /** The controls the form submits: its inputs, plus those outside that name it (outside). */
+  get elements() {
+    return [...this.querySelectorAll("input"), ...(this.outside || [])];
   }
   /** @param {string} sel */
   querySelector(sel) {
@@ -217,6 +222,13 @@ test("content script: fills token and fert (creating hidden inputs) and submits 
   assert.equal(decoy.value, "");
   assert.equal(a.form.querySelector('input[name="fert"]').value, FERT);
   assert.deepEqual(submitted, [a.form]);
+  // An input outside the form that joins it with form="certform" is
+  // submitted too, so it gets the value as well.
+  const outsider = new El("input", { type: "hidden", name: "token", value: "stale" });
+  const o = page({ inputs: [new El("input", { type: "hidden", name: "token" })] });
+  /** @type {any} */ (o.form).outside = [outsider];
+  s.fillAndSubmit(o.form, o.doc, { token: TOKEN, fert: FERT }, () => {}, prop);
+  assert.equal(outsider.value, TOKEN);
   // cfdiau: no token/fert inputs, so hidden ones are created.
   const b = page();
   s.fillAndSubmit(b.form, b.doc, { token: TOKEN, fert: FERT }, () => {}, prop);

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -76,7 +78,22 @@ func TestTokenChecks(t *testing.T) {
 			t.Errorf("%s: %v, want %s", id, got, st)
 		}
 	}
-	if cs := TokenChecks(token.Report{Modules: []token.ModuleReport{{Path: "/x", State: token.ModuleMissing}}}, i18n.ES); len(cs) != 1 || cs[0].Status != doctor.NotChecked {
-		t.Fatalf("no modules: %+v", cs)
+	// No driver and no token: no token items (issue 14 §3).
+	if cs := TokenChecks(token.Report{Modules: []token.ModuleReport{{Path: "/x", State: token.ModuleMissing}}}, i18n.ES); len(cs) != 0 {
+		t.Fatalf("no modules: %+v, want no token items", cs)
+	}
+	// A driver and its symlink are one driver.
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "libtoken.so.1.2")
+	if err := os.WriteFile(lib, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "libtoken.so")
+	if err := os.Symlink(lib, link); err != nil {
+		t.Fatal(err)
+	}
+	cs = TokenChecks(token.Report{Modules: []token.ModuleReport{{Path: link, State: token.ModuleLoaded}, {Path: lib, State: token.ModuleLoaded}}}, i18n.ES)
+	if len(cs) != 1 || cs[0].ID != "pkcs11-token" {
+		t.Fatalf("a driver and its symlink: %+v, want one item", cs)
 	}
 }

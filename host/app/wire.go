@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -41,11 +42,23 @@ func extraDoctor(cfg *config.Config) func(ctx context.Context, lang i18n.Lang) [
 
 // TokenChecks converts a token report: locked PINs are errors, final try,
 // low count, broken modules and certificates without a key are warnings.
+// Each driver appears once (symlinks resolved); with no driver loaded and
+// no token there are no token items.
 func TokenChecks(r token.Report, lang i18n.Lang) []doctor.Check {
 	t := func(k string, a ...any) string { return i18n.T(lang, k, a...) }
 	var out []doctor.Check
-	loaded := 0
+	seen := map[string]bool{}
 	for _, m := range r.Modules {
+		// One driver once: a library and its symlinks (libfoo.so →
+		// libfoo.so.1.2) are the same module.
+		real := m.Path
+		if p, err := filepath.EvalSymlinks(m.Path); err == nil {
+			real = p
+		}
+		if seen[real] {
+			continue
+		}
+		seen[real] = true
 		switch m.State {
 		case token.ModuleMissing:
 			continue
@@ -53,7 +66,6 @@ func TokenChecks(r token.Report, lang i18n.Lang) []doctor.Check {
 			out = append(out, doctor.Check{ID: "pkcs11-module", Status: doctor.Warning, Title: t("doctor.module.title", m.Path), Reason: t("doctor.module.broken", m.Error), Fix: t("hint.ERR_MODULE_UNAVAILABLE")})
 			continue
 		}
-		loaded++
 		if len(m.Tokens) == 0 {
 			out = append(out, doctor.Check{ID: "pkcs11-token", Status: doctor.NotChecked, Title: t("doctor.module.title", m.Path), Reason: t("doctor.token.none"), Fix: t("hint.ERR_TOKEN_NOT_PRESENT")})
 		}
@@ -78,9 +90,8 @@ func TokenChecks(r token.Report, lang i18n.Lang) []doctor.Check {
 			}
 		}
 	}
-	if loaded == 0 && len(out) == 0 {
-		out = append(out, doctor.Check{ID: "pkcs11-module", Status: doctor.NotChecked, Title: t("doctor.module.none.title"), Reason: t("doctor.module.none")})
-	}
+	// No driver and no token: no token items at all (most people use the
+	// .cer/.key files).
 	return out
 }
 

@@ -28,7 +28,7 @@ import (
 
 	"github.com/efirma/conector/host/nativemsg"
 	"github.com/efirma/conector/protocol"
-	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 )
 
 const password = "12345678a"
@@ -147,7 +147,7 @@ func run(bin string, runs int) (string, error) {
 	var inproc []time.Duration
 	for i := 0; i < 30; i++ {
 		t0 := time.Now()
-		k, err := sat.DecryptKey(keyDER, []byte(password))
+		k, err := keyfile.DecryptKey(keyDER, []byte(password))
 		if err != nil {
 			return "", err
 		}
@@ -199,12 +199,12 @@ func run(bin string, runs int) (string, error) {
 		peak = max(peak, rss)
 		maxFrame = max(maxFrame, len(fr[0]))
 	}
-	k, _ := sat.DecryptKey(keyDER, []byte(password))
+	k, _ := keyfile.DecryptKey(keyDER, []byte(password))
 	rk := k.(*rsa.PrivateKey)
 	var inT []time.Duration
 	for i := 0; i < 5; i++ {
 		t0 := time.Now()
-		if _, err := sat.DecryptKey(keyDER, []byte(password)); err != nil {
+		if _, err := keyfile.DecryptKey(keyDER, []byte(password)); err != nil {
 			return "", err
 		}
 		for _, d := range raw {

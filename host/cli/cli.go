@@ -30,6 +30,7 @@ import (
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 	"github.com/efirma/conector/signing"
 	"golang.org/x/term"
 )
@@ -181,7 +182,8 @@ func failWith(env Env, jsonOut bool, exit int, code, msg, hint string) int {
 		printJSON(env, map[string]any{"error": map[string]string{"code": code, "message": msg, "hint": hint}})
 		return exit
 	}
-	fmt.Fprintf(env.Stderr, "error: %s [%s]\n", msg, code)
+	// The code is for programs (--json) and the report, not for people.
+	fmt.Fprintf(env.Stderr, "error: %s\n", msg)
 	fmt.Fprintf(env.Stderr, "%s: %s\n", env.t("cli.hint"), hint)
 	return exit
 }
@@ -284,7 +286,7 @@ func inspect(args []string, env Env) int {
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}
-		signer, err := sat.DecryptKey(kdata, pw)
+		signer, err := keyfile.DecryptKey(kdata, pw)
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}
@@ -329,11 +331,41 @@ func printInfo(env Env, i protocol.CertInfo) {
 	row("notbefore", i.NotBefore)
 	row("notafter", i.NotAfter)
 	row("status", statusText(env, i))
-	row("source", i.Source)
+	row("source", sourceText(env, i.Source))
 	row("id", i.ID)
 	if !i.Usable && i.Reason != "" {
 		row("reason", i.Reason)
 	}
+	if why := signInWhy(i); why != "" {
+		fmt.Fprintln(env.Stdout, env.t("cli.cannot-sign-in", env.t("cli.why."+why)))
+	}
+}
+
+// sourceText names where a certificate lives in words ("este equipo"), not
+// the protocol's source id.
+func sourceText(env Env, source string) string {
+	switch source {
+	case protocol.SourceFile, protocol.SourcePKCS12, protocol.SourcePKCS11:
+		return env.t("cli.source." + source)
+	}
+	return source
+}
+
+// signInWhy says why a certificate cannot be used to sign in ("" when it
+// can), the same reasons the extension gives: it is still imported (a CSD
+// serves invoicing tools), but import and list say so.
+func signInWhy(i protocol.CertInfo) string {
+	switch {
+	case i.Status == protocol.StatusExpired:
+		return "expired"
+	case i.Status == protocol.StatusNotYetValid:
+		return "not-yet-valid"
+	case i.Type == protocol.TypeCSD:
+		return "csd"
+	case i.Type != protocol.TypeFIEL:
+		return "not-fiel"
+	}
+	return ""
 }
 
 // statusText says the validity the way a person reads it: days left, days
@@ -495,7 +527,12 @@ func export(args []string, env Env) int {
 	if *pwStdin {
 		newPw, err = readSecret(env, true, "")
 	} else {
-		newPw, err = readSecret(env, false, env.t("cli.newpassword.prompt"))
+		newPw, err = askNewPassword(env, func(prompt string) ([]byte, error) { return readSecret(env, false, prompt) })
+	}
+	if errors.Is(err, errMismatch) {
+		fmt.Fprintln(env.Stderr, "error: "+env.t("cli.export.mismatch"))
+		fmt.Fprintf(env.Stderr, "%s: %s\n", env.t("cli.hint"), env.t("cli.export.mismatch.hint"))
+		return ExitUsage
 	}
 	if err != nil {
 		return fail(env, false, err)
@@ -521,6 +558,27 @@ func export(args []string, env Env) int {
 	}
 	fmt.Fprintln(env.Stdout, env.t("cli.exported", *out))
 	return ExitOK
+}
+
+// errMismatch: the new password and its repetition differ.
+var errMismatch = errors.New("the new passwords differ")
+
+// askNewPassword asks for the backup's new password twice at the terminal
+// (a typo there would lock the person out of the backup) and returns it
+// when both are equal, errMismatch otherwise.
+func askNewPassword(env Env, read func(prompt string) ([]byte, error)) ([]byte, error) {
+	first, err := read(env.t("cli.newpassword.prompt"))
+	if err != nil {
+		return nil, err
+	}
+	again, err := read(env.t("cli.newpassword.again"))
+	if err != nil {
+		return nil, err
+	}
+	if string(first) != string(again) {
+		return nil, errMismatch
+	}
+	return first, nil
 }
 
 func doctorCmd(args []string, env Env) int {

@@ -93,8 +93,8 @@ func TestDoctorValidityByDate(t *testing.T) {
 		{"31 days left", time.Date(2028, 12, 1, 12, 0, 0, 0, time.UTC), "validity", doctor.OK, cli.ExitOK, "(31 días)"},
 		{"30 days left", time.Date(2028, 12, 2, 12, 0, 0, 0, time.UTC), "expiring", doctor.Warning, cli.ExitWarning, "Vence en 30 días"},
 		{"1 day left", time.Date(2028, 12, 31, 12, 0, 0, 0, time.UTC), "expiring", doctor.Warning, cli.ExitWarning, "Vence en 1 día ("},
-		{"expired", time.Date(2029, 2, 1, 0, 0, 0, 0, time.UTC), "expired", doctor.Error, cli.ExitError, "Venció el 2029-01-01"},
-		{"not yet valid", time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), "not-yet-valid", doctor.Error, cli.ExitError, "2025-01-01"},
+		{"expired", time.Date(2029, 2, 1, 0, 0, 0, 0, time.UTC), "expired", doctor.Error, cli.ExitError, "Venció el 1 de enero de 2029."},
+		{"not yet valid", time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), "not-yet-valid", doctor.Error, cli.ExitError, "a partir del 1 de enero de 2025"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -153,12 +153,12 @@ func credentialChecks(c keys.Credential, env Env, now time.Time) []Check {
 	add := func(id string, st Status, title, reason, fix string) {
 		out = append(out, Check{ID: id, Status: st, Title: title, Reason: reason, Fix: fix, Certificate: label})
 	}
-	date := cert.NotAfter.Local().Format("2006-01-02")
+	date := i18n.LongDate(env.Lang, cert.NotAfter.Local())
 	switch {
 	case status == protocol.StatusExpired:
 		add("expired", Error, t("doctor.expired.title", label), t("doctor.expired.reason", date), t("hint.ERR_CERT_EXPIRED"))
 	case status == protocol.StatusNotYetValid:
-		add("not-yet-valid", Error, t("doctor.notyet.title", label), t("doctor.notyet.reason", cert.NotBefore.Local().Format("2006-01-02 15:04")), t("hint.ERR_CERT_NOT_YET_VALID"))
+		add("not-yet-valid", Error, t("doctor.notyet.title", label), t("doctor.notyet.reason", i18n.LongDateTime(env.Lang, cert.NotBefore.Local())), t("hint.ERR_CERT_NOT_YET_VALID"))
 	case days <= 1:
 		add("expiring", Warning, t("doctor.expiring.title", label), t("doctor.expiring.reason."+[]string{"zero", "one"}[days], date), t("doctor.expiring.fix"))
 	case days <= ExpiringDays:
@@ -213,7 +213,7 @@ func clockCheck(ctx context.Context, env Env) Check {
 		skew = -skew
 	}
 	if skew > MaxClockSkew {
-		return Check{ID: "clock", Status: Error, Title: title, Reason: t("doctor.clock.bad", skew.Round(time.Second).String(), remote.Local().Format("2006-01-02 15:04")), Fix: t("doctor.clock.fix")}
+		return Check{ID: "clock", Status: Error, Title: title, Reason: t("doctor.clock.bad", skew.Round(time.Second).String(), i18n.LongDateTime(env.Lang, remote.Local())), Fix: t("doctor.clock.fix")}
 	}
 	return Check{ID: "clock", Status: OK, Title: title, Reason: t("doctor.clock.ok")}
 }

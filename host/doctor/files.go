@@ -10,6 +10,7 @@ import (
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 )
 
 // Files are .cer/.key files a person has not imported yet (on a USB stick,
@@ -41,7 +42,7 @@ func FileChecks(f Files, env Env) []Check {
 	if f.Password == nil {
 		return append(out, Check{ID: "key-file", Status: NotChecked, Title: title, Reason: t("doctor.file.nopassword"), Fix: t("doctor.file.nopassword.fix")})
 	}
-	key, err := sat.DecryptKey(f.Key, f.Password)
+	key, err := keyfile.DecryptKey(f.Key, f.Password)
 	if err != nil {
 		// The host's one mapping (keys.CodeOf) says whether it was the
 		// password; anything else means the key file cannot be used.

@@ -27,6 +27,7 @@ import (
 	"github.com/efirma/conector/host/privdir"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 	"github.com/efirma/conector/signing"
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -86,7 +87,7 @@ func (s *Store) ImportSAT(certData, keyData, password []byte) (keys.Credential, 
 	if err != nil {
 		return nil, err
 	}
-	key, err := sat.DecryptKey(keyData, password)
+	key, err := keyfile.DecryptKey(keyData, password)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +107,7 @@ func (s *Store) ImportSAT(certData, keyData, password []byte) (keys.Credential, 
 // ImportPFX checks and stores a PKCS#12 file (modern PBES2/AES or legacy).
 // An empty password is allowed: some .pfx files have none.
 func (s *Store) ImportPFX(pfx, password []byte) (keys.Credential, error) {
-	_, cert, err := sat.DecodePFX(pfx, password)
+	_, cert, err := keyfile.DecodePFX(pfx, password)
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +333,7 @@ func (c *credential) Unlock(ctx context.Context, secret []byte, _ keys.UnlockOpt
 		if err != nil {
 			return nil, nil, fmt.Errorf("failed to read stored .pfx: %w", err)
 		}
-		key, _, err := sat.DecodePFX(data, secret)
+		key, _, err := keyfile.DecodePFX(data, secret)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -342,7 +343,7 @@ func (c *credential) Unlock(ctx context.Context, secret []byte, _ keys.UnlockOpt
 	if err != nil {
 		return nil, nil, fmt.Errorf("failed to read stored key: %w", err)
 	}
-	key, err := sat.DecryptKey(data, secret)
+	key, err := keyfile.DecryptKey(data, secret)
 	if err != nil {
 		return nil, nil, err
 	}

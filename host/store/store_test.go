@@ -21,6 +21,7 @@ import (
 	"github.com/efirma/conector/host/store"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -471,7 +472,7 @@ func TestImportPFXGenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, err := sat.DecryptKey(key, []byte(password))
+	signer, err := keyfile.DecryptKey(key, []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -514,7 +515,7 @@ func TestImportPFXGenerated(t *testing.T) {
 func TestImportPFXErrors(t *testing.T) {
 	cer, key := cred(t, "fiel-fisica")
 	c, _ := sat.ParseCertificate(cer)
-	signer, err := sat.DecryptKey(key, []byte(password))
+	signer, err := keyfile.DecryptKey(key, []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -524,7 +525,7 @@ func TestImportPFXErrors(t *testing.T) {
 	}
 	mmCer, _ := cred(t, "mismatch")
 	mm, _ := sat.ParseCertificate(mmCer)
-	other, err := sat.DecryptKey(read(t, filepath.Join(testdata, "creds", "fiel-moral", "private_key.key")), []byte(password))
+	other, err := keyfile.DecryptKey(read(t, filepath.Join(testdata, "creds", "fiel-moral", "private_key.key")), []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}

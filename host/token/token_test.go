@@ -29,6 +29,7 @@ import (
 	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 	"github.com/efirma/conector/signing"
 )
 
@@ -51,7 +52,7 @@ func satFixture(t testing.TB) (*x509.Certificate, crypto.Signer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := sat.DecryptKey(keyData, []byte("12345678a"))
+	key, err := keyfile.DecryptKey(keyData, []byte("12345678a"))
 	if err != nil {
 		t.Fatal(err)
 	}

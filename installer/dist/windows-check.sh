@@ -72,6 +72,9 @@ else
     cp -a "$WINEPREFIX" "$cache.tmp" && rm -rf "$cache" && mv "$cache.tmp" "$cache"
   fi
 fi
+# A persistent wineserver: each of the many short Wine processes below
+# would otherwise start (and wait for) a new one.
+"$WINESERVER" -p
 prefix_ready=$(date +%s)
 
 # --- builds ---
@@ -88,7 +91,7 @@ $GO build -trimpath -o "$bin/efirma.exe" ./host/cmd/efirma
 pkgs=$($GO list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./... |
   grep -vE '/(e2e|internal/chromerig|host/bench|host/cmd/demo|internal/wincheck)$' || true)
 note "build $(echo "$pkgs" | wc -w) test binaries"
-$GO test -c -o "$work/tests/" $pkgs
+$GO test -c -ldflags="-s -w" -o "$work/tests/" $pkgs # no DWARF: links faster
 unset GOOS GOARCH CGO_ENABLED CC
 
 msidir="$work/msi"; mkdir -p "$msidir"; cp "$bin/efirma.exe" "$msidir/efirma.exe"

@@ -22,6 +22,7 @@ import (
 
 	"github.com/efirma/conector/internal/testcreds"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 )
 
 // committed is the checked-in output of the generator.
@@ -163,11 +164,11 @@ func TestCatalogueFacts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			key, err := sat.DecryptKey(keyDER, []byte(testcreds.Password))
+			key, err := keyfile.DecryptKey(keyDER, []byte(testcreds.Password))
 			if err != nil {
 				t.Fatalf("DecryptKey with the catalogue password: %v", err)
 			}
-			if _, err := sat.DecryptKey(keyDER, []byte(testcreds.Password+"x")); !errors.Is(err, sat.ErrWrongPassword) {
+			if _, err := keyfile.DecryptKey(keyDER, []byte(testcreds.Password+"x")); !errors.Is(err, sat.ErrWrongPassword) {
 				t.Errorf("DecryptKey with a wrong password: %v, want ErrWrongPassword", err)
 			}
 			pairErr := sat.CheckPair(cert, key)
@@ -188,7 +189,7 @@ func TestCatalogueFacts(t *testing.T) {
 				t.Fatalf("independently decrypted key is a %T", k2)
 			}
 			if !signer.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(key.Public()) {
-				t.Errorf("sat.DecryptKey and the independent decryption disagree")
+				t.Errorf("keyfile.DecryptKey and the independent decryption disagree")
 			}
 		})
 	}
@@ -352,13 +353,13 @@ func TestOpenSSLOpensGeneratedKey(t *testing.T) {
 		if !bytes.Contains(out, []byte("-----BEGIN PRIVATE KEY-----")) {
 			t.Fatalf("%s: openssl pkcs8 output has no private key:\n%s", name, out)
 		}
-		// The key openssl opened is the one sat.DecryptKey opened.
+		// The key openssl opened is the one keyfile.DecryptKey opened.
 		keyDER, _ := os.ReadFile(keyPath)
-		key, err := sat.DecryptKey(keyDER, []byte(testcreds.Password))
+		key, err := keyfile.DecryptKey(keyDER, []byte(testcreds.Password))
 		if err != nil {
 			t.Fatal(err)
 		}
-		osslKey, err := sat.ParseUnencryptedKey(out)
+		osslKey, err := keyfile.ParseUnencryptedKey(out)
 		if err != nil {
 			t.Fatalf("%s: parse openssl output: %v", name, err)
 		}

@@ -26,6 +26,7 @@ import (
 
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 )
 
 // Password opens every SAT test key.
@@ -104,7 +105,7 @@ func SAT(t testing.TB, folder string) *Credential {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := sat.DecryptKey(keyData, []byte(Password))
+	key, err := keyfile.DecryptKey(keyData, []byte(Password))
 	if err != nil {
 		t.Fatalf("decrypt %s: %v", folder, err)
 	}
@@ -117,7 +118,8 @@ func SAT(t testing.TB, folder string) *Credential {
 // Sign signs data the way the host does: RSASSA-PKCS1-v1_5 SHA-256 for RSA,
 // ECDSA r||s with SHA-256 (P-256) or SHA-384 (P-384).
 func Sign(key crypto.Signer, data []byte) (sig []byte, alg string, err error) {
-	// Written apart from package signing on purpose: tests compare the two.
+	// The algorithm is chosen here independently of package signing, so
+	// that tests check the host and the verifier against a second opinion.
 	switch k := key.(type) {
 	case *rsa.PrivateKey:
 		alg = protocol.AlgRS256

@@ -160,7 +160,7 @@ func cliRound() {
 	const hkcuChrome = `HKCU\Software\Google\Chrome\NativeMessagingHosts\` + installer.HostName
 	out, _, code = efirma(nil, env, "install")
 	manifest := regValue(hkcuChrome, "")
-	check(code == 0 && strings.HasSuffix(manifest, `\AppData\Local\efirma\mx.efirma.conector.json`), "cli: install writes %s = %q", hkcuChrome, manifest)
+	check(code == 0 && strings.Contains(out, "HKCU") && strings.HasSuffix(manifest, `\AppData\Local\efirma\mx.efirma.conector.json`), "cli: install writes %s = %q", hkcuChrome, manifest)
 	check(regValue(`HKCU\Software\Microsoft\Edge\NativeMessagingHosts\`+installer.HostName, "") == manifest, "cli: install writes Edge's key")
 	out, _, code = efirma(nil, env, "status", "--json")
 	var st installer.StatusReport
@@ -177,12 +177,12 @@ func cliRound() {
 		}
 	}
 	check(code == 0 && st.OS == "windows" && usable == len(installer.Browsers), "cli: status: %d of %d browsers usable (exit %d)", usable, len(installer.Browsers), code)
-	out, _, _ = efirma(nil, env, "install", "--dev")
+	efirma(nil, env, "install", "--dev")
 	out, _, _ = efirma(nil, env, "status")
 	check(strings.Contains(out, "extensión de desarrollo"), "cli: status warns after install --dev")
 	out, _, code = efirma(nil, env, "uninstall")
-	check(code == 0 && regValue(hkcuChrome, "") == "", "cli: uninstall removes %s", hkcuChrome)
-	out, _, code = efirma(nil, env, "status")
+	check(code == 0 && strings.Contains(out, "HKCU") && regValue(hkcuChrome, "") == "", "cli: uninstall removes %s", hkcuChrome)
+	_, _, code = efirma(nil, env, "status")
 	check(code == 1, "cli: status after uninstall exits 1 (got %d)", code)
 	check(manifest != "" && !exists(manifest) && !exists(manifest[:strings.LastIndex(manifest, `\`)]), "cli: uninstall leaves no %%LOCALAPPDATA%%\\efirma")
 	_, errOut, code = efirma(nil, env, "policy", "--format", "windows-reg", "--portal", "https://*.gob.mx")
@@ -199,28 +199,62 @@ func request(id, cmd string, params any) []byte {
 	return frame(protocol.Request{ID: id, Command: cmd, Params: p})
 }
 
-// host starts efirma.exe as Chrome does on Windows and returns every frame
-// it wrote (failing the check when stdout holds anything else).
-func host(name string, env []string, input []byte) (map[string]protocol.Response, string, int) {
-	out, errOut, code := efirma(input, env, "chrome-extension://"+installer.ChromeWebStoreID+"/", "--parent-window=0")
-	resps := map[string]protocol.Response{}
-	r := strings.NewReader(out)
-	for {
-		b, err := nativemsg.ReadFrame(r, protocol.MaxResponseBytes)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			check(false, "host %s: stdout holds something that is not a frame: %v (%q…)", name, err, out[len(out)-r.Len():][:min(r.Len(), 60)])
-			break
-		}
-		var resp protocol.Response
-		if json.Unmarshal(b, &resp) != nil {
-			check(false, "host %s: a frame is not JSON", name)
-		}
-		resps[resp.ID] = resp
+// host starts efirma.exe as Chrome does on Windows, writes input, reads
+// frames until want answers came (or a minute passed), then closes stdin as
+// Chrome does when the port closes: the host treats EOF as the browser
+// going away and cancels what is still running. Anything on stdout that is
+// not a frame fails the check.
+func host(name string, env []string, input []byte, want int) (map[string]protocol.Response, string, int) {
+	cmd := exec.Command(*wine, *exe, "chrome-extension://"+installer.ChromeWebStoreID+"/", "--parent-window=0")
+	cmd.Env = append(os.Environ(), env...)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		check(false, "host %s: %v", name, err)
+		return nil, "", -1
 	}
-	return resps, errOut, code
+	go stdin.Write(input)
+	resps := map[string]protocol.Response{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for len(resps) < want {
+			b, err := nativemsg.ReadFrame(stdout, protocol.MaxResponseBytes)
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					check(false, "host %s: stdout holds something that is not a frame: %v", name, err)
+				}
+				return
+			}
+			var resp protocol.Response
+			if json.Unmarshal(b, &resp) != nil {
+				check(false, "host %s: a frame is not JSON", name)
+			}
+			resps[resp.ID] = resp
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		check(false, "host %s: %d of %d answers after a minute", name, len(resps), want)
+	}
+	stdin.Close()
+	rest, _ := io.ReadAll(stdout)
+	if len(rest) > 0 {
+		check(false, "host %s: %d more bytes on stdout after the answers (%q…)", name, len(rest), rest[:min(len(rest), 60)])
+	}
+	code := 0
+	if err := cmd.Wait(); err != nil {
+		code = -1
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		}
+	}
+	<-done
+	return resps, errb.String(), code
 }
 
 func result[T any](r protocol.Response) (T, bool) {
@@ -239,7 +273,7 @@ func hostRound() {
 	in := request("hello", "hello", nil)
 	in = append(in, request("import", "import-credential", protocol.ImportParams{Certificate: b64(cerDER), PrivateKey: b64(keyDER), Password: password})...)
 	in = append(in, frame("not an object")...)
-	resps, errOut, code := host("session", env, in)
+	resps, _, code := host("session", env, in, 3)
 	check(code == 0, "host: exits 0 on EOF (got %d)", code)
 	check(resps["hello"].Error == nil && resps["hello"].Result != nil, "host: hello")
 	imported, ok := result[protocol.CertInfo](resps["import"])
@@ -249,10 +283,11 @@ func hostRound() {
 	data := "||1.1|GOAM800101AB1|acuse de prueba en Wine||"
 	in = request("list", "list-certificates", nil)
 	in = append(in, request("auth", "authenticate", protocol.AuthenticateParams{Origin: "https://www.sat.gob.mx",
-		Challenge: b64([]byte("desafio-de-prueba-de-32-bytes-ok")), CertificateID: imported.ID, Password: password})...)
+		Challenge: base64.RawURLEncoding.EncodeToString([]byte("desafio-de-prueba-de-32-bytes-ok")), CertificateID: imported.ID, Password: password})...)
 	in = append(in, request("sign", "sign", protocol.SignParams{Origin: "https://www.sat.gob.mx", CertificateID: imported.ID, Password: password, Data: b64([]byte(data))})...)
 	in = append(in, request("badpw", "sign", protocol.SignParams{Origin: "https://www.sat.gob.mx", CertificateID: imported.ID, Password: "mala", Data: b64([]byte(data))})...)
-	resps, errOut, code = host("sign", env, in)
+	resps, errOut, code := host("sign", env, in, 4)
+	check(code == 0, "host: the signing session exits 0 (got %d)", code)
 	list, ok := result[protocol.ListResult](resps["list"])
 	check(ok && len(list.Certificates) == 1, "host: list-certificates has the imported e.firma")
 	check(resps["auth"].Error == nil && resps["auth"].Result != nil, "host: authenticate (%+v)", resps["auth"].Error)
@@ -265,7 +300,7 @@ func hostRound() {
 	check(!strings.Contains(errOut, password), "host: the password never reaches stderr")
 
 	// A 64 MiB length header is refused with an answer, and the host ends cleanly.
-	resps, _, code = host("oversized", env, binary.LittleEndian.AppendUint32(nil, 64<<20))
+	resps, _, code = host("oversized", env, binary.LittleEndian.AppendUint32(nil, 64<<20), 1)
 	var tooLarge bool
 	for _, r := range resps {
 		tooLarge = tooLarge || (r.Error != nil && r.Error.Code == protocol.ErrMessageTooLarge)
@@ -280,11 +315,15 @@ func hostRound() {
 	modules := winPath(filepath.Join(*standins, "noisy.dll")) + ";" + winPath(filepath.Join(*standins, "failing.dll"))
 	in = append(request("a", "hello", nil), request("b", "list-certificates", nil)...)
 	in = append(in, request("c", "hello", nil)...)
-	resps, errOut, code = host("drivers", append(env, "EFIRMA_PKCS11_MODULES="+modules), in)
-	check(code == 0 && len(resps) == 3 && resps["c"].Error == nil, "host: keeps serving next to a failing driver (exit %d, %d answers)", code, len(resps))
+	in = append(in, request("d", "authenticate", protocol.AuthenticateParams{Origin: "https://www.sat.gob.mx",
+		Challenge: base64.RawURLEncoding.EncodeToString([]byte("desafio-de-prueba-de-32-bytes-ok")), CertificateID: "pkcs11:0123456789abcdef0123456789abcdef", Password: "1234"})...)
+	resps, errOut, code = host("drivers", append(env, "EFIRMA_PKCS11_MODULES="+modules), in, 4)
+	check(code == 0 && len(resps) == 4 && resps["c"].Error == nil, "host: keeps serving next to a failing driver (exit %d, %d answers)", code, len(resps))
+	check(resps["d"].Error != nil && resps["d"].Error.Code == protocol.ErrModuleUnavailable, "host: a token credential behind the failing driver is ERR_MODULE_UNAVAILABLE (%+v)", resps["d"].Error)
 	dl, ok := result[protocol.ListResult](resps["b"])
 	check(ok && len(dl.Warnings) > 0, "host: the failing driver is a listing warning")
 	check(strings.Contains(errOut, "NOISY-CRT-PRINTF") && strings.Contains(errOut, "NOISY-RAW-STDOUT"), "host: the printing driver's text went to stderr")
+	check(!strings.Contains(errOut, "context canceled"), "host: no request was cut short")
 }
 
 // opensslVerify checks an RSA SHA-256 signature with openssl, independently of Go.

@@ -167,7 +167,8 @@ func (p *portal) render(w http.ResponseWriter, name string, d pageData) {
 	var buf bytes.Buffer
 	if err := p.pages[name].Execute(&buf, d); err != nil {
 		p.log.Error("template", "page", name, "err", err)
-		http.Error(w, i18n.T(p.lang, "portal.err.internal"), http.StatusInternalServerError)
+		msg, _, _ := verifier.MessageFor(p.tag(), "internal")
+		http.Error(w, msg, http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -218,6 +219,14 @@ func (p *portal) salir(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
+// tag is the pages' language as a BCP 47 tag (for the verifier's texts).
+func (p *portal) tag() string {
+	if p.lang == i18n.EN {
+		return "en"
+	}
+	return "es-MX"
+}
+
 // apiError is the JSON body of a refusal.
 type apiError struct {
 	Error   string `json:"error"`
@@ -236,7 +245,11 @@ func (p *portal) writeJSON(w http.ResponseWriter, status int, v any) {
 // cita-data, forbidden-origin).
 func (p *portal) fail(w http.ResponseWriter, r *http.Request, status int, code string, detail error) {
 	p.log.Warn("refused", "path", r.URL.Path, "code", code, "detail", detail)
-	p.writeJSON(w, status, apiError{Error: code, Message: i18n.T(p.lang, "portal.err."+code), Hint: i18n.T(p.lang, "portal.hint."+code)})
+	msg, hint, ok := verifier.MessageFor(p.tag(), code)
+	if !ok {
+		msg, hint = i18n.T(p.lang, "portal.err."+code), i18n.T(p.lang, "portal.hint."+code)
+	}
+	p.writeJSON(w, status, apiError{Error: code, Message: msg, Hint: hint})
 }
 
 // failVerify maps a verifier refusal to its status and body.

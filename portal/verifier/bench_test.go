@@ -9,6 +9,7 @@ import (
 
 	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/portal/verifier"
+	"github.com/efirma/conector/portal/verifier/redisstore"
 )
 
 // FuzzToken feeds arbitrary bytes through ParseToken and VerifyToken: no
@@ -87,7 +88,7 @@ func BenchmarkChallenge(b *testing.B) {
 	stores := map[string]func(b *testing.B) verifier.NonceStore{
 		"memory": func(*testing.B) verifier.NonceStore { return verifier.NewMemoryStore(0) },
 		"redis": func(b *testing.B) verifier.NonceStore {
-			return verifier.NewRedisStore(testenv.Redis(b, testenv.StartRedis(b)), "")
+			return redisstore.New(testenv.Redis(b, testenv.StartRedis(b)), "")
 		},
 	}
 	for _, name := range []string{"memory", "redis"} {

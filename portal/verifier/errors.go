@@ -1,10 +1,6 @@
 package verifier
 
-import (
-	"errors"
-
-	"github.com/efirma/conector/i18n"
-)
+import "errors"
 
 // Error is a refusal the portal can show. Every refusal of this package
 // wraps exactly one of the sentinel *Error values below, so callers branch
@@ -67,11 +63,4 @@ func CodeOf(err error) string {
 		return e.Code
 	}
 	return "internal"
-}
-
-// Message returns the text a person reads for err, and what to do about it,
-// from the i18n catalogue ("portal.err.<code>" and "portal.hint.<code>").
-func Message(lang i18n.Lang, err error) (message, hint string) {
-	code := CodeOf(err)
-	return i18n.T(lang, "portal.err."+code), i18n.T(lang, "portal.hint."+code)
 }

@@ -2,10 +2,6 @@ package verifier_test
 
 import (
 	"context"
-	"crypto"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -15,16 +11,19 @@ import (
 	"github.com/efirma/conector/portal/verifier"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
+	"github.com/efirma/conector/signing"
 )
 
 // The whole login, as a portal does it. The token the browser would send is
-// made here with SAT's test e.firma, standing in for the extension.
+// made here with the module's generated test e.firma (testdata/, made by
+// testdata/gen), standing in for the extension.
 func Example() {
 	ctx := context.Background()
-	fixtures := "../../../shared/fixtures/sat/"
+	testdata := "../../testdata/"
 
 	// At start-up: trust anchors and the portal's own origin.
-	anchors, err := sat.LoadAnchors(fixtures + "ca/test")
+	anchors, err := sat.LoadAnchors(testdata + "ca")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -33,7 +32,7 @@ func Example() {
 		Origin:  "https://tramites.example.gob.mx",
 		Anchors: anchors,
 		// A fixed clock only so that this example does not age.
-		Now: func() time.Time { return time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC) },
+		Now: func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) },
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -49,7 +48,7 @@ func Example() {
 	}
 
 	// 2. The page calls authenticate({challenge}) and posts the token back.
-	body := browserToken(fixtures+"eku9003173c9-fiel/", "https://tramites.example.gob.mx", challenge)
+	body := browserToken(testdata+"creds/fiel-moral/", "https://tramites.example.gob.mx", challenge)
 
 	// 3. The portal checks it.
 	tok, err := verifier.ParseToken(body)
@@ -59,7 +58,7 @@ func Example() {
 	}
 	who, err := v.Authenticate(ctx, session, challenge, tok)
 	if err != nil {
-		msg, hint := verifier.Message(0, err) // Spanish, for the page
+		msg, hint := verifier.Message("es-MX", err) // for the page, in its language
 		fmt.Println(msg, hint)
 		return
 	}
@@ -69,34 +68,34 @@ func Example() {
 
 	// The same token again is a replay.
 	_, err = v.Authenticate(ctx, session, challenge, tok)
-	msg, _ := verifier.Message(0, err)
+	msg, _ := verifier.Message("es-MX", err)
 	fmt.Println(verifier.CodeOf(err)+":", msg)
 
 	// Output:
-	// EKU9003173C9 ESCUELA KEMPER URGATE SA DE CV
-	// representante: VADA800927DJ3 VADA800927HSRSRL05
-	// certificado: 30001000000500003415 vigente hasta 2027-05-17
+	// TCE010101AB2 TALLERES DEL CENTRO SA DE CV
+	// representante: GOAM800101AB1 GOAM800101MDFMRR09
+	// certificado: 30001000000900000002 vigente hasta 2029-01-01
 	// challenge-replayed: Esta solicitud de acceso ya se utilizó.
 }
 
 // browserToken does what the extension and the host do: sign
-// protocol.AuthMessage(origin, challenge) with the e.firma.
+// protocol.AuthMessage(origin, challenge) with the e.firma (package
+// signing, the host's own code).
 func browserToken(dir, origin, challenge string) []byte {
 	cer, _ := os.ReadFile(dir + "certificate.cer")
 	keyFile, _ := os.ReadFile(dir + "private_key.key")
-	key, err := sat.DecryptKey(keyFile, []byte("12345678a"))
+	key, err := keyfile.DecryptKey(keyFile, []byte("12345678a"))
 	if err != nil {
 		panic(err)
 	}
-	h := sha256.Sum256(protocol.AuthMessage(origin, challenge))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, key.(*rsa.PrivateKey), crypto.SHA256, h[:])
+	alg, sig, err := signing.SignAuth(key, origin, challenge)
 	if err != nil {
 		panic(err)
 	}
 	out, _ := json.Marshal(protocol.AuthToken{
 		Format:      protocol.AuthFormat,
 		Certificate: base64.StdEncoding.EncodeToString(cer),
-		Algorithm:   protocol.AlgRS256,
+		Algorithm:   alg,
 		Signature:   base64.StdEncoding.EncodeToString(sig),
 	})
 	return out

@@ -11,6 +11,7 @@ import (
 
 	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/portal/verifier"
+	"github.com/efirma/conector/portal/verifier/redisstore"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -103,7 +104,7 @@ func TestMemoryStoreLimit(t *testing.T) {
 
 func TestRedisStore(t *testing.T) {
 	addr := testenv.StartRedis(t)
-	storeContract(t, verifier.NewRedisStore(testenv.Redis(t, addr), "test:"))
+	storeContract(t, redisstore.New(testenv.Redis(t, addr), "test:"))
 }
 
 // TestRedisTwoInstances: two portal instances behind a load balancer share
@@ -116,7 +117,7 @@ func TestRedisTwoInstances(t *testing.T) {
 	newInstance := func() *verifier.Verifier {
 		v, err := verifier.New(verifier.Config{
 			Origin: origin, Anchors: satAnchors(t), Now: clk.Now,
-			Store: verifier.NewRedisStore(testenv.Redis(t, addr), ""),
+			Store: redisstore.New(testenv.Redis(t, addr), ""),
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -179,7 +180,7 @@ func TestRedisDown(t *testing.T) {
 	port := testenv.FreePort(t)
 	c := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	defer c.Close()
-	v, err := verifier.New(verifier.Config{Origin: origin, Anchors: satAnchors(t), Store: verifier.NewRedisStore(c, "")})
+	v, err := verifier.New(verifier.Config{Origin: origin, Anchors: satAnchors(t), Store: redisstore.New(c, "")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,9 @@
 //
 //   - Challenges (Issue, Consume): 32 random bytes, base64url, single use,
 //     bound to the portal's session and valid for a TTL (5 minutes by
-//     default), kept in a NonceStore: MemoryStore for one server, RedisStore
-//     for several behind a load balancer.
+//     default), kept in a NonceStore: MemoryStore for one server, redisstore.Store
+//     (package portal/verifier/redisstore) for several behind a load
+//     balancer.
 //   - Login tokens (VerifyToken, Authenticate): the "efirma-auth:1" token the
 //     page library hands the page, checked in a fixed order (format,
 //     certificate, validity at the verifier's clock, chain to the configured
@@ -20,8 +21,10 @@
 //     signing.VerifyCMS), with the same checks at the verifier's clock.
 //
 // Rules: every refusal wraps one sentinel *Error (errors.Is, CodeOf,
-// Message for the Spanish text); input from the browser is bounded and never
-// panics; a Verifier is safe for concurrent use.
+// Message for the text in Spanish or English); input from the browser is
+// bounded and never panics; a Verifier is safe for concurrent use. The
+// package imports no host code, no key decryption and no Redis client (a
+// test keeps it so).
 package verifier
 
 import (
@@ -145,8 +148,11 @@ type Result struct {
 	SigningTime time.Time
 }
 
-// PersonaMoral reports whether the certificate is a company's (its RFC has
-// 12 characters and it names a legal representative).
+// PersonaMoral reports whether the certificate is a company's: its RFC
+// has 12 characters (a person's has 13). It does not check that a legal
+// representative is named; RFCRepresentative and CURPRepresentative say
+// who it is when the certificate carries them (SAT's FIEL of a persona
+// moral does).
 func (r *Result) PersonaMoral() bool { return len(r.RFC) == 12 }
 
 // ParseToken decodes a login token's JSON strictly: bounded size, known

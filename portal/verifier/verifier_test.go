@@ -436,12 +436,16 @@ func TestNewRefusesBadConfig(t *testing.T) {
 
 func TestMessagesInCatalogue(t *testing.T) {
 	for _, e := range verifier.Codes {
-		msg, hint := verifier.Message(0, e)
-		if msg == "portal.err."+e.Code || hint == "portal.hint."+e.Code || msg == "" {
-			t.Errorf("no catalogue entry for %s", e.Code)
+		msg, hint := verifier.Message("es-MX", e)
+		en, enHint := verifier.Message("en-US", e)
+		if msg == "" || hint == "" || en == "" || enHint == "" || en == msg {
+			t.Errorf("no Spanish and English texts for %s: %q %q %q %q", e.Code, msg, hint, en, enHint)
 		}
 	}
-	msg, _ := verifier.Message(0, verifier.ErrNotFIEL)
+	if msg, hint := verifier.Message("es-MX", errors.New("a bug")); msg == "" || hint == "" {
+		t.Error("no text for internal")
+	}
+	msg, _ := verifier.Message("es-MX", verifier.ErrNotFIEL)
 	if !strings.Contains(msg, "FIEL") {
 		t.Errorf("Spanish message for not-fiel: %q", msg)
 	}

@@ -121,6 +121,12 @@ func (d *demo) browserPhase(o options) error {
 	if err := f.run(); err != nil {
 		return err
 	}
+	if o.sat {
+		b.Close() // phase 3 starts a Chromium of its own
+		if err := d.satPhase(o, chromium, tmp, home, cert, &f); err != nil {
+			return err
+		}
+	}
 	d.say("demo.browser.shots", out)
 	for _, s := range f.shots {
 		d.detail("demo.browser.shot", s)

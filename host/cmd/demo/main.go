@@ -1,5 +1,5 @@
 // Command demo is `make demo`: the main job on embedded defaults, with no
-// setup beyond the README. Two phases, each step printed in Spanish (English
+// setup beyond the README. Three phases, each step printed in Spanish (English
 // with LANG=en):
 //
 //  1. Protocol: imports the generated test e.firma into a throwaway
@@ -11,6 +11,11 @@
 //     on loopback: "Acceder con firma digital", the consent window, /inicio,
 //     then "Solicitar cita" signed and verified with a folio. It saves PNG
 //     screenshots of each screen and prints the folder.
+//  3. SAT login: a local replica of SAT's e.firma login (internal/satreplica)
+//     under SAT's real host names; «Ingresar con el Conector e.firma», the
+//     consent window, and the replica's "RFC autenticado"; then the same
+//     token sent again is refused. It runs when the demo drives the browser
+//     itself (not with --visible); -sat=false skips it.
 //
 // Without Chromium the browser phase says how to install it and the demo
 // still ends well (exit 0), except under CI=true. Flags: -browser=false skips
@@ -39,7 +44,7 @@ import (
 // repository root.
 type options struct {
 	bin, portalBin, creds, caDir, origin, out string
-	browser, keep, visible                    bool
+	browser, keep, visible, sat               bool
 	root                                      string
 }
 
@@ -52,6 +57,7 @@ func main() {
 	flag.StringVar(&o.origin, "origin", "https://serviciosdigitales.imss.gob.mx", "site the protocol phase's login is for")
 	flag.StringVar(&o.out, "out", "", "folder for the screenshots (default: a new temporary folder)")
 	flag.BoolVar(&o.browser, "browser", true, "run the browser phase (headless Chromium with the extension)")
+	flag.BoolVar(&o.sat, "sat", true, "run the SAT login phase (the extension's button on a local replica of SAT's e.firma login)")
 	flag.BoolVar(&o.keep, "keep", false, "leave the demo portal running for a person to try, until Ctrl+C")
 	flag.BoolVar(&o.visible, "visible", hasDisplay(), "show Chromium so a person clicks through the flow (default when a display is present and CI is not set)")
 	flag.Parse()

@@ -19,7 +19,7 @@ import (
 	"github.com/efirma/conector/host/nativemsg"
 	"github.com/efirma/conector/internal/testcreds"
 	"github.com/efirma/conector/protocol"
-	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 )
 
 // scanMemory reads every readable mapping of pid through /proc/pid/mem and
@@ -93,7 +93,7 @@ func TestPasswordIsWipedFromTheIdleHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, err := sat.DecryptKey(orig, []byte("12345678a"))
+	signer, err := keyfile.DecryptKey(orig, []byte("12345678a"))
 	if err != nil {
 		t.Fatal(err)
 	}

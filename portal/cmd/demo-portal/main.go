@@ -27,6 +27,7 @@ import (
 
 	"github.com/efirma/conector/portal/demo"
 	"github.com/efirma/conector/portal/verifier"
+	"github.com/efirma/conector/portal/verifier/redisstore"
 	"github.com/efirma/conector/sat"
 	"github.com/redis/go-redis/v9"
 )
@@ -85,7 +86,7 @@ func run() error {
 		if err != nil {
 			return fmt.Errorf("redis %s: %w", *redisAddr, err)
 		}
-		cfg.Store = verifier.NewRedisStore(client, "")
+		cfg.Store = redisstore.New(client, "")
 	}
 	if *ocspURL != "" {
 		cfg.OCSP = &verifier.OCSP{URL: *ocspURL, FailOpen: *ocspFailOpen}

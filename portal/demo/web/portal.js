@@ -22,6 +22,7 @@ function el(id) {
 function showError(message, hint, code) {
   const box = el("error");
   box.dataset.code = code || "";
+  box.classList.remove("nota");
   /** @type {HTMLElement} */ (box.querySelector(".mensaje")).textContent = message;
   /** @type {HTMLElement} */ (box.querySelector(".pista")).textContent = hint || "";
   box.hidden = false;
@@ -31,11 +32,13 @@ function hideError() {
   el("error").hidden = true;
 }
 
-/** @param {string} [text] */
+/**
+ * Progress text in #progreso, a live region that is always there (empty
+ * when idle) so that screen readers announce each change.
+ * @param {string} [text]
+ */
 function progress(text) {
-  const p = el("progreso");
-  p.textContent = text || "";
-  p.hidden = !text;
+  el("progreso").textContent = text || "";
 }
 
 /** A refusal from the portal's API, shaped like the library's EfirmaError. */
@@ -81,9 +84,19 @@ async function api(path, body) {
   return j;
 }
 
-/** @param {any} e */
-function report(e) {
-  showError(e && e.message ? e.message : String(e), e && e.hint ? e.hint : "", e && e.code ? String(e.code) : "");
+/**
+ * Shows a failure and gives the keyboard focus back to the button that
+ * started it (it was disabled while working, so the focus was lost).
+ * Cancelling in the consent window is the person's choice: it is shown
+ * once, neutrally (class "nota", the message only), not as an error.
+ * @param {any} e
+ * @param {HTMLElement} [retry]
+ */
+function report(e, retry) {
+  const code = e && e.code ? String(e.code) : "";
+  showError(e && e.message ? e.message : String(e), e && e.hint && code !== "ERR_USER_CANCELLED" ? e.hint : "", code);
+  if (code === "ERR_USER_CANCELLED") el("error").classList.add("nota");
+  if (retry) retry.focus();
 }
 
 /** @param {string} s @param {...string} args */
@@ -168,8 +181,8 @@ async function login() {
     location.assign(who.redirect || "/inicio");
   } catch (e) {
     progress("");
-    report(e);
     button.disabled = false;
+    report(e, button);
   }
 }
 
@@ -182,6 +195,7 @@ async function solicitarCita() {
   el("resultado").hidden = true;
   if (!tramite || !fecha) {
     showError(T["missing-fields"]);
+    el(tramite ? "fecha" : "tramite").focus();
     return;
   }
   button.disabled = true;
@@ -207,7 +221,8 @@ async function solicitarCita() {
     out.hidden = false;
   } catch (e) {
     progress("");
-    report(e);
+    button.disabled = false;
+    report(e, button);
   } finally {
     button.disabled = false;
   }

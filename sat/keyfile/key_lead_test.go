@@ -1,4 +1,4 @@
-package sat_test
+package keyfile_test
 
 import (
 	"encoding/asn1"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 )
 
 // rewrite re-encodes a SAT key after changing its IV or its ciphertext.
@@ -40,7 +41,7 @@ func rewrite(t *testing.T, der []byte, mod func(iv *[]byte, data *[]byte)) []byt
 // TestMalformedCiphertextIsNotAKey: inputs that make the CBC decryptor
 // panic (partial blocks, a wrong IV length) are refused from the structure.
 func TestMalformedCiphertextIsNotAKey(t *testing.T) {
-	orig, err := os.ReadFile("../testdata/creds/fiel-fisica/private_key.key")
+	orig, err := os.ReadFile(credPath("fiel-fisica", "private_key.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,12 +53,12 @@ func TestMalformedCiphertextIsNotAKey(t *testing.T) {
 	}
 	for name, mod := range cases {
 		t.Run(name, func(t *testing.T) {
-			if _, err := sat.DecryptKey(rewrite(t, orig, mod), []byte("12345678a")); !errors.Is(err, sat.ErrNotAKey) {
+			if _, err := keyfile.DecryptKey(rewrite(t, orig, mod), []byte("12345678a")); !errors.Is(err, sat.ErrNotAKey) {
 				t.Fatalf("err = %v, want ErrNotAKey", err)
 			}
 		})
 	}
-	if _, err := sat.DecryptKey(orig, []byte(strings.Repeat("x", 300))); !errors.Is(err, sat.ErrPasswordTooLong) {
+	if _, err := keyfile.DecryptKey(orig, []byte(strings.Repeat("x", 300))); !errors.Is(err, sat.ErrPasswordTooLong) {
 		t.Fatalf("overlong password: %v", err)
 	}
 }

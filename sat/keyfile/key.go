@@ -1,4 +1,17 @@
-package sat
+// Package keyfile opens the private key files of an e.firma or CSD: the
+// SAT .key (DER EncryptedPrivateKeyInfo, PBES2), its PEM forms, unencrypted
+// PKCS#8/PKCS#1 keys, and PKCS#12 (.pfx) files. It is the only package that
+// decrypts keys; package sat keeps the certificate facts (and the errors
+// and CheckPair, which need no decryption), so a verifier that imports sat
+// gets no key-decryption code.
+//
+// Rules: every input is bounded (file size, password length) and the
+// key-derivation work a file asks for is checked before any is done
+// (MaxPBKDF2Iterations); failures are the sat sentinels (sat.ErrWrongPassword,
+// sat.ErrNotAKey, sat.ErrBadPFX, ...), never a panic; a .key is decrypted
+// by our own PBES2 (pbes2.go), which keeps the password in the caller's
+// bytes and zeroes the derived key and the plaintext.
+package keyfile
 
 import (
 	"bytes"
@@ -8,22 +21,10 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/efirma/conector/sat"
 	"strings"
 
 	"github.com/efirma/conector/protocol"
-)
-
-// Errors of DecryptKey and CheckPair. They are three different situations
-// for the person: a mistyped password, a file that is not a key, and a key
-// from another e.firma.
-var (
-	ErrWrongPassword = errors.New("wrong password for the private key")
-	ErrNotAKey       = errors.New("not a private key file")
-	ErrKeyMismatch   = errors.New("private key does not belong to the certificate")
-	ErrEmptyPassword = errors.New("empty password")
-	// ErrPasswordTooLong: longer than protocol.MaxPasswordBytes (an input
-	// bound, not a wrong try).
-	ErrPasswordTooLong = errors.New("password longer than the limit")
 )
 
 var oidPBES2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
@@ -33,13 +34,13 @@ var oidPBES2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
 // a PEM "ENCRYPTED PRIVATE KEY", or a PKCS#1 PEM key with DEK-Info.
 func DecryptKey(data []byte, password []byte) (crypto.Signer, error) {
 	if len(data) == 0 || len(data) > protocol.MaxCredentialFileBytes {
-		return nil, ErrNotAKey
+		return nil, sat.ErrNotAKey
 	}
 	if len(password) == 0 {
-		return nil, ErrEmptyPassword
+		return nil, sat.ErrEmptyPassword
 	}
 	if len(password) > protocol.MaxPasswordBytes {
-		return nil, ErrPasswordTooLong
+		return nil, sat.ErrPasswordTooLong
 	}
 	der := data
 	if b, _ := pem.Decode(data); b != nil {
@@ -51,13 +52,13 @@ func DecryptKey(data []byte, password []byte) (crypto.Signer, error) {
 			plain, err := x509.DecryptPEMBlock(b, password) //nolint:staticcheck
 			if err != nil {
 				if errors.Is(err, x509.IncorrectPasswordError) {
-					return nil, ErrWrongPassword
+					return nil, sat.ErrWrongPassword
 				}
-				return nil, fmt.Errorf("%w: %v", ErrNotAKey, err)
+				return nil, fmt.Errorf("%w: %v", sat.ErrNotAKey, err)
 			}
-			return parsePlainKey(plain, ErrWrongPassword)
+			return parsePlainKey(plain, sat.ErrWrongPassword)
 		default:
-			return nil, ErrNotAKey
+			return nil, sat.ErrNotAKey
 		}
 	}
 	if err := checkEncryptedPKCS8(der); err != nil {
@@ -67,17 +68,17 @@ func DecryptKey(data []byte, password []byte) (crypto.Signer, error) {
 	// zeroes; the library's would make a string of it.
 	plain, err := decryptPBES2(der, password)
 	if errors.Is(err, errPBES2) {
-		return nil, fmt.Errorf("%w: %v", ErrNotAKey, err)
+		return nil, fmt.Errorf("%w: %v", sat.ErrNotAKey, err)
 	}
 	if err != nil {
 		// The scheme and parameters were checked above, so what fails now
 		// is the padding after decryption: a wrong password.
-		return nil, ErrWrongPassword
+		return nil, sat.ErrWrongPassword
 	}
 	defer clear(plain)
 	// The inner structure not parsing is a wrong password too (a wrong
 	// key can leave valid-looking padding by chance).
-	return parsePlainKey(plain, ErrWrongPassword)
+	return parsePlainKey(plain, sat.ErrWrongPassword)
 }
 
 // ParseUnencryptedKey reads an unencrypted PKCS#8 or PKCS#1 key (DER or PEM).
@@ -85,7 +86,7 @@ func ParseUnencryptedKey(data []byte) (crypto.Signer, error) {
 	if b, _ := pem.Decode(data); b != nil {
 		data = b.Bytes
 	}
-	return parsePlainKey(data, ErrNotAKey)
+	return parsePlainKey(data, sat.ErrNotAKey)
 }
 
 func parsePlainKey(der []byte, failure error) (crypto.Signer, error) {
@@ -137,7 +138,7 @@ func CheckPBKDF2Work(der []byte) error {
 // checkEncryptedPKCS8 checks the outer EncryptedPrivateKeyInfo before any
 // decryption: the scheme must be PBES2 with PBKDF2 (bounded iterations and
 // salt) and a CBC cipher we support. So a file that is not a key, or asks
-// for unbounded work, or uses another scheme (PBES1, scrypt) is ErrNotAKey
+// for unbounded work, or uses another scheme (PBES1, scrypt) is sat.ErrNotAKey
 // at once, never a wrong password and never a hang.
 func checkEncryptedPKCS8(der []byte) error {
 	var epki struct {
@@ -149,10 +150,10 @@ func checkEncryptedPKCS8(der []byte) error {
 	}
 	rest, err := asn1.Unmarshal(der, &epki)
 	if err != nil || len(bytes.TrimRight(rest, "\x00")) != 0 || len(epki.Data) == 0 {
-		return ErrNotAKey
+		return sat.ErrNotAKey
 	}
 	if !epki.Algo.Algorithm.Equal(oidPBES2) {
-		return fmt.Errorf("%w: unsupported encryption scheme %v", ErrNotAKey, epki.Algo.Algorithm)
+		return fmt.Errorf("%w: unsupported encryption scheme %v", sat.ErrNotAKey, epki.Algo.Algorithm)
 	}
 	var params struct {
 		KDF struct {
@@ -165,13 +166,13 @@ func checkEncryptedPKCS8(der []byte) error {
 		}
 	}
 	if _, err := asn1.Unmarshal(epki.Algo.Parameters.FullBytes, &params); err != nil {
-		return fmt.Errorf("%w: bad PBES2 parameters", ErrNotAKey)
+		return fmt.Errorf("%w: bad PBES2 parameters", sat.ErrNotAKey)
 	}
 	if !params.KDF.Algorithm.Equal(oidPBKDF2) {
-		return fmt.Errorf("%w: unsupported key derivation %v", ErrNotAKey, params.KDF.Algorithm)
+		return fmt.Errorf("%w: unsupported key derivation %v", sat.ErrNotAKey, params.KDF.Algorithm)
 	}
 	if err := CheckPBKDF2Work(params.KDF.Parameters.FullBytes); err != nil {
-		return fmt.Errorf("%w: %v", ErrNotAKey, err)
+		return fmt.Errorf("%w: %v", sat.ErrNotAKey, err)
 	}
 	block := 0
 	switch {
@@ -180,27 +181,16 @@ func checkEncryptedPKCS8(der []byte) error {
 	case params.Enc.Algorithm.Equal(oidAES128CBC), params.Enc.Algorithm.Equal(oidAES192CBC), params.Enc.Algorithm.Equal(oidAES256CBC):
 		block = 16
 	default:
-		return fmt.Errorf("%w: unsupported cipher %v", ErrNotAKey, params.Enc.Algorithm)
+		return fmt.Errorf("%w: unsupported cipher %v", sat.ErrNotAKey, params.Enc.Algorithm)
 	}
 	// The decryptor panics on a wrong IV length or a partial block: refuse
 	// both here, from the structure alone.
 	var iv []byte
 	if rest, err := asn1.Unmarshal(params.Enc.Parameters.FullBytes, &iv); err != nil || len(rest) != 0 || len(iv) != block {
-		return fmt.Errorf("%w: bad IV for the cipher", ErrNotAKey)
+		return fmt.Errorf("%w: bad IV for the cipher", sat.ErrNotAKey)
 	}
 	if len(epki.Data)%block != 0 {
-		return fmt.Errorf("%w: encrypted key is not whole cipher blocks", ErrNotAKey)
-	}
-	return nil
-}
-
-// CheckPair reports ErrKeyMismatch unless key is the private half of the
-// certificate's public key.
-func CheckPair(c *x509.Certificate, key crypto.Signer) error {
-	type equaler interface{ Equal(crypto.PublicKey) bool }
-	pub, ok := key.Public().(equaler)
-	if !ok || !pub.Equal(c.PublicKey) {
-		return ErrKeyMismatch
+		return fmt.Errorf("%w: encrypted key is not whole cipher blocks", sat.ErrNotAKey)
 	}
 	return nil
 }

@@ -1,22 +1,19 @@
-package sat
+package keyfile
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/signing"
 	"time"
 
 	"github.com/efirma/conector/protocol"
 	"software.sslmate.com/src/go-pkcs12"
 )
-
-// ErrBadPFX: the file is not a PKCS#12 (.pfx) file this package accepts.
-var ErrBadPFX = errors.New("not a valid PKCS#12 (.pfx) file")
 
 // pfxTimeout bounds decoding a .pfx whose nested bags ask for more work
 // than checkPFXWork can see.
@@ -26,13 +23,13 @@ const pfxTimeout = 10 * time.Second
 // password and returns its key and certificate, checked to belong
 // together. The work it may ask for is bounded before any key derivation
 // (checkPFXWork). An empty password is allowed: some .pfx files have none.
-// Errors: ErrBadPFX, ErrWrongPassword, ErrPasswordTooLong, ErrKeyMismatch.
+// Errors: sat.ErrBadPFX, sat.ErrWrongPassword, sat.ErrPasswordTooLong, sat.ErrKeyMismatch.
 func DecodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
 	if len(pfx) == 0 || len(pfx) > protocol.MaxCredentialFileBytes {
-		return nil, nil, ErrBadPFX
+		return nil, nil, sat.ErrBadPFX
 	}
 	if len(password) > protocol.MaxPasswordBytes {
-		return nil, nil, ErrPasswordTooLong
+		return nil, nil, sat.ErrPasswordTooLong
 	}
 	if err := checkPFXWork(pfx); err != nil {
 		return nil, nil, err
@@ -53,20 +50,20 @@ func DecodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
 	case <-time.After(pfxTimeout):
 		// Work hidden inside an encrypted SafeContents: give up; the
 		// goroutine ends on its own.
-		return nil, nil, fmt.Errorf("%w: decoding took longer than %s", ErrBadPFX, pfxTimeout)
+		return nil, nil, fmt.Errorf("%w: decoding took longer than %s", sat.ErrBadPFX, pfxTimeout)
 	}
 	k, cert, err := d.k, d.cert, d.err
 	if err != nil {
 		if errors.Is(err, pkcs12.ErrIncorrectPassword) {
-			return nil, nil, ErrWrongPassword
+			return nil, nil, sat.ErrWrongPassword
 		}
-		return nil, nil, fmt.Errorf("%w: %v", ErrBadPFX, err)
+		return nil, nil, fmt.Errorf("%w: %v", sat.ErrBadPFX, err)
 	}
 	signer, ok := k.(crypto.Signer)
-	if !ok || !supportedKey(signer.Public()) {
-		return nil, nil, fmt.Errorf("%w: unsupported key type", ErrBadPFX)
+	if !ok || signing.Algorithm(signer.Public()) == "" {
+		return nil, nil, fmt.Errorf("%w: unsupported key type", sat.ErrBadPFX)
 	}
-	if err := CheckPair(cert, signer); err != nil {
+	if err := sat.CheckPair(cert, signer); err != nil {
 		return nil, nil, err
 	}
 	return signer, cert, nil
@@ -81,7 +78,7 @@ func DecodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
 // inside an encrypted SafeContents are bounded by pfxTimeout in decodePFX.
 func checkPFXWork(pfx []byte) error {
 	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%w: "+format, append([]any{ErrBadPFX}, a...)...)
+		return fmt.Errorf("%w: "+format, append([]any{sat.ErrBadPFX}, a...)...)
 	}
 	var p struct {
 		Version  int
@@ -216,18 +213,4 @@ func checkPBEWork(a pkix.AlgorithmIdentifier) error {
 		return CheckPBKDF2Work(params.KDF.Parameters.FullBytes)
 	}
 	return fmt.Errorf("unsupported encryption %v", a.Algorithm)
-}
-
-// supportedKey reports whether pub is a key type the connector signs with
-// (RSA, ECDSA P-256 or P-384). signing.Algorithm names the algorithm; sat
-// cannot import signing (signing reads sat's certificate facts).
-func supportedKey(pub crypto.PublicKey) bool {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return true
-	case *ecdsa.PublicKey:
-		n := k.Curve.Params().BitSize
-		return n == 256 || n == 384
-	}
-	return false
 }

@@ -1,4 +1,7 @@
-package verifier
+// Package redisstore is the verifier's NonceStore in Redis, for several
+// portal instances behind a load balancer. It is its own package so that a
+// portal using the in-memory store does not link a Redis client.
+package redisstore
 
 import (
 	"context"
@@ -6,37 +9,38 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/efirma/conector/portal/verifier"
 	"github.com/redis/go-redis/v9"
 )
 
-// RedisStore is a NonceStore shared by every portal instance behind a load
+// Store is a verifier.NonceStore shared by every portal instance behind a load
 // balancer. Each challenge is two keys in one hash slot (so it works on a
 // Redis Cluster too): the value and an "issued" marker, both with the same
 // expiry. Take runs GETDEL on the value and EXISTS on the marker in one
 // MULTI/EXEC transaction: the first Take gets the value, every later one
-// finds only the marker (ErrNonceUsed), and after the expiry both are gone
-// (ErrNonceNotFound). Requires Redis 6.2 or later (GETDEL).
-type RedisStore struct {
+// finds only the marker (verifier.ErrNonceUsed), and after the expiry both are gone
+// (verifier.ErrNonceNotFound). Requires Redis 6.2 or later (GETDEL).
+type Store struct {
 	client redis.UniversalClient
 	prefix string
 }
 
-// NewRedisStore uses client with keys under prefix ("efirma:" when empty).
-// The caller owns client and closes it.
-func NewRedisStore(client redis.UniversalClient, prefix string) *RedisStore {
+// New uses client with keys under prefix ("efirma:" when empty). The
+// caller owns client and closes it.
+func New(client redis.UniversalClient, prefix string) *Store {
 	if prefix == "" {
 		prefix = "efirma:"
 	}
-	return &RedisStore{client: client, prefix: prefix}
+	return &Store{client: client, prefix: prefix}
 }
 
-func (r *RedisStore) keys(key string) (value, marker string) {
+func (r *Store) keys(key string) (value, marker string) {
 	base := r.prefix + "{" + key + "}"
 	return base + ":v", base + ":u"
 }
 
-// Put implements NonceStore.
-func (r *RedisStore) Put(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+// Put implements verifier.NonceStore.
+func (r *Store) Put(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	vk, mk := r.keys(key)
 	cmds, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.SetArgs(ctx, vk, value, redis.SetArgs{Mode: "NX", TTL: ttl})
@@ -52,8 +56,8 @@ func (r *RedisStore) Put(ctx context.Context, key string, value []byte, ttl time
 	return nil
 }
 
-// Take implements NonceStore.
-func (r *RedisStore) Take(ctx context.Context, key string) ([]byte, error) {
+// Take implements verifier.NonceStore.
+func (r *Store) Take(ctx context.Context, key string) ([]byte, error) {
 	vk, mk := r.keys(key)
 	var get *redis.StringCmd
 	var exists *redis.IntCmd
@@ -73,7 +77,9 @@ func (r *RedisStore) Take(ctx context.Context, key string) ([]byte, error) {
 		return nil, fmt.Errorf("redis take: %w", err)
 	}
 	if n, _ := exists.Result(); n == 1 {
-		return nil, ErrNonceUsed
+		return nil, verifier.ErrNonceUsed
 	}
-	return nil, ErrNonceNotFound
+	return nil, verifier.ErrNonceNotFound
 }
+
+var _ verifier.NonceStore = (*Store)(nil)

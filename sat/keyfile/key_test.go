@@ -1,4 +1,4 @@
-package sat_test
+package keyfile_test
 
 import (
 	"crypto"
@@ -19,6 +19,7 @@ import (
 
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/sat/keyfile"
 	"github.com/efirma/conector/signing"
 )
 
@@ -36,7 +37,7 @@ func isKeyError(err error) bool {
 
 func TestDecryptKeyGenerated(t *testing.T) {
 	for _, dir := range []string{"fiel-fisica", "fiel-moral", "csd-moral", "fiel-enie", "fiel-ampersand", "fiel-expired", "fiel-not-yet-valid", "not-sat"} {
-		key, err := sat.DecryptKey(read(t, credPath(dir, "private_key.key")), []byte(password))
+		key, err := keyfile.DecryptKey(read(t, credPath(dir, "private_key.key")), []byte(password))
 		if err != nil {
 			t.Errorf("%s: %v", dir, err)
 			continue
@@ -57,7 +58,7 @@ func TestDecryptKeyErrors(t *testing.T) {
 	if _, err := rand.Read(random); err != nil {
 		t.Fatal(err)
 	}
-	plainKey, err := sat.DecryptKey(satKey, []byte(password))
+	plainKey, err := keyfile.DecryptKey(satKey, []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func TestDecryptKeyErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			k, err := sat.DecryptKey(tt.data, []byte(tt.password))
+			k, err := keyfile.DecryptKey(tt.data, []byte(tt.password))
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
@@ -102,7 +103,7 @@ func TestDecryptKeyErrors(t *testing.T) {
 func TestDecryptKeyPEMForms(t *testing.T) {
 	satKey := read(t, credPath("fiel-moral", "private_key.key"))
 	cert := genCert(t, "fiel-moral")
-	key, err := sat.DecryptKey(satKey, []byte(password))
+	key, err := keyfile.DecryptKey(satKey, []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,17 +116,17 @@ func TestDecryptKeyPEMForms(t *testing.T) {
 	pkcs1PEM := pem.EncodeToMemory(blk)
 	for name, data := range map[string][]byte{"PEM PKCS#8": pkcs8PEM, "PKCS#1 PEM with DEK-Info": pkcs1PEM} {
 		t.Run(name, func(t *testing.T) {
-			k, err := sat.DecryptKey(data, []byte(password))
+			k, err := keyfile.DecryptKey(data, []byte(password))
 			if err != nil {
 				t.Fatalf("right password: %v", err)
 			}
 			if err := sat.CheckPair(cert, k); err != nil {
 				t.Errorf("CheckPair: %v", err)
 			}
-			if _, err := sat.DecryptKey(data, []byte("12345678b")); !errors.Is(err, sat.ErrWrongPassword) {
+			if _, err := keyfile.DecryptKey(data, []byte("12345678b")); !errors.Is(err, sat.ErrWrongPassword) {
 				t.Errorf("wrong password: %v, want ErrWrongPassword", err)
 			}
-			if _, err := sat.DecryptKey(data, nil); !errors.Is(err, sat.ErrEmptyPassword) {
+			if _, err := keyfile.DecryptKey(data, nil); !errors.Is(err, sat.ErrEmptyPassword) {
 				t.Errorf("empty password: %v, want ErrEmptyPassword", err)
 			}
 		})
@@ -144,14 +145,14 @@ func TestDecryptKeyFixturePKCS1PEM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := sat.DecryptKey(data, []byte(password))
+	k, err := keyfile.DecryptKey(data, []byte(password))
 	if err != nil {
 		t.Fatalf("DecryptKey: %v", err)
 	}
 	if err := sat.CheckPair(c, k); err != nil {
 		t.Errorf("CheckPair: %v", err)
 	}
-	if _, err := sat.DecryptKey(data, []byte("12345678A")); !errors.Is(err, sat.ErrWrongPassword) {
+	if _, err := keyfile.DecryptKey(data, []byte("12345678A")); !errors.Is(err, sat.ErrWrongPassword) {
 		t.Errorf("wrong password: %v, want ErrWrongPassword", err)
 	}
 }
@@ -180,7 +181,7 @@ func TestDecryptKeyOtherPBES2(t *testing.T) {
 		"3DES one iteration":      {"-v2", "des3", "-iter", "1"},
 	} {
 		data := reencrypt(t, openssl, args...)
-		k, err := sat.DecryptKey(data, []byte(password))
+		k, err := keyfile.DecryptKey(data, []byte(password))
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -198,7 +199,7 @@ func TestDecryptKeyOtherPBES2(t *testing.T) {
 func TestDecryptKeyUnsupportedSchemeIsNotWrongPassword(t *testing.T) {
 	openssl := needOpenSSL(t)
 	data := reencrypt(t, openssl, "-v1", "PBE-SHA1-3DES")
-	if _, err := sat.DecryptKey(data, []byte(password)); !errors.Is(err, sat.ErrNotAKey) {
+	if _, err := keyfile.DecryptKey(data, []byte(password)); !errors.Is(err, sat.ErrNotAKey) {
 		t.Errorf("PBES1 key with the right password: %v, want ErrNotAKey", err)
 	}
 }
@@ -242,7 +243,7 @@ func withIterations(t *testing.T, der []byte, iter int) []byte {
 func TestDecryptKeyBoundsWork(t *testing.T) {
 	data := withIterations(t, read(t, credPath("fiel-fisica", "private_key.key")), 1<<31-1)
 	done := make(chan error, 1)
-	go func() { _, err := sat.DecryptKey(data, []byte(password)); done <- err }()
+	go func() { _, err := keyfile.DecryptKey(data, []byte(password)); done <- err }()
 	select {
 	case err := <-done:
 		if !errors.Is(err, sat.ErrNotAKey) {
@@ -256,16 +257,16 @@ func TestDecryptKeyBoundsWork(t *testing.T) {
 func TestWithIterationsHelper(t *testing.T) {
 	// The rewrite helper above keeps a valid key when the count is unchanged.
 	orig := read(t, credPath("fiel-fisica", "private_key.key"))
-	if _, err := sat.DecryptKey(withIterations(t, orig, 2048), []byte(password)); err != nil {
+	if _, err := keyfile.DecryptKey(withIterations(t, orig, 2048), []byte(password)); err != nil {
 		t.Fatalf("re-encoded key with the same count: %v", err)
 	}
-	if _, err := sat.DecryptKey(withIterations(t, orig, 2047), []byte(password)); !errors.Is(err, sat.ErrWrongPassword) {
+	if _, err := keyfile.DecryptKey(withIterations(t, orig, 2047), []byte(password)); !errors.Is(err, sat.ErrWrongPassword) {
 		t.Fatalf("key with another count derives another key: %v", err)
 	}
 }
 
 func TestParseUnencryptedKey(t *testing.T) {
-	key, err := sat.DecryptKey(read(t, credPath("fiel-fisica", "private_key.key")), []byte(password))
+	key, err := keyfile.DecryptKey(read(t, credPath("fiel-fisica", "private_key.key")), []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +281,7 @@ func TestParseUnencryptedKey(t *testing.T) {
 		"PKCS#1 PEM": pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rk)}),
 		"SEC1 EC":    ecDER,
 	} {
-		k, err := sat.ParseUnencryptedKey(data)
+		k, err := keyfile.ParseUnencryptedKey(data)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -289,16 +290,16 @@ func TestParseUnencryptedKey(t *testing.T) {
 			t.Errorf("%s: another key", name)
 		}
 	}
-	if _, err := sat.ParseUnencryptedKey([]byte("nope")); !errors.Is(err, sat.ErrNotAKey) {
+	if _, err := keyfile.ParseUnencryptedKey([]byte("nope")); !errors.Is(err, sat.ErrNotAKey) {
 		t.Errorf("garbage: %v, want ErrNotAKey", err)
 	}
-	if _, err := sat.ParseUnencryptedKey(read(t, credPath("fiel-fisica", "private_key.key"))); !errors.Is(err, sat.ErrNotAKey) {
+	if _, err := keyfile.ParseUnencryptedKey(read(t, credPath("fiel-fisica", "private_key.key"))); !errors.Is(err, sat.ErrNotAKey) {
 		t.Errorf("encrypted key: %v, want ErrNotAKey", err)
 	}
 }
 
 func TestCheckPair(t *testing.T) {
-	mismatchKey, err := sat.DecryptKey(read(t, credPath("mismatch", "private_key.key")), []byte(password))
+	mismatchKey, err := keyfile.DecryptKey(read(t, credPath("mismatch", "private_key.key")), []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,9 @@
-package sat
+package keyfile
 
 import (
 	"encoding/asn1"
 	"errors"
+	"github.com/efirma/conector/sat"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,8 +48,8 @@ func TestPFXWithHugeMACIterationsIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := DecodePFX(pfx, []byte("x")); err == nil || !errors.Is(err, ErrBadPFX) || !strings.Contains(err.Error(), "MAC iterations") {
-		t.Fatalf("err = %v, want ErrBadPFX for the MAC iterations", err)
+	if _, _, err := DecodePFX(pfx, []byte("x")); err == nil || !errors.Is(err, sat.ErrBadPFX) || !strings.Contains(err.Error(), "MAC iterations") {
+		t.Fatalf("err = %v, want sat.ErrBadPFX for the MAC iterations", err)
 	}
 }
 
@@ -65,7 +66,7 @@ func TestPFXWorkBounds(t *testing.T) {
 		t.Skip("openssl missing")
 	}
 	dir := t.TempDir()
-	cred := filepath.Join("..", "testdata", "creds", "fiel-fisica")
+	cred := filepath.Join("..", "..", "testdata", "creds", "fiel-fisica")
 	keyPEM := filepath.Join(dir, "key.pem")
 	certPEM := filepath.Join(dir, "cert.pem")
 	run := func(args ...string) {
@@ -87,12 +88,12 @@ func TestPFXWorkBounds(t *testing.T) {
 		out := filepath.Join(dir, c.name+".pfx")
 		run(append([]string{"pkcs12", "-export", "-inkey", keyPEM, "-in", certPEM, "-passout", "pass:12345678a", "-out", out}, c.args...)...)
 		data, _ := os.ReadFile(out)
-		if err := checkPFXWork(data); !errors.Is(err, ErrBadPFX) || !strings.Contains(err.Error(), c.want) {
+		if err := checkPFXWork(data); !errors.Is(err, sat.ErrBadPFX) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v", c.name, err)
 		}
 	}
 	for _, f := range []string{"credential_protected.pfx", "credential_unprotected.pfx"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", "sat", "aaa010101aaa-csd", f))
+		data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "fixtures", "sat", "aaa010101aaa-csd", f))
 		if err != nil {
 			continue // conformance tests own the fixtures' presence
 		}

@@ -1,4 +1,4 @@
-package sat
+package keyfile
 
 // decryptPBES2 opens a DER EncryptedPrivateKeyInfo with PBES2 (RFC 8018):
 // PBKDF2 with HMAC-SHA1 (the default PRF, as SAT writes it) or

@@ -12,6 +12,8 @@ package store
 import (
 	"context"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
@@ -337,7 +339,7 @@ func (c *credential) Unlock(ctx context.Context, secret []byte, _ keys.UnlockOpt
 		if err != nil {
 			return nil, nil, err
 		}
-		return key, func() {}, nil
+		return key, func() { wipeKey(key) }, nil
 	}
 	data, err := os.ReadFile(filepath.Join(c.dir, keyFile))
 	if err != nil {
@@ -350,7 +352,23 @@ func (c *credential) Unlock(ctx context.Context, secret []byte, _ keys.UnlockOpt
 	if err := sat.CheckPair(c.cert, key); err != nil {
 		return nil, nil, err
 	}
-	return key, func() {}, nil
+	return key, func() { wipeKey(key) }, nil
+}
+
+// wipeKey overwrites, on release, the private numbers of a decrypted key
+// that Go lets us reach (RSA D and primes, ECDSA D). Values the standard
+// library precomputes inside the key are not reachable and are not wiped
+// (docs/SECURITY.md, "Secrets in memory").
+func wipeKey(k crypto.Signer) {
+	switch k := k.(type) {
+	case *rsa.PrivateKey:
+		clear(k.D.Bits())
+		for _, p := range k.Primes {
+			clear(p.Bits())
+		}
+	case *ecdsa.PrivateKey:
+		clear(k.D.Bits())
+	}
 }
 
 // ExportPFX writes the stored credential as a PKCS#12 file protected with

@@ -12,7 +12,6 @@ package store
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
@@ -356,7 +355,8 @@ func (c *credential) Unlock(ctx context.Context, secret []byte, _ keys.UnlockOpt
 }
 
 // wipeKey overwrites, on release, the private numbers of a decrypted key
-// that Go lets us reach (RSA D and primes, ECDSA D). Values the standard
+// that Go lets us reach (RSA D and primes; an ECDSA key's D is deprecated
+// for such use and is left to the standard library). Values the standard
 // library precomputes inside the key are not reachable and are not wiped
 // (docs/SECURITY.md, "Secrets in memory").
 func wipeKey(k crypto.Signer) {
@@ -366,8 +366,6 @@ func wipeKey(k crypto.Signer) {
 		for _, p := range k.Primes {
 			clear(p.Bits())
 		}
-	case *ecdsa.PrivateKey:
-		clear(k.D.Bits())
 	}
 }
 

@@ -171,5 +171,20 @@ func TestExtension(t *testing.T) {
 		if err != nil || !strings.Contains(msg, r.text("no está instalado", "not installed")) {
 			t.Fatalf("popup says %q (%v)", msg, err)
 		}
+		// Issue 14 §4: and says where to get it — the bundled install page.
+		if _, err := waitJS[bool](pctx, `!document.querySelector("#instalar-conector-bloque").hidden && document.querySelector("#instalar-conector").getAttribute("href") === "install.html"`, 5*time.Second); err != nil {
+			t.Errorf("the popup does not link to the install page: %v", err)
+		}
+		ictx, icancel := r.tab("chrome-extension://" + r.extID + "/install.html")
+		defer icancel()
+		type page struct {
+			NoURL    bool
+			Sections []string
+			Steps    int
+		}
+		ip, err := waitJS[page](ictx, `document.body.dataset.ready === "true" && {noURL: !document.querySelector("#sin-descarga").hidden && document.querySelector("#descarga").hidden, sections: [...document.querySelectorAll("section[data-os]")].map(s => s.dataset.os), steps: document.querySelectorAll("section li").length}`, 5*time.Second)
+		if err != nil || !ip.NoURL || len(ip.Sections) != 3 || ip.Sections[0] != "Linux" || ip.Steps < 9 {
+			t.Errorf("install page = %+v (%v), want the steps per system with Linux (this computer) first and, without a policy, «ask IT»", ip, err)
+		}
 	})
 }

@@ -139,6 +139,8 @@ async function load() {
     if (only) only.checked = true;
   }
   setBusy(false);
+  // For the flow-speed benchmark (e2e TestFlowSpeed): the window is ready.
+  performance.mark("efirma:ready");
   if (d.blocked) {
     showBlocked(d.blocked, d.certificates.length > 0);
     return;

@@ -90,6 +90,7 @@ async function run() {
   $("primero").hidden = true;
   $("primero-solucion").hidden = true;
   $("lista-corta-titulo").hidden = true;
+  $("instalar-conector-bloque").hidden = true;
   $("lista-corta").textContent = "";
   list.textContent = "";
   report.value = "";
@@ -152,6 +153,7 @@ async function run() {
       f.hidden = false;
     }
   }
+  if (!hello.ok && hello.error?.code === "ERR_HOST_NOT_FOUND") $("instalar-conector-bloque").hidden = false;
   const short = $("lista-corta");
   for (const g of shortList(checks, t)) {
     const li = document.createElement("li");

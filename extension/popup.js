@@ -60,6 +60,8 @@ async function offerSite(origin) {
   if (!hello.ok) {
     $("conector").textContent = t("popup_host_missing");
     showError($("conector-error"), hello.error || null);
+    // Not installed: say where to get it (the bundled steps, IT's link).
+    if (hello.error?.code === "ERR_HOST_NOT_FOUND") $("instalar-conector-bloque").hidden = false;
     return;
   }
   $("conector").textContent = t("popup_host_ok", [String(hello.result.version)]);

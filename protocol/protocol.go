@@ -271,13 +271,13 @@ type SignDocument struct {
 // SignParams are the params of "sign": exactly one of Data (a text),
 // Documents (a batch of texts) or, with Format "cms", Document.
 type SignParams struct {
-	Origin          string        `json:"origin"`
-	CertificateID   string        `json:"certificateId"`
-	Password        string        `json:"password"`
+	Origin        string `json:"origin"`
+	CertificateID string `json:"certificateId"`
+	Password      string `json:"password"`
 	// PasswordBytes is the password as the host decodes it from the
 	// request (bytes it zeroes after use; see docs/SECURITY.md). It is
 	// never sent: clients set Password.
-	PasswordBytes []byte `json:"-"`
+	PasswordBytes   []byte        `json:"-"`
 	Data            string        `json:"data,omitempty"`
 	Documents       []Document    `json:"documents,omitempty"`
 	Format          string        `json:"format,omitempty"`

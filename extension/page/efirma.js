@@ -88,10 +88,20 @@ export const CODES = Object.freeze(Object.keys(MESSAGES));
 export const CHROME_WEB_STORE_ID = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 export const EDGE_ADDONS_ID = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
-/** Where to install the extension, per browser family. */
+/**
+ * True for a placeholder ID (one character repeated), which no store has:
+ * until the extension is published its link would be broken, so none is
+ * given (the hint still names the store).
+ * @param {string} id
+ */
+export function isPlaceholderID(id) {
+  return /^(.)\1*$/.test(id);
+}
+
+/** Where to install the extension, per browser family ("" url: not published yet). */
 export const STORES = Object.freeze({
-  chrome: Object.freeze({ name: "Chrome Web Store", url: "https://chromewebstore.google.com/detail/" + CHROME_WEB_STORE_ID }),
-  edge: Object.freeze({ name: "Microsoft Edge Add-ons", url: "https://microsoftedge.microsoft.com/addons/detail/" + EDGE_ADDONS_ID }),
+  chrome: Object.freeze({ name: "Chrome Web Store", url: isPlaceholderID(CHROME_WEB_STORE_ID) ? "" : "https://chromewebstore.google.com/detail/" + CHROME_WEB_STORE_ID }),
+  edge: Object.freeze({ name: "Microsoft Edge Add-ons", url: isPlaceholderID(EDGE_ADDONS_ID) ? "" : "https://microsoftedge.microsoft.com/addons/detail/" + EDGE_ADDONS_ID }),
 });
 
 /**
@@ -222,6 +232,11 @@ export function explain(code, details, lang) {
         hint = en
           ? `Install the e.firma Connector extension from ${i.name} (${i.url}), make sure it is enabled, and reload the page.`
           : `Instale la extensión Conector e.firma desde ${i.name} (${i.url}), revise que esté activada y recargue la página.`;
+      } else if (i && typeof i === "object" && i.store && typeof i.name === "string" && i.name) {
+        // The store is known but the extension is not published there yet: no link.
+        hint = en
+          ? `Install the e.firma Connector extension from ${i.name} (search for “Conector e.firma”), make sure it is enabled, and reload the page.`
+          : `Instale la extensión Conector e.firma desde ${i.name} (búsquela como «Conector e.firma»), revise que esté activada y recargue la página.`;
       } else if (i && typeof i === "object" && i.store === null) {
         hint = en
           ? "This browser cannot use the e.firma Connector: open this page in Google Chrome or Microsoft Edge and install the extension."

@@ -217,3 +217,19 @@ export function cannotSignIn(cert) {
   return s.selectable ? "" : s.why || "cert_why_unusable";
 }
 
+/**
+ * The connector's download address from the managed policy
+ * (connectorDownloadUrl) when it is an https URL, else "".
+ * @param {unknown} v
+ * @returns {string}
+ */
+export function downloadUrl(v) {
+  if (typeof v !== "string" || v.length > 2048) return "";
+  try {
+    const u = new URL(v);
+    return u.protocol === "https:" && u.hostname ? u.href : "";
+  } catch {
+    return "";
+  }
+}
+

@@ -57,6 +57,8 @@ export class NativeHost {
     this.holds = 0;
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.idleTimer = null;
+    /** The code of the last failed connection ("" after a hello succeeded). */
+    this.lastFailure = "";
   }
 
   /**
@@ -72,7 +74,9 @@ export class NativeHost {
       port = this.opts.connect(this.hostName);
     } catch (e) {
       this.state = "disconnected";
-      return Promise.reject(new CodedError(mapBrowserError(e instanceof Error ? e.message : e)));
+      const err = new CodedError(mapBrowserError(e instanceof Error ? e.message : e));
+      this.lastFailure = err.code;
+      return Promise.reject(err);
     }
     this.port = port;
     port.onMessage.addListener((msg) => this.onMessage(port, msg));
@@ -92,9 +96,18 @@ export class NativeHost {
       return res;
     });
     this.hello = hello;
-    hello.catch(() => {
-      if (this.hello === hello) this.hello = null;
-    });
+    hello.then(
+      () => {
+        this.lastFailure = "";
+        // A connection opened only for hello (a portal's status check)
+        // closes when unused, like any other.
+        this.armIdle();
+      },
+      (e) => {
+        if (this.hello === hello) this.hello = null;
+        this.lastFailure = e && typeof e === "object" && "code" in e ? String(e.code) : "ERR_HOST_UNAVAILABLE";
+      },
+    );
     return hello;
   }
 

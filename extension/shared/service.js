@@ -23,7 +23,7 @@ import { SAT_LOGIN_ACTION, certificateRule, pickSatLogin, satLoginParams, valida
 
 /**
  * @typedef {object} ServiceDeps
- * @property {Pick<NativeHost, "ensure"|"request"|"hold">} host
+ * @property {Pick<NativeHost, "ensure"|"request"|"hold"> & {lastFailure?: string}} host
  * @property {(url: string) => Promise<{id?: number}>} openWindow  opens a popup window
  * @property {(windowId: number) => Promise<void>} closeWindow
  * @property {() => Promise<Policy>} policy
@@ -42,6 +42,7 @@ import { SAT_LOGIN_ACTION, certificateRule, pickSatLogin, satLoginParams, valida
  * @property {any[] | null} certificates
  * @property {boolean} busy
  * @property {CodedError | null} blocked  why no certificate can do what was asked (null: one can)
+ * @property {Promise<any> | null} list  list-certificates, asked when the request arrived
  * @property {(v: any) => void} resolve
  * @property {(e: any) => void} reject
  */
@@ -78,7 +79,10 @@ export function createService(deps) {
       const req = validatePageRequest(msg);
       if (req.action === "status") return { ok: true, result: await status() };
       if (byTab.has(from.tabId)) throw new CodedError("ERR_REQUEST_PENDING");
-      await deps.host.ensure(); // fail before any window opens when the host is missing
+      // When the last connection failed (host missing, forbidden,
+      // blocked), fail before any window opens; otherwise a cold host
+      // starts while the window opens (consent()).
+      if (deps.host.lastFailure) await deps.host.ensure();
       const result = await consent(req, from);
       return { ok: true, result };
     } catch (e) {
@@ -128,6 +132,7 @@ export function createService(deps) {
       certificates: null,
       busy: false,
       blocked: null,
+      list: null,
       resolve: () => {},
       reject: () => {},
     };
@@ -135,9 +140,17 @@ export function createService(deps) {
       s.resolve = resolve;
       s.reject = reject;
     });
+    done.catch(() => {}); // awaited below; may settle while the window opens
     sessions.set(s.id, s);
     byTab.set(s.tabId, s);
     const release = deps.host.hold();
+    // Start the host (if cold) and ask for the certificates now, while the
+    // window opens, not after its page has loaded; a host that cannot be
+    // reached ends the request (and closes the window).
+    const ready = deps.host.ensure();
+    s.list = ready.then(() => deps.host.request(COMMANDS.LIST_CERTIFICATES, {}));
+    s.list.catch(() => {});
+    ready.catch((e) => s.reject(e));
     const timer = setTimeout(() => s.reject(s.blocked || new CodedError("ERR_TIMEOUT")), req.timeoutMs);
     const onAbort = () => s.reject(new CodedError("ERR_USER_CANCELLED"));
     from.signal?.addEventListener("abort", onAbort);
@@ -152,7 +165,8 @@ export function createService(deps) {
       sessions.delete(s.id);
       if (byTab.get(s.tabId) === s) byTab.delete(s.tabId);
       release();
-      if (s.windowId !== undefined) await deps.closeWindow(s.windowId).catch(() => {});
+      // The answer goes to the page now; the window closes meanwhile.
+      if (s.windowId !== undefined) deps.closeWindow(s.windowId).catch(() => {});
     }
   }
 
@@ -194,7 +208,10 @@ export function createService(deps) {
 
   /** @param {Session} s */
   async function describe(s) {
-    const list = await deps.host.request(COMMANDS.LIST_CERTIFICATES, {});
+    // Asked when the request arrived (consent()); asked again only when
+    // the window reloads after that answer was used.
+    const list = await (s.list || deps.host.request(COMMANDS.LIST_CERTIFICATES, {}));
+    s.list = null;
     const certs = Array.isArray(list?.certificates) ? list.certificates : [];
     s.certificates = certs;
     const action = /** @type {"authenticate"|"sign"} */ (s.req.action);

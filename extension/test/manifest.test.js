@@ -64,7 +64,7 @@ test("manifest: MV3, least permissions, documented dev ID", () => {
     assert.ok(fs.existsSync(path.join(root, f)), f);
   }
   const schema = JSON.parse(fs.readFileSync(path.join(root, manifest.storage.managed_schema), "utf8"));
-  assert.deepEqual(Object.keys(schema.properties).sort(), ["allowedPortals", "developerMode"]);
+  assert.deepEqual(Object.keys(schema.properties).sort(), ["allowedPortals", "connectorDownloadUrl", "developerMode"]);
 });
 
 /** Reads a zip written by build.mjs back into name → bytes. */

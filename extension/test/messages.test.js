@@ -1,7 +1,7 @@
 // @ts-check
 import test from "node:test";
 import assert from "node:assert/strict";
-import { cannotSignIn, hostParams, isBase64, isChallenge, selectable, startsReserved, validatePageRequest } from "../shared/messages.js";
+import { cannotSignIn, downloadUrl, hostParams, isBase64, isChallenge, selectable, startsReserved, validatePageRequest } from "../shared/messages.js";
 import { LIMITS } from "../shared/protocol.js";
 
 const ch = "A".repeat(43);
@@ -123,4 +123,11 @@ test("cannotSignIn: the consent window's reason, or empty for a valid FIEL", () 
   assert.equal(cannotSignIn({ ...fiel, status: "expired" }), "cert_why_expired");
   assert.equal(cannotSignIn({ ...fiel, status: "not-yet-valid" }), "cert_why_not_yet_valid");
   assert.equal(cannotSignIn({ ...fiel, usable: false }), "cert_why_unusable");
+});
+
+test("downloadUrl: only an https address from the policy", () => {
+  assert.equal(downloadUrl("https://ti.example.gob.mx/efirma/"), "https://ti.example.gob.mx/efirma/");
+  for (const bad of ["http://ti.example.gob.mx/", "javascript:alert(1)", "file:///C:/efirma.msi", "no es url", 42, undefined, "https://" + "a".repeat(2100)]) {
+    assert.equal(downloadUrl(bad), "", String(bad));
+  }
 });

@@ -158,3 +158,21 @@ test("idle connection closes, holds keep it open", async () => {
   assert.equal(h.state, "disconnected");
   assert.ok(b.ports[0].disconnected);
 });
+
+test("a connection opened only for hello (status) closes when idle; lastFailure remembers a failed start", async () => {
+  const b = fakeBrowser(goodHost);
+  const h = hostFor(b, { idleMs: 20 });
+  await h.ensure();
+  assert.equal(h.state, "ready");
+  assert.equal(h.lastFailure, "");
+  await sleep(50);
+  assert.equal(h.state, "disconnected", "status() through ensure() arms the idle timer");
+
+  const missing = fakeBrowser((p) => {
+    missing.lastError = "Specified native messaging host not found.";
+    p.drop();
+  });
+  const m = hostFor(missing);
+  await assert.rejects(m.ensure(), { code: "ERR_HOST_NOT_FOUND" });
+  assert.equal(m.lastFailure, "ERR_HOST_NOT_FOUND");
+});

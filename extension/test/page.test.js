@@ -231,6 +231,9 @@ test("no extension: the error says which store to install from, for this browser
       if (store === "edge") assert.match(e.hint, /Microsoft Edge Add-ons/);
       if (store === "chrome") assert.match(e.hint, /Chrome Web Store/);
       if (store === null) assert.match(e.hint, /abra esta página en Google Chrome o Microsoft Edge/);
+      // The store IDs are placeholders until publication: no broken link.
+      assert.equal(e.details.install.url, "", "no link to a placeholder store page");
+      assert.doesNotMatch(e.hint, /aaaaaaaa|bbbbbbbb|https:/);
       return true;
     });
   }

@@ -11,11 +11,12 @@ const FIEL = { id: "fiel1", type: "FIEL", status: "valid", usable: true, rfc: "E
 const CSD = { ...FIEL, id: "csd1", type: "CSD" };
 const OLD = { ...FIEL, id: "old1", status: "expired", daysLeft: -700 };
 
-/** @param {{password?: string, hostMissing?: boolean, policy?: any, onAuth?: (p: any) => any, onSign?: (p: any) => any, list?: any[]}} [o] */
+/** @param {{password?: string, hostMissing?: boolean, policy?: any, onAuth?: (p: any) => any, onSign?: (p: any) => any, list?: any[], lastFailure?: string, slowClose?: boolean}} [o] */
 function setup(o = {}) {
   const calls = /** @type {any[]} */ ([]);
   let held = 0;
   const host = {
+    lastFailure: o.lastFailure || "",
     ensure: async () => {
       if (o.hostMissing) throw new CodedError("ERR_HOST_NOT_FOUND");
       return { version: "1.0.0", protocol: 1 };
@@ -46,6 +47,7 @@ function setup(o = {}) {
       return { id: w.id };
     },
     closeWindow: async (id) => {
+      if (o.slowClose) await new Promise((r) => setTimeout(r, 50));
       const w = windows.find((x) => x.id === id);
       if (w) w.open = false;
     },
@@ -85,11 +87,33 @@ test("refused origins open nothing and reach no host", async () => {
   }
 });
 
-test("host missing fails before any window", async () => {
-  const { svc, windows } = setup({ hostMissing: true });
-  const out = await svc.handlePage({ id: "1", action: "authenticate", params: { challenge: ch } }, page);
+test("host known missing fails before any window; a cold host starts while the window opens", async () => {
+  const known = setup({ hostMissing: true, lastFailure: "ERR_HOST_NOT_FOUND" });
+  const out = await known.svc.handlePage({ id: "1", action: "authenticate", params: { challenge: ch } }, page);
   assert.equal(!out.ok && out.error.code, "ERR_HOST_NOT_FOUND");
-  assert.equal(windows.length, 0);
+  assert.equal(known.windows.length, 0);
+  // Not known yet: the window opens at once and closes when the host fails.
+  const cold = setup({ hostMissing: true });
+  const c = await cold.svc.handlePage({ id: "1", action: "authenticate", params: { challenge: ch } }, page);
+  assert.equal(!c.ok && c.error.code, "ERR_HOST_NOT_FOUND");
+  assert.equal(cold.windows.length, 1);
+  await sleep(1);
+  assert.equal(cold.windows[0].open, false, "closed");
+  assert.equal(cold.svc.sessions.size, 0);
+});
+
+test("speed: the certificates are asked when the request arrives; the answer does not wait for the window to close", async () => {
+  const { svc, windows, calls, sessionOf } = setup({ slowClose: true });
+  const pending = svc.handlePage({ id: "1", action: "authenticate", params: { challenge: ch } }, page);
+  await sleep(1);
+  assert.deepEqual(calls.map((c) => c.command), ["list-certificates"], "asked before the window asked");
+  const session = sessionOf(windows[0]);
+  await svc.handleConsent({ type: "consent:get", session });
+  assert.equal(calls.filter((c) => c.command === "list-certificates").length, 1, "the window used that answer");
+  await svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "12345678a" });
+  const out = await pending;
+  assert.ok(out.ok);
+  assert.equal(windows[0].open, true, "the page has its answer while the window is still closing");
 });
 
 test("login: wrong password, retry in the same window, then success", async () => {

@@ -169,6 +169,9 @@ func fakeNTP(t *testing.T, now time.Time) string {
 }
 
 func TestClockCheck(t *testing.T) {
+	if testenv.UnderWine() {
+		t.Skip("Wine 8 cannot listen on UDP (WSAIoctl SIO_UDP_CONNRESET, winapi error 10045); checked on Linux")
+	}
 	real := time.Now()
 	tests := []struct {
 		name   string

@@ -132,7 +132,7 @@ func (s *Store) write(id string, files map[string][]byte) error {
 	if err != nil {
 		return fmt.Errorf("failed to create store entry: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	defer removeEntry(tmp)
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(tmp, name), data, 0o600); err != nil {
 			return fmt.Errorf("failed to write %s: %w", name, err)
@@ -140,7 +140,7 @@ func (s *Store) write(id string, files map[string][]byte) error {
 	}
 	final := filepath.Join(s.dir, id)
 	old := final + ".old"
-	_ = os.RemoveAll(old)
+	_ = removeEntry(old)
 	if _, err := os.Stat(final); err == nil {
 		if err := os.Rename(final, old); err != nil {
 			return fmt.Errorf("failed to replace store entry: %w", err)
@@ -150,7 +150,7 @@ func (s *Store) write(id string, files map[string][]byte) error {
 		_ = os.Rename(old, final)
 		return fmt.Errorf("failed to store credential: %w", err)
 	}
-	_ = os.RemoveAll(old)
+	_ = removeEntry(old)
 	return nil
 }
 
@@ -238,7 +238,7 @@ func (s *Store) recover() {
 			continue
 		}
 		if strings.HasPrefix(name, ".import-") {
-			_ = os.RemoveAll(filepath.Join(s.dir, name))
+			_ = removeEntry(filepath.Join(s.dir, name))
 			continue
 		}
 		if base, ok := strings.CutSuffix(name, ".old"); ok {
@@ -285,7 +285,7 @@ func (s *Store) Remove(id string) error {
 	if _, err := os.Stat(p); err != nil {
 		return ErrNotFound
 	}
-	return os.RemoveAll(p)
+	return removeEntry(p)
 }
 
 func validID(id string) bool {

@@ -72,9 +72,11 @@ else
     cp -a "$WINEPREFIX" "$cache.tmp" && rm -rf "$cache" && mv "$cache.tmp" "$cache"
   fi
 fi
-# A persistent wineserver: each of the many short Wine processes below
-# would otherwise start (and wait for) a new one.
+# A persistent wineserver, and Wine's background services started now with
+# no pipes of ours: each short Wine process below would otherwise start
+# them again, and they would inherit (and hold open) its stdout.
 "$WINESERVER" -p
+"$WINE" cmd /c exit 0 </dev/null >/dev/null 2>&1 || true
 prefix_ready=$(date +%s)
 
 # --- builds ---
@@ -106,24 +108,37 @@ note "CLI, host and MSI rounds"
 $GO run ./internal/wincheck -wine "$WINE" -exe "$bin/efirma.exe" -msi "$bin/efirma.msi" -standins "$bin/standin" -work "$work/round" || failed=$((failed + 1))
 rounds=$(date +%s)
 
-note "test binaries"
+note "test binaries (${WINECHECK_JOBS:-3} at a time)"
 mkdir -p "$work/tmp"
-wintmp='Z:'$(echo "$work/tmp" | tr / '\\')
-for t in "$work"/tests/*.test.exe; do
-  name=$(basename "$t" .test.exe)
-  pkg=$(echo "$pkgs" | awk -v n="$name" '{ k=$0; sub(".*/", "", k); if (k == n) print }' | head -1)
-  dir=$(go list -f '{{.Dir}}' "$pkg")
-  log="$work/tests/$name.log"
+winpath() { echo "Z:$(echo "$1" | tr / '\\')"; }
+run_test() { # run_test PKG: its Windows test binary in its folder, output in its .log
+  local pkg=$1 name dir
+  name=$(basename "$pkg")
+  dir=$($GO list -f '{{.Dir}}' "$pkg")
   # CI stays unset: a tool missing under Wine (openssl, redis, SoftHSM2)
   # skips the test that needs it, as on a developer's machine.
-  if (cd "$dir" && env -u CI TMP="$wintmp" TEMP="$wintmp" EFIRMA_STANDIN_DIR="Z:$(echo "$bin/standin" | tr / '\\')" \
-        EFIRMA_TEST_BINARY="Z:$(echo "$bin/efirma.exe" | tr / '\\')" \
-        "$WINE" "$t" -test.count=1 -test.timeout=5m >"$log" 2>&1); then
+  (cd "$dir" && env -u CI TMP="$(winpath "$work/tmp")" TEMP="$(winpath "$work/tmp")" \
+      EFIRMA_STANDIN_DIR="$(winpath "$bin/standin")" EFIRMA_TEST_BINARY="$(winpath "$bin/efirma.exe")" \
+      "$WINE" "$work/tests/$name.test.exe" -test.count=1 -test.timeout=5m >"$work/tests/$name.log" 2>&1)
+  echo $? >"$work/tests/$name.rc"
+}
+running=0
+for pkg in $pkgs; do
+  [ -f "$work/tests/$(basename "$pkg").test.exe" ] || continue
+  run_test "$pkg" &
+  running=$((running + 1))
+  if [ "$running" -ge "${WINECHECK_JOBS:-3}" ]; then wait -n || true; running=$((running - 1)); fi
+done
+wait
+for pkg in $pkgs; do
+  name=$(basename "$pkg"); log="$work/tests/$name.log"
+  [ -f "$work/tests/$name.rc" ] || continue
+  if [ "$(cat "$work/tests/$name.rc")" = 0 ]; then
     echo "ok   $pkg"
   elif wine_tempdir "$log"; then
     echo "ok   $pkg (only Wine's TempDir cleanup error)"
   else
-    echo "FAIL $pkg"; sed 's/^/     /' "$log" | grep -v '^     \s*$' | tail -40
+    echo "FAIL $pkg"; grep -v '^\s*$' "$log" | sed 's/^/     /' | tail -40
     failed=$((failed + 1))
   fi
 done

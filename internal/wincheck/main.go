@@ -85,6 +85,9 @@ func run(stdin []byte, env []string, args ...string) (stdout, stderr string, cod
 	}
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
+	// A Wine service started by this command may inherit its pipes: stop
+	// waiting for them shortly after the program itself ended.
+	cmd.WaitDelay = 5 * time.Second
 	err := cmd.Run()
 	var ee *exec.ExitError
 	switch {
@@ -209,6 +212,7 @@ func host(name string, env []string, input []byte, want int) (map[string]protoco
 	cmd.Env = append(os.Environ(), env...)
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
+	cmd.WaitDelay = 5 * time.Second
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {

@@ -132,6 +132,16 @@ func startRig(chromium string) (_ *rig, err error) {
 	if err := chromerig.Build(root, "./host/cmd/efirma", r.efirma, "-X github.com/efirma/conector/host/version.Version="+hostVersion); err != nil {
 		return nil, err
 	}
+	// The SAT test credentials are issued by SAT's test CAs, not by the
+	// production CAs the host trusts by default: the rig's host is
+	// configured as a test environment is (caDir = SAT's test CAs).
+	if err := os.MkdirAll(r.home, 0o700); err != nil {
+		return nil, err
+	}
+	cfg := fmt.Sprintf(`{"caDir": %q}`, filepath.Join(r.fixtures, "ca", "test"))
+	if err := os.WriteFile(filepath.Join(r.home, "config.json"), []byte(cfg), 0o600); err != nil {
+		return nil, err
+	}
 	for _, d := range fixtureDirs {
 		info, err := chromerig.Import(r.efirma, r.home,
 			filepath.Join(r.fixtures, d, "certificate.cer"), filepath.Join(r.fixtures, d, "private_key.key"), "12345678a")

@@ -231,3 +231,107 @@ func TestTokenPIN(t *testing.T) {
 		r.waitClosed()
 	})
 }
+
+// TestTokenHiddenKey (issue 13 §1): the SAT test FIEL put on a SoftHSM2
+// token exactly as IT staff do with OpenSC — pkcs11-tool --write-object
+// key.der --type privkey --id 01 and --write-object certificate.cer --type
+// cert --id 01, no public key object — so that nothing shows the key before
+// login. The host lists it as usable with the note that the key is checked
+// with the PIN, the doctor (CLI and Diagnóstico page) says the key is not
+// checked until the PIN is entered instead of "missing", and a login in
+// Chromium with the token's PIN signs in.
+func TestTokenHiddenKey(t *testing.T) {
+	r := newRig(t)
+	for _, tool := range []string{"softhsm2-util", "pkcs11-tool", "openssl"} {
+		testenv.Tool(t, tool)
+	}
+	module := softHSMModule()
+	if module == "" {
+		testenv.Unavailable(t, "libsofthsm2.so not installed (apt-get install softhsm2)")
+	}
+	dir := t.TempDir()
+	mk := exec.Command(filepath.Join(r.root, "testdata", "softhsm", "make-token.sh"), dir, r.fixtures)
+	mk.Env = append(os.Environ(), "SOFTHSM2_MODULE="+module, "EFIRMA_TOKEN_NO_PUBKEY=1")
+	if out, err := mk.CombinedOutput(); err != nil {
+		t.Fatalf("make-token.sh: %v\n%s", err, out)
+	}
+	env := []string{"SOFTHSM2_CONF=" + filepath.Join(dir, "softhsm2.conf"), "EFIRMA_PKCS11_MODULES=" + module}
+	// The token really shows no key before login.
+	lo := exec.Command("pkcs11-tool", "--module", module, "--token-label", "efirma-sat", "--list-objects")
+	lo.Env = append(os.Environ(), env...)
+	objs, err := lo.CombinedOutput()
+	if err != nil {
+		t.Fatalf("pkcs11-tool --list-objects: %v\n%s", err, objs)
+	}
+	if !strings.Contains(string(objs), "Certificate Object") || strings.Contains(string(objs), "Private Key Object") || strings.Contains(string(objs), "Public Key Object") {
+		t.Fatalf("want only the certificate visible before login:\n%s", objs)
+	}
+
+	var list struct {
+		Certificates []protocol.CertInfo `json:"certificates"`
+	}
+	if err := json.Unmarshal(r.efirmaCmd(t, r.home, env, "list", "--json"), &list); err != nil {
+		t.Fatal(err)
+	}
+	var tok protocol.CertInfo
+	for _, c := range list.Certificates {
+		if c.Source == protocol.SourcePKCS11 {
+			tok = c
+		}
+	}
+	if tok.ID == "" || tok.RFC != "EKU9003173C9" || !tok.Usable || tok.Reason != i18n.T(i18n.ES, "token.reason.key_after_pin") {
+		t.Fatalf("the token's FIEL is not listed as usable with the PIN note: %+v", list.Certificates)
+	}
+
+	var rep struct {
+		Checks []struct{ ID, Status, Reason string }
+	}
+	// The doctor exits 4 for other findings of the rig's home (the file
+	// credentials): only its report matters here.
+	dc := exec.Command(r.efirma, "doctor", "--json", "--offline")
+	dc.Env = append(append(os.Environ(), "EFIRMA_HOME="+r.home), env...)
+	dout, _ := dc.Output()
+	if err := json.Unmarshal(dout, &rep); err != nil {
+		t.Fatalf("efirma doctor --json: %v\n%s", err, dout)
+	}
+	keyChecks := 0
+	for _, c := range rep.Checks {
+		if c.ID == "key" {
+			keyChecks++
+			if c.Status != "not-checked" || c.Reason != i18n.T(i18n.ES, "doctor.key.after_pin") {
+				t.Errorf("efirma doctor key check %+v, want not-checked until the PIN", c)
+			}
+		}
+		if strings.Contains(c.Reason, "no tiene la llave privada") {
+			t.Errorf("efirma doctor still says the key is missing: %+v", c)
+		}
+	}
+	if keyChecks != 1 {
+		t.Errorf("efirma doctor: %d key checks, want 1: %+v", keyChecks, rep.Checks)
+	}
+
+	r.useHost(t, r.efirma, r.home, chromerig.HostOptions{Env: env})
+	r.setDeveloperMode(true)
+	page := servePage(t, "127.0.0.1")
+
+	d := diagnose(t, r.b)
+	for _, c := range d.find("key", "") {
+		if c.Status == "error" || c.Status == "warning" {
+			t.Errorf("Diagnóstico key check %+v, want not checked", c)
+		}
+	}
+
+	ctx, cancel := r.openTestPage(page)
+	defer cancel()
+	start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
+	cctx, ccancel := r.waitConsent()
+	defer ccancel()
+	if err := chromerig.Choose(cctx, tok.ID, "123456"); err != nil {
+		t.Fatal(err)
+	}
+	out := result(t, ctx, "a", 15*time.Second)
+	if !out.OK || out.R["format"] != "efirma-auth:1" || out.R["signature"] == "" {
+		t.Fatalf("a login with the token whose key is hidden until login: %+v", out)
+	}
+	r.waitClosed()
+}

@@ -112,29 +112,62 @@ async function refresh() {
 }
 
 /**
+ * The new-password step of the .cer/.key form: shown when the host says the
+ * key is unencrypted (ERR_BAD_CREDENTIAL_FILE, variant "unencryptedKey");
+ * the person types a new password twice and the host stores the key
+ * encrypted with it.
+ * @typedef {{block: HTMLElement, a: HTMLInputElement, b: HTMLInputElement}} NewPassword
+ */
+
+/**
  * @param {HTMLFormElement} form
  * @param {() => Promise<object | null>} params
  * @param {HTMLInputElement} pw
+ * @param {NewPassword} [np]  only for a key that may arrive unencrypted
  */
-function importForm(form, params, pw) {
+function importForm(form, params, pw, np) {
+  const closeNew = () => {
+    if (!np) return;
+    np.block.hidden = true;
+    np.a.value = np.b.value = "";
+  };
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     try {
       const p = await params();
-      if (!p || !pw.value) {
+      // An unencrypted key has no password to type: the .cer/.key form
+      // may go without one (the host says what the key needs).
+      if (!p || (!np && !pw.value)) {
         fail({ code: "", message: t("options_choose_files") });
         return;
       }
-      const out = await host("import-credential", { ...p, password: pw.value });
+      /** @type {Record<string, string>} */
+      const extra = {};
+      if (np && !np.block.hidden) {
+        if (np.a.value !== np.b.value || !np.a.value) {
+          fail({ code: "", message: t("options_new_password_mismatch") });
+          return;
+        }
+        extra.newPassword = np.a.value;
+      }
+      const out = await host("import-credential", { ...p, password: pw.value, ...extra });
       pw.value = "";
       if (out.ok) {
         const c = out.result || {};
         const label = `${c.rfc || ""} ${c.serial || ""}`.trim();
         const why = cannotSignIn(c);
         if (why) warn(t("options_imported_cannot_sign_in", [label, t(why)]));
+        else if (c.keyEncrypted) ok(t("options_imported_encrypted", [label]));
         else ok(t("options_imported", [label]));
         form.reset();
+        closeNew();
       } else {
+        if (np && out.error?.code === "ERR_BAD_CREDENTIAL_FILE" && out.error?.details?.variant === "unencryptedKey") {
+          np.block.hidden = false;
+          np.a.focus();
+        } else if (out.error?.code !== "ERR_BAD_REQUEST") {
+          closeNew();
+        }
         fail(out.error);
       }
     } catch (e) {
@@ -152,7 +185,16 @@ importForm(
     return certificate && privateKey ? { certificate, privateKey } : null;
   },
   /** @type {HTMLInputElement} */ ($("key-password")),
+  {
+    block: $("nueva-contrasena"),
+    a: /** @type {HTMLInputElement} */ ($("key-new-password")),
+    b: /** @type {HTMLInputElement} */ ($("key-new-password2")),
+  },
 );
+// Another key file: its password (or lack of one) is asked afresh.
+$("key").addEventListener("change", () => {
+  $("nueva-contrasena").hidden = true;
+});
 importForm(
   /** @type {HTMLFormElement} */ ($("importar-pfx")),
   async () => {

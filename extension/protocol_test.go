@@ -2,6 +2,8 @@ package extension
 
 import (
 	"encoding/json"
+	"fmt"
+	"github.com/efirma/conector/i18n"
 	"os"
 	"regexp"
 	"slices"
@@ -159,5 +161,27 @@ func TestStoreIDsMatchInstaller(t *testing.T) {
 	}
 	if got := jsConst(t, src, "EDGE_ADDONS_ID"); got != installer.EdgeAddonsID {
 		t.Errorf("EDGE_ADDONS_ID = %q, installer.EdgeAddonsID = %q", got, installer.EdgeAddonsID)
+	}
+}
+
+// TestVariantTextsMatchGo: the page library's VARIANTS (the texts of an
+// error's details.variant) are the host catalogue's, word for word, so the
+// consent window and «Mis certificados» say what the CLI says.
+func TestVariantTextsMatchGo(t *testing.T) {
+	lib := string(PageLibrary)
+	for code, variants := range map[string][]string{
+		"ERR_BAD_CREDENTIAL_FILE": {"unencryptedKey", "certificateNotKey", "keyNotCertificate", "damaged", "unsupportedEncryption", "storedDamaged"},
+		"ERR_BAD_REQUEST":         {"newPasswordShort"},
+	} {
+		for _, v := range variants {
+			want, _ := json.Marshal([]string{
+				i18n.T(i18n.ES, "code."+code+"."+v), i18n.T(i18n.ES, "hint."+code+"."+v),
+				i18n.T(i18n.EN, "code."+code+"."+v), i18n.T(i18n.EN, "hint."+code+"."+v),
+			})
+			line := fmt.Sprintf("%q: %s,", v, strings.ReplaceAll(string(want), `","`, `", "`))
+			if !i18n.Has("code."+code+"."+v) || !strings.Contains(lib, line) {
+				t.Errorf("page/efirma.js VARIANTS.%s lacks, or differs from the host's, %s", code, line)
+			}
+		}
 	}
 }

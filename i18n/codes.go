@@ -45,6 +45,10 @@ func init() {
 			"hint.ERR_MODULE_UNAVAILABLE":  {"Instale el controlador de su token (por ejemplo OpenSC o SafeNet) y reinicie el navegador.", "Install your token's driver (for example OpenSC or SafeNet) and restart the browser."},
 			"code.ERR_KEY_UNUSABLE":        {"Este certificado no tiene una llave privada utilizable en este dispositivo.", "This certificate has no usable private key on this device."},
 			"hint.ERR_KEY_UNUSABLE":        {"Use el token donde se generó la llave o importe el .cer y el .key correspondientes.", "Use the token where the key was generated or import the matching .cer and .key."},
+			"code.ERR_DISK_FULL":           {"No se pudo guardar: el disco de esta computadora está lleno.", "It could not be saved: this computer's disk is full."},
+			"hint.ERR_DISK_FULL":           {"Libere espacio (vacíe la papelera o borre archivos que no necesite) y vuelva a intentar. No se perdió nada de lo que ya tenía guardado.", "Free some space (empty the trash or delete files you do not need) and try again. Nothing already stored was lost."},
+			"code.ERR_STORE_READ_ONLY":     {"No se pudo guardar: la carpeta de sus certificados es de solo lectura o no tiene permiso para escribir en ella.", "It could not be saved: your certificates' folder is read-only or you may not write to it."},
+			"hint.ERR_STORE_READ_ONLY":     {"Revise que el disco no esté protegido contra escritura y que su usuario pueda escribir en la carpeta del conector (ejecute «efirma doctor»); en un equipo administrado, pida ayuda a soporte.", "Check that the disk is not write-protected and that your user may write to the connector's folder (run “efirma doctor”); on a managed computer, ask support."},
 			"code.ERR_INTERNAL":            {"Ocurrió un error interno en el conector.", "An internal error occurred in the connector."},
 			"hint.ERR_INTERNAL":            {"Vuelva a intentar; si se repite, ejecute «efirma doctor» y envíe el informe a soporte.", "Try again; if it repeats, run “efirma doctor” and send the report to support."},
 		}
@@ -66,8 +70,22 @@ func init() {
 func init() {
 	addLazy(func() map[string]Msg {
 		return map[string]Msg{
-			"hint.ERR_NOT_FIEL.OTHER":        {"Este certificado no fue emitido como e.firma del SAT; para iniciar sesión en portales del gobierno use su e.firma (archivos .cer y .key que le entregó el SAT).", "This certificate was not issued as a SAT e.firma; to sign in to government portals use your e.firma (the .cer and .key SAT gave you)."},
-			"hint.ERR_WRONG_PASSWORD.pkcs12": {"Escriba la contraseña del archivo .pfx (la que eligió al crearlo o exportarlo), no necesariamente la de su e.firma.", "Type the .pfx file's password (the one chosen when it was created or exported), not necessarily your e.firma's."},
+			"hint.ERR_NOT_FIEL.OTHER":                            {"Este certificado no fue emitido como e.firma del SAT; para iniciar sesión en portales del gobierno use su e.firma (archivos .cer y .key que le entregó el SAT).", "This certificate was not issued as a SAT e.firma; to sign in to government portals use your e.firma (the .cer and .key SAT gave you)."},
+			"code.ERR_BAD_CREDENTIAL_FILE.storedDamaged":         {"El archivo guardado de esta e.firma está dañado.", "The stored file of this e.firma is damaged."},
+			"hint.ERR_BAD_CREDENTIAL_FILE.storedDamaged":         {"Vuelva a importar su e.firma (.cer y .key) en «Mis certificados» o con «efirma import»; la contraseña no tiene la culpa.", "Import your e.firma (.cer and .key) again in “My certificates” or with “efirma import”; the password is not the problem."},
+			"code.ERR_BAD_CREDENTIAL_FILE.unencryptedKey":        {"El archivo de la llave privada (.key) es una llave sin cifrar: no tiene contraseña.", "The private key file (.key) is an unencrypted key: it has no password."},
+			"hint.ERR_BAD_CREDENTIAL_FILE.unencryptedKey":        {"Para guardarla protegida, escriba una contraseña NUEVA dos veces: el conector guardará la llave cifrada con ella y se la pedirá cada vez que firme. Nunca se guarda sin cifrar.", "To store it protected, type a NEW password twice: the connector stores the key encrypted with it and asks for it each time you sign. It is never stored unencrypted."},
+			"code.ERR_BAD_CREDENTIAL_FILE.certificateNotKey":     {"El archivo que eligió como llave privada (.key) es un certificado, no una llave.", "The file chosen as the private key (.key) is a certificate, not a key."},
+			"hint.ERR_BAD_CREDENTIAL_FILE.certificateNotKey":     {"Elija el archivo .key (llave privada) que se generó junto con su .cer.", "Choose the .key file (private key) generated together with your .cer."},
+			"code.ERR_BAD_CREDENTIAL_FILE.keyNotCertificate":     {"El archivo que eligió como certificado (.cer) es una llave privada, no un certificado.", "The file chosen as the certificate (.cer) is a private key, not a certificate."},
+			"hint.ERR_BAD_CREDENTIAL_FILE.keyNotCertificate":     {"Elija el archivo .cer de su e.firma como certificado; la llave va en el campo de la llave privada.", "Choose your e.firma's .cer file as the certificate; the key goes in the private key field."},
+			"code.ERR_BAD_CREDENTIAL_FILE.damaged":               {"El archivo está dañado: está incompleto o fue alterado.", "The file is damaged: it is incomplete or was altered."},
+			"hint.ERR_BAD_CREDENTIAL_FILE.damaged":               {"Vuelva a copiarlo desde su respaldo o desde el medio donde lo recibió del SAT; no lo abra ni lo guarde con otros programas.", "Copy it again from your backup or from where SAT gave it to you; do not open or save it with other programs."},
+			"code.ERR_BAD_CREDENTIAL_FILE.unsupportedEncryption": {"La llave privada está cifrada con un método que el conector no admite.", "The private key is encrypted with a method the connector does not support."},
+			"hint.ERR_BAD_CREDENTIAL_FILE.unsupportedEncryption": {"Use el .key original que le entregó el SAT.", "Use the original .key SAT gave you."},
+			"code.ERR_BAD_REQUEST.newPasswordShort":              {"La contraseña nueva es demasiado corta.", "The new password is too short."},
+			"hint.ERR_BAD_REQUEST.newPasswordShort":              {"Use al menos 8 caracteres.", "Use at least 8 characters."},
+			"hint.ERR_WRONG_PASSWORD.pkcs12":                     {"Escriba la contraseña del archivo .pfx (la que eligió al crearlo o exportarlo), no necesariamente la de su e.firma.", "Type the .pfx file's password (the one chosen when it was created or exported), not necessarily your e.firma's."},
 		}
 	})
 }

@@ -5,7 +5,8 @@ package i18n
 func init() {
 	addLazy(func() map[string]Msg {
 		return map[string]Msg{
-			"token.reason.no_key":          {"El token no tiene la llave privada de este certificado.", "The token holds no private key for this certificate."},
+			"token.reason.no_id":           {"El certificado del token no tiene identificador (CKA_ID), así que no se puede encontrar su llave privada.", "The token certificate has no identifier (CKA_ID), so its private key cannot be found."},
+			"token.reason.key_after_pin":   {"La llave se comprobará con su PIN (este token no la muestra antes).", "The key will be checked with your PIN (this token does not show it before)."},
 			"token.reason.unsupported_key": {"El tipo de llave de este certificado no es compatible (se aceptan RSA y EC P-256 o P-384).", "This certificate's key type is not supported (RSA and EC P-256 or P-384 are)."},
 			"token.warn.module":            {"No se pudo usar el controlador de token %s; revise su instalación o ejecute «efirma doctor».", "The token driver %s could not be used; check its installation or run “efirma doctor”."},
 			"token.warn.token":             {"No se pudieron leer los certificados del token «%s».", "The certificates on token “%s” could not be read."},
@@ -22,6 +23,7 @@ func init() {
 			"token.doctor.cert":          {"    Certificado «%s» (%s), vence %s: %s.", "    Certificate “%s” (%s), expires %s: %s."},
 			"token.doctor.cert.key":      {"con llave privada", "with private key"},
 			"token.doctor.cert.nokey":    {"sin llave privada", "without private key"},
+			"token.doctor.cert.hidden":   {"llave privada no comprobada hasta escribir el PIN", "private key not checked until the PIN is entered"},
 			"token.doctor.skipped":       {"    %d objetos de certificado no se pudieron leer.", "    %d certificate objects could not be read."},
 			"token.flag.ok":              {"PIN sin problemas", "PIN fine"},
 			"token.flag.locked":          {"PIN bloqueado", "PIN locked"},

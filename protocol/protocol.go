@@ -109,7 +109,12 @@ const (
 	// that had nothing to choose; one shared reason gives that reason's
 	// code instead (ERR_CERT_EXPIRED, ERR_NOT_FIEL, ...).
 	ErrNoUsableCertificate Code = "ERR_NO_USABLE_CERTIFICATE"
-	ErrInternal            Code = "ERR_INTERNAL"
+	// ErrDiskFull and ErrStoreReadOnly: importing or removing a credential
+	// failed because the disk is full, or because the store folder cannot
+	// be written (a read-only file system, no permission).
+	ErrDiskFull      Code = "ERR_DISK_FULL"
+	ErrStoreReadOnly Code = "ERR_STORE_READ_ONLY"
+	ErrInternal      Code = "ERR_INTERNAL"
 )
 
 // Codes is the closed list, in documentation order.
@@ -118,7 +123,8 @@ var Codes = []Code{
 	ErrWrongPassword, ErrKeyMismatch, ErrCertNotFound, ErrCertExpired,
 	ErrCertNotYetValid, ErrNotFIEL, ErrOriginInvalid, ErrDataReserved, ErrDataNotText,
 	ErrTokenNotPresent, ErrPINIncorrect, ErrPINLocked, ErrPINFinalTry,
-	ErrModuleUnavailable, ErrKeyUnusable, ErrIssuerUnknown, ErrNoUsableCertificate, ErrInternal,
+	ErrModuleUnavailable, ErrKeyUnusable, ErrIssuerUnknown, ErrNoUsableCertificate,
+	ErrDiskFull, ErrStoreReadOnly, ErrInternal,
 }
 
 // Request is one message from the extension.
@@ -153,6 +159,10 @@ type HelloResult struct {
 	Protocol int      `json:"protocol"`
 	Sources  []string `json:"sources"`
 	Limits   Limits   `json:"limits"`
+	// DevOrigins: the host accepts http://localhost and http://127.0.0.1
+	// origins (EFIRMA_DEV_ORIGINS=1), so that the extension's site check
+	// says what the host will do.
+	DevOrigins bool `json:"devOrigins"`
 }
 
 // Limits tells the extension the host's limits.
@@ -201,14 +211,30 @@ type CertInfo struct {
 	DaysLeft           int    `json:"daysLeft"`
 	Certificate        string `json:"certificate"`
 	// Usable is false when the host cannot sign with this certificate (for
-	// example a token certificate without its private key); Reason says why.
+	// example a token certificate whose key type is not supported); Reason
+	// says why. A usable certificate may carry a Reason as a note: a token
+	// key that is hidden until login is checked when the PIN is entered.
 	Usable bool   `json:"usable"`
 	Reason string `json:"reason,omitempty"`
+	// IssuerCheck is the issuer check against the trust store — SAT's
+	// production CAs built into the host, or the configured caDir:
+	// IssuedBySAT ("sat", IssuerCA names SAT's CA, e.g. "AC5"),
+	// IssuedByConfigured ("configured", a CA of the caDir folder) or
+	// IssuedByUnknown ("unknown": not issued by any of them).
+	IssuerCheck string `json:"issuerCheck,omitempty"`
+	IssuerCA    string `json:"issuerCA,omitempty"`
 	// Token fields, only for source "pkcs11".
 	TokenLabel string `json:"tokenLabel,omitempty"`
 	Slot       *uint  `json:"slot,omitempty"`
 	URI        string `json:"uri,omitempty"`
 }
+
+// Values of CertInfo.IssuerCheck.
+const (
+	IssuedBySAT        = "sat"
+	IssuedByConfigured = "configured"
+	IssuedByUnknown    = "unknown"
+)
 
 // ListResult is the result of "list-certificates".
 type ListResult struct {
@@ -228,6 +254,23 @@ type ImportParams struct {
 	// request (bytes it zeroes after use; see docs/SECURITY.md). It is
 	// never sent: clients set Password.
 	PasswordBytes []byte `json:"-"`
+	// NewPassword is for a private key given unencrypted: the host stores
+	// it encrypted with this password (the person typed it twice). Without
+	// it such a key is refused with ERR_BAD_CREDENTIAL_FILE, variant
+	// "unencryptedKey"; at least MinNewPasswordBytes.
+	NewPassword string `json:"newPassword,omitempty"`
+}
+
+// MinNewPasswordBytes is the shortest new password the host accepts for a
+// key it encrypts (SAT asks at least 8 characters for an e.firma).
+const MinNewPasswordBytes = 8
+
+// ImportResult is the result of "import-credential": the stored
+// certificate, and KeyEncrypted when the key arrived unencrypted and was
+// stored encrypted with the new password.
+type ImportResult struct {
+	CertInfo
+	KeyEncrypted bool `json:"keyEncrypted,omitempty"`
 }
 
 // RemoveParams are the params of "remove-credential".

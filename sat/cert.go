@@ -51,19 +51,51 @@ type Facts struct {
 	NotAfter  time.Time
 }
 
-// ParseCertificate reads a certificate in DER or PEM form.
+// ParseCertificate reads a certificate in DER or PEM form. From PEM it
+// takes the first CERTIFICATE block, skipping others (a public key before
+// it, or the private key after it in one file). A private key given as the
+// certificate is ErrKeyNotCertificate and a cut or corrupt file ErrDamaged,
+// both wrapped with ErrBadCertificate.
 func ParseCertificate(data []byte) (*x509.Certificate, error) {
 	if len(data) == 0 || len(data) > protocol.MaxCredentialFileBytes {
 		return nil, ErrBadCertificate
 	}
-	if b, _ := pem.Decode(data); b != nil {
-		if b.Type != "CERTIFICATE" {
+	if IsPEM(data) {
+		sawKey, sawBlock := false, false
+		var der []byte
+		for rest := data; der == nil; {
+			var b *pem.Block
+			b, rest = pem.Decode(rest)
+			if b == nil {
+				break
+			}
+			sawBlock = true
+			switch {
+			case b.Type == "CERTIFICATE":
+				der = b.Bytes
+			case strings.HasSuffix(b.Type, "PRIVATE KEY"):
+				sawKey = true
+			}
+		}
+		switch {
+		case der != nil:
+			data = der
+		case sawKey:
+			return nil, fmt.Errorf("%w: %w", ErrBadCertificate, ErrKeyNotCertificate)
+		case !sawBlock:
+			return nil, fmt.Errorf("%w: %w: PEM text does not decode", ErrBadCertificate, ErrDamaged)
+		default:
 			return nil, ErrBadCertificate
 		}
-		data = b.Bytes
 	}
 	c, err := x509.ParseCertificate(data)
 	if err != nil {
+		if looksLikeKey(data) {
+			return nil, fmt.Errorf("%w: %w", ErrBadCertificate, ErrKeyNotCertificate)
+		}
+		if TruncatedDER(data) {
+			return nil, fmt.Errorf("%w: %w: %v", ErrBadCertificate, ErrDamaged, err)
+		}
 		return nil, fmt.Errorf("%w: %v", ErrBadCertificate, err)
 	}
 	return c, nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -21,13 +22,68 @@ var ErrNotTrusted = errors.New("certificate does not chain to a trusted SAT CA")
 // that CA was valid at the time of the check.
 type Anchors struct {
 	cas []*x509.Certificate
+	// names are the CAs' short names (the file name without extension, or
+	// "AC5" for SAT's embedded AC5_SAT.cer), by index in cas.
+	names []string
+	// responders are the OCSP responder certificates found beside the CAs
+	// (not CAs, with the OCSP signing usage). They are not anchors: an
+	// OCSP answer signed by one counts only when the certificate's own
+	// issuer issued it (see CheckOCSPResponse).
+	responders []*x509.Certificate
+	// sat: these are SAT's production CAs embedded in the program.
+	sat bool
 }
 
 // Len returns the number of CA certificates loaded.
 func (a *Anchors) Len() int { return len(a.cas) }
 
+// Responders returns the OCSP responder certificates loaded with the CAs.
+func (a *Anchors) Responders() []*x509.Certificate {
+	if a == nil {
+		return nil
+	}
+	return a.responders
+}
+
+// SAT reports whether these are SAT's production CAs built into the program
+// (ProductionAnchors), as opposed to a configured folder.
+func (a *Anchors) SAT() bool { return a != nil && a.sat }
+
+// Name returns the short name of one of the anchors (for example "AC5"),
+// or "" when ca is not one of them.
+func (a *Anchors) Name(ca *x509.Certificate) string {
+	if a == nil || ca == nil {
+		return ""
+	}
+	for i, c := range a.cas {
+		if c == ca || bytes.Equal(c.Raw, ca.Raw) {
+			return a.names[i]
+		}
+	}
+	return ""
+}
+
+// add sorts one parsed certificate: a CA is an anchor, an OCSP responder
+// certificate is a responder, anything else is skipped.
+func (a *Anchors) add(c *x509.Certificate, name string) {
+	if !c.IsCA {
+		for _, u := range c.ExtKeyUsage {
+			if u == x509.ExtKeyUsageOCSPSigning {
+				a.responders = append(a.responders, c)
+				return
+			}
+		}
+	}
+	if c.BasicConstraintsValid && !c.IsCA {
+		return
+	}
+	a.cas = append(a.cas, c)
+	a.names = append(a.names, name)
+}
+
 // LoadAnchors reads every .cer, .crt, .pem and .der CA certificate in dir.
-// Files that are not CA certificates (OCSP responder certificates) are skipped.
+// OCSP responder certificates there are kept as Responders; other files are
+// skipped.
 func LoadAnchors(dir string) (*Anchors, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -45,10 +101,10 @@ func LoadAnchors(dir string) (*Anchors, error) {
 			return nil, fmt.Errorf("failed to read CA certificate %s: %w", e.Name(), err)
 		}
 		c, err := ParseCertificate(data)
-		if err != nil || (c.BasicConstraintsValid && !c.IsCA) {
+		if err != nil {
 			continue
 		}
-		a.cas = append(a.cas, c)
+		a.add(c, strings.TrimSuffix(e.Name(), filepath.Ext(e.Name())))
 	}
 	if len(a.cas) == 0 {
 		return nil, fmt.Errorf("no CA certificates in %s", dir)
@@ -57,7 +113,14 @@ func LoadAnchors(dir string) (*Anchors, error) {
 }
 
 // NewAnchors builds Anchors from certificates already parsed.
-func NewAnchors(cas ...*x509.Certificate) *Anchors { return &Anchors{cas: cas} }
+func NewAnchors(cas ...*x509.Certificate) *Anchors {
+	a := &Anchors{}
+	for _, c := range cas {
+		a.cas = append(a.cas, c)
+		a.names = append(a.names, c.Subject.CommonName)
+	}
+	return a
+}
 
 // Issuer returns the folder CA that issued c and was valid at t.
 func (a *Anchors) Issuer(c *x509.Certificate, t time.Time) (*x509.Certificate, error) {

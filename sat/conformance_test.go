@@ -195,10 +195,13 @@ func TestConformanceExtraKeyFiles(t *testing.T) {
 	if err := sat.CheckPair(csd, plain); err != nil {
 		t.Errorf("private_key_plain.key: %v", err)
 	}
-	// The plain key is not an encrypted key: DecryptKey says so, it does
-	// not say "wrong password".
-	if _, err := keyfile.DecryptKey(read(t, filepath.Join(root, "aaa010101aaa-csd", "private_key_plain.key")), []byte(password)); !errors.Is(err, sat.ErrNotAKey) {
-		t.Errorf("DecryptKey(private_key_plain.key): %v, want ErrNotAKey", err)
+	// The plain key is not an encrypted key: DecryptKey says so (the
+	// import then asks for a new password), it does not say "wrong
+	// password", with or without one.
+	for _, pw := range []string{password, ""} {
+		if _, err := keyfile.DecryptKey(read(t, filepath.Join(root, "aaa010101aaa-csd", "private_key_plain.key")), []byte(pw)); !errors.Is(err, sat.ErrUnencryptedKey) {
+			t.Errorf("DecryptKey(private_key_plain.key, %q): %v, want ErrUnencryptedKey", pw, err)
+		}
 	}
 	// not-sat-issuer reuses aaa010101aaa-csd's key.
 	notSAT, err := sat.ParseCertificate(read(t, filepath.Join(root, "not-sat-issuer", "certificate.cer")))

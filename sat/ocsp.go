@@ -2,9 +2,15 @@ package sat
 
 import (
 	"bytes"
+	"crypto"
+	_ "crypto/sha1" // CertID hashes
+	_ "crypto/sha256"
+	_ "crypto/sha512"
 	"crypto/x509"
+	"encoding/asn1"
 	"errors"
 	"fmt"
+	"math/big"
 	"time"
 
 	"golang.org/x/crypto/ocsp"
@@ -57,9 +63,12 @@ func OCSPRequest(cert, issuer *x509.Certificate) ([]byte, error) {
 
 // CheckOCSPResponse parses and checks an OCSP response about cert: signed
 // by responder when given, else by the issuing CA or a responder
-// certificate that CA issued for OCSP signing; fresh at now (until
-// nextUpdate, or maxAge after thisUpdate when there is none).
-func CheckOCSPResponse(der []byte, cert, issuer, responder *x509.Certificate, now time.Time, maxAge time.Duration) (OCSPResult, error) {
+// certificate that CA issued for OCSP signing — included in the response,
+// or one of known (the responder certificates published with the CAs, such
+// as Anchors.Responders: SAT's answers may not carry theirs); fresh at now
+// (until nextUpdate, or maxAge after thisUpdate when there is none); and
+// about cert's serial under cert's issuer (the CertID's hashes).
+func CheckOCSPResponse(der []byte, cert, issuer, responder *x509.Certificate, now time.Time, maxAge time.Duration, known ...*x509.Certificate) (OCSPResult, error) {
 	resp, err := ocsp.ParseResponseForCert(der, cert, nil)
 	if err != nil {
 		var re ocsp.ResponseError
@@ -68,7 +77,10 @@ func CheckOCSPResponse(der []byte, cert, issuer, responder *x509.Certificate, no
 		}
 		return OCSPResult{}, fmt.Errorf("%w: %v", ErrOCSPResponse, err)
 	}
-	if err := checkOCSPSigner(resp, issuer, responder, now); err != nil {
+	if err := checkCertID(der, cert, issuer); err != nil {
+		return OCSPResult{}, fmt.Errorf("%w: %v", ErrOCSPResponse, err)
+	}
+	if err := checkOCSPSigner(resp, issuer, responder, now, known); err != nil {
 		return OCSPResult{}, fmt.Errorf("%w: %v", ErrOCSPResponse, err)
 	}
 	if resp.ThisUpdate.After(now.Add(ocspSkew)) {
@@ -94,7 +106,7 @@ func CheckOCSPResponse(der []byte, cert, issuer, responder *x509.Certificate, no
 // checkOCSPSigner verifies who signed the response: the configured
 // responder certificate, else the issuing CA, else a delegated responder
 // that CA certified for OCSP signing (valid at now).
-func checkOCSPSigner(resp *ocsp.Response, issuer, responder *x509.Certificate, now time.Time) error {
+func checkOCSPSigner(resp *ocsp.Response, issuer, responder *x509.Certificate, now time.Time, known []*x509.Certificate) error {
 	if responder != nil {
 		if err := resp.CheckSignatureFrom(responder); err != nil {
 			return fmt.Errorf("not signed by the configured responder: %v", err)
@@ -102,15 +114,32 @@ func checkOCSPSigner(resp *ocsp.Response, issuer, responder *x509.Certificate, n
 		return nil
 	}
 	if resp.Certificate == nil {
-		if err := resp.CheckSignatureFrom(issuer); err != nil {
-			return fmt.Errorf("not signed by the issuing CA: %v", err)
+		err := resp.CheckSignatureFrom(issuer)
+		if err == nil {
+			return nil
 		}
-		return nil
+		// A published responder certificate of this issuer.
+		for _, d := range known {
+			if delegatedResponder(d, issuer, now) == nil && resp.CheckSignatureFrom(d) == nil {
+				return nil
+			}
+		}
+		return fmt.Errorf("not signed by the issuing CA nor by a responder it certified: %v", err)
 	}
 	d := resp.Certificate
 	if bytes.Equal(d.Raw, issuer.Raw) {
 		return resp.CheckSignatureFrom(issuer)
 	}
+	if err := delegatedResponder(d, issuer, now); err != nil {
+		return err
+	}
+	// ParseResponseForCert already checked the response against d.
+	return nil
+}
+
+// delegatedResponder checks that d is a responder certificate issuer
+// certified for OCSP signing, valid at now.
+func delegatedResponder(d, issuer *x509.Certificate, now time.Time) error {
 	if err := d.CheckSignatureFrom(issuer); err != nil {
 		return fmt.Errorf("responder certificate not issued by the CA: %v", err)
 	}
@@ -126,6 +155,112 @@ func checkOCSPSigner(resp *ocsp.Response, issuer, responder *x509.Certificate, n
 	if now.Before(d.NotBefore) || now.After(d.NotAfter) {
 		return errors.New("responder certificate not valid now")
 	}
-	// ParseResponseForCert already checked the response against d.
+	return nil
+}
+
+// The OCSP structures down to each SingleResponse's CertID (RFC 6960 4.2.1).
+type ocspCertID struct {
+	HashAlgorithm struct {
+		Algorithm  asn1.ObjectIdentifier
+		Parameters asn1.RawValue `asn1:"optional"`
+	}
+	NameHash      []byte
+	IssuerKeyHash []byte
+	SerialNumber  *big.Int
+}
+
+var ocspCertIDHashes = []struct {
+	oid  asn1.ObjectIdentifier
+	hash crypto.Hash
+}{
+	{asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}, crypto.SHA1},
+	{asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}, crypto.SHA256},
+	{asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}, crypto.SHA384},
+	{asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}, crypto.SHA512},
+}
+
+// checkCertID checks that every answer in the response about cert's serial
+// names issuer in its CertID (the hashes of the issuer's name and public
+// key). ocsp.ParseResponseForCert matches on the serial alone, so without
+// this an answer about the same serial under another CA would be read as
+// this certificate's.
+func checkCertID(der []byte, cert, issuer *x509.Certificate) error {
+	var resp struct {
+		Status asn1.Enumerated
+		Bytes  struct {
+			Type     asn1.ObjectIdentifier
+			Response []byte
+		} `asn1:"explicit,tag:0"`
+	}
+	if _, err := asn1.Unmarshal(der, &resp); err != nil {
+		return errors.New("malformed OCSP response")
+	}
+	var basic struct {
+		TBS asn1.RawValue
+	}
+	if _, err := asn1.Unmarshal(resp.Bytes.Response, &basic); err != nil {
+		return errors.New("malformed basic OCSP response")
+	}
+	// ResponseData: [0] version optional, responderID, producedAt,
+	// responses, [1] extensions optional. Walk it by position.
+	rest := basic.TBS.Bytes
+	var responses asn1.RawValue
+	for i := 0; len(rest) > 0; i++ {
+		var v asn1.RawValue
+		var err error
+		if rest, err = asn1.Unmarshal(rest, &v); err != nil {
+			return errors.New("malformed OCSP response data")
+		}
+		if v.Class == asn1.ClassUniversal && v.Tag == asn1.TagSequence && v.IsCompound {
+			responses = v
+			break
+		}
+	}
+	if len(responses.Bytes) == 0 {
+		return errors.New("OCSP response has no answers")
+	}
+	var spki struct {
+		Algorithm asn1.RawValue
+		PublicKey asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(issuer.RawSubjectPublicKeyInfo, &spki); err != nil {
+		return errors.New("issuer public key unreadable")
+	}
+	matched := false
+	rest = responses.Bytes
+	for len(rest) > 0 {
+		var raw asn1.RawValue
+		var err error
+		if rest, err = asn1.Unmarshal(rest, &raw); err != nil {
+			return errors.New("malformed OCSP single response")
+		}
+		var id ocspCertID
+		if _, err := asn1.Unmarshal(raw.Bytes, &id); err != nil {
+			return errors.New("malformed OCSP CertID")
+		}
+		if id.SerialNumber == nil || id.SerialNumber.Cmp(cert.SerialNumber) != 0 {
+			continue
+		}
+		var h crypto.Hash
+		for _, c := range ocspCertIDHashes {
+			if id.HashAlgorithm.Algorithm.Equal(c.oid) {
+				h = c.hash
+			}
+		}
+		if h == 0 {
+			return fmt.Errorf("unsupported CertID hash %v", id.HashAlgorithm.Algorithm)
+		}
+		nh := h.New()
+		nh.Write(issuer.RawSubject)
+		kh := h.New()
+		kh.Write(spki.PublicKey.RightAlign())
+		if !bytes.Equal(id.NameHash, nh.Sum(nil)) || !bytes.Equal(id.IssuerKeyHash, kh.Sum(nil)) {
+			return errors.New("the answer is about a certificate with this serial from another issuer")
+		}
+		matched = true
+	}
+	if !matched {
+		return errors.New("no answer for this certificate")
+	}
 	return nil
 }

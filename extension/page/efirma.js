@@ -58,6 +58,8 @@ const MESSAGES = {
   ERR_KEY_UNUSABLE: ["Este certificado no tiene una llave privada utilizable en este dispositivo.", "Use el token donde se generó la llave o importe el .cer y el .key correspondientes.", "This certificate has no usable private key on this device.", "Use the token where the key was generated or import the matching .cer and .key."],
   ERR_ISSUER_UNKNOWN: ["No se encontró la autoridad certificadora que emitió este certificado.", "Configure la carpeta de certificados del SAT (EFIRMA_CA_DIR o «caDir» en config.json) para revisar la revocación.", "The certificate authority that issued this certificate was not found.", "Configure the folder of SAT certificates (EFIRMA_CA_DIR or “caDir” in config.json) to check revocation."],
   ERR_NO_USABLE_CERTIFICATE: ["Ninguno de los certificados guardados en este equipo sirve para esta operación.", "Cada certificado dice por qué en la ventana de e.firma. Importe una e.firma vigente (archivos .cer y .key) en «Mis certificados».", "None of the certificates stored on this computer can be used for this.", "The e.firma window says why for each one. Import a valid e.firma (.cer and .key files) in “My certificates”."],
+  ERR_DISK_FULL: ["No se pudo guardar: el disco de esta computadora está lleno.", "Libere espacio (vacíe la papelera o borre archivos que no necesite) y vuelva a intentar. No se perdió nada de lo que ya tenía guardado.", "It could not be saved: this computer's disk is full.", "Free some space (empty the trash or delete files you do not need) and try again. Nothing already stored was lost."],
+  ERR_STORE_READ_ONLY: ["No se pudo guardar: la carpeta de sus certificados es de solo lectura o no tiene permiso para escribir en ella.", "Revise que el disco no esté protegido contra escritura y que su usuario pueda escribir en la carpeta del conector (ejecute «efirma doctor»); en un equipo administrado, pida ayuda a soporte.", "It could not be saved: your certificates' folder is read-only or you may not write to it.", "Check that the disk is not write-protected and that your user may write to the connector's folder (run “efirma doctor”); on a managed computer, ask support."],
   ERR_INTERNAL: ["Ocurrió un error interno en el conector.", "Vuelva a intentar; si se repite, ejecute «efirma doctor» y envíe el informe a soporte.", "An internal error occurred in the connector.", "Try again; if it repeats, run “efirma doctor” and send the report to support."],
   ERR_EXTENSION_UNAVAILABLE: ["La extensión Conector e.firma no está instalada o no está activa en este sitio.", "Instale la extensión Conector e.firma desde la tienda de Chrome o de Edge y recargue la página.", "The e.firma Connector extension is not installed or not active on this site.", "Install the e.firma Connector extension from the Chrome or Edge store and reload the page."],
   ERR_HOST_NOT_FOUND: ["El conector e.firma no está instalado en este equipo.", "Descargue e instale el conector e.firma (programa efirma) y reinicie el navegador.", "The e.firma connector is not installed on this computer.", "Download and install the e.firma connector (the efirma program) and restart the browser."],
@@ -73,6 +75,27 @@ const MESSAGES = {
   ERR_REQUEST_PENDING: ["Ya hay una solicitud de e.firma en curso en esta pestaña.", "Termine o cancele la ventana de e.firma abierta.", "An e.firma request is already in progress in this tab.", "Finish or cancel the open e.firma window."],
   ERR_USER_CANCELLED: ["Se canceló el uso de la e.firma.", "Vuelva a intentar cuando esté listo.", "The use of the e.firma was cancelled.", "Try again when you are ready."],
   ERR_TIMEOUT: ["Se agotó el tiempo de espera.", "Vuelva a intentar y complete la ventana de e.firma a tiempo.", "The request timed out.", "Try again and complete the e.firma window in time."],
+};
+
+/**
+ * More precise texts for some codes, chosen by details.variant (the host
+ * sends them): what exactly is wrong with a credential file, or with a new
+ * password. Same shape as MESSAGES; kept equal to the host's catalogue
+ * (i18n/codes.go "code.<CODE>.<variant>") by extension/protocol_test.go.
+ * @type {Record<string, Record<string, [string, string, string, string]>>}
+ */
+const VARIANTS = {
+  ERR_BAD_CREDENTIAL_FILE: {
+    "unencryptedKey": ["El archivo de la llave privada (.key) es una llave sin cifrar: no tiene contraseña.", "Para guardarla protegida, escriba una contraseña NUEVA dos veces: el conector guardará la llave cifrada con ella y se la pedirá cada vez que firme. Nunca se guarda sin cifrar.", "The private key file (.key) is an unencrypted key: it has no password.", "To store it protected, type a NEW password twice: the connector stores the key encrypted with it and asks for it each time you sign. It is never stored unencrypted."],
+    "certificateNotKey": ["El archivo que eligió como llave privada (.key) es un certificado, no una llave.", "Elija el archivo .key (llave privada) que se generó junto con su .cer.", "The file chosen as the private key (.key) is a certificate, not a key.", "Choose the .key file (private key) generated together with your .cer."],
+    "keyNotCertificate": ["El archivo que eligió como certificado (.cer) es una llave privada, no un certificado.", "Elija el archivo .cer de su e.firma como certificado; la llave va en el campo de la llave privada.", "The file chosen as the certificate (.cer) is a private key, not a certificate.", "Choose your e.firma's .cer file as the certificate; the key goes in the private key field."],
+    "damaged": ["El archivo está dañado: está incompleto o fue alterado.", "Vuelva a copiarlo desde su respaldo o desde el medio donde lo recibió del SAT; no lo abra ni lo guarde con otros programas.", "The file is damaged: it is incomplete or was altered.", "Copy it again from your backup or from where SAT gave it to you; do not open or save it with other programs."],
+    "unsupportedEncryption": ["La llave privada está cifrada con un método que el conector no admite.", "Use el .key original que le entregó el SAT.", "The private key is encrypted with a method the connector does not support.", "Use the original .key SAT gave you."],
+    "storedDamaged": ["El archivo guardado de esta e.firma está dañado.", "Vuelva a importar su e.firma (.cer y .key) en «Mis certificados» o con «efirma import»; la contraseña no tiene la culpa.", "The stored file of this e.firma is damaged.", "Import your e.firma (.cer and .key) again in “My certificates” or with “efirma import”; the password is not the problem."],
+  },
+  ERR_BAD_REQUEST: {
+    "newPasswordShort": ["La contraseña nueva es demasiado corta.", "Use al menos 8 caracteres.", "The new password is too short.", "Use at least 8 characters."],
+  },
 };
 
 /** Every code a promise of this library may reject with. */
@@ -200,9 +223,10 @@ export function explain(code, details, lang) {
   const m = MESSAGES[code];
   if (!m) return null;
   const en = typeof lang === "string" && lang.toLowerCase().startsWith("en");
-  let message = en ? m[2] : m[0];
-  let hint = en ? m[3] : m[1];
   const d = details && typeof details === "object" ? details : {};
+  const v = typeof d.variant === "string" && Object.hasOwn(VARIANTS, code) && Object.hasOwn(VARIANTS[code], d.variant) ? VARIANTS[code][d.variant] : m;
+  let message = en ? v[2] : v[0];
+  let hint = en ? v[3] : v[1];
   switch (code) {
     case "ERR_WRONG_PASSWORD": {
       const n = d.attempts;

@@ -64,6 +64,8 @@ export const HOST_CODES = Object.freeze([
   "ERR_KEY_UNUSABLE",
   "ERR_ISSUER_UNKNOWN",
   "ERR_NO_USABLE_CERTIFICATE",
+  "ERR_DISK_FULL",
+  "ERR_STORE_READ_ONLY",
   "ERR_INTERNAL",
 ]);
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/efirma/conector/host/cli"
 	"github.com/efirma/conector/host/config"
@@ -87,6 +88,7 @@ func serve(args []string, cfg *config.Config, cfgErr error, stdin io.Reader, std
 		Log:        log,
 		OCSP:       ocspConfig(cfg),
 		Doctor:     doctorConfig(cfg),
+		Anchors:    sync.OnceValues(core.TrustAnchors(cfg.CADir)),
 	})
 	srv := server.New(server.Options{Core: c, Log: log, Version: version.Version})
 	if err := srv.Serve(context.Background(), stdin, stdout); err != nil {

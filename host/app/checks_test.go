@@ -3,6 +3,7 @@ package app
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -67,22 +68,38 @@ func TestTokenChecks(t *testing.T) {
 		{Path: "/ok.so", State: token.ModuleLoaded, Tokens: []token.TokenReport{
 			{Label: "locked", Flags: token.TokenFlags{PINLocked: true}},
 			{Label: "final", Flags: token.TokenFlags{PINFinalTry: true}},
-			{Label: "good", Certificates: []token.CertReport{{RFC: "GOAM800101AB1", HasKey: false}}},
+			{Label: "good", Certificates: []token.CertReport{{RFC: "GOAM800101AB1", ID: "01", HasKey: false}}},
 		}},
 	}}
 	cs := TokenChecks(r, i18n.ES)
-	want := map[string]doctor.Status{"pkcs11-module": doctor.Warning, "pin-locked": doctor.Error, "pin-final-try": doctor.Warning, "pkcs11-token": doctor.OK, "key": doctor.Warning}
+	// A key not visible before login is not checked, never "missing".
+	want := map[string]doctor.Status{"pkcs11-module": doctor.Warning, "pin-locked": doctor.Error, "pin-final-try": doctor.Warning, "pkcs11-token": doctor.OK, "key": doctor.NotChecked}
 	for id, st := range want {
 		got := statusOf(cs, id)
 		if len(got) != 1 || got[0] != st {
 			t.Errorf("%s: %v, want %s", id, got, st)
 		}
 	}
+	for _, c := range cs {
+		if c.ID == "key" && c.Reason != i18n.T(i18n.ES, "doctor.key.after_pin") {
+			t.Errorf("key check reason %q", c.Reason)
+		}
+	}
+	// A certificate without a CKA_ID: its key can never be found.
+	noID := TokenChecks(token.Report{Modules: []token.ModuleReport{{Path: "/ok.so", State: token.ModuleLoaded, Tokens: []token.TokenReport{
+		{Label: "t", Certificates: []token.CertReport{{RFC: "GOAM800101AB1"}}}}}}}, i18n.ES)
+	if got := statusOf(noID, "key"); len(got) != 1 || got[0] != doctor.Warning {
+		t.Errorf("no CKA_ID: %v", got)
+	}
 	// No driver and no token: no token items (issue 14 §3).
 	if cs := TokenChecks(token.Report{Modules: []token.ModuleReport{{Path: "/x", State: token.ModuleMissing}}}, i18n.ES); len(cs) != 0 {
 		t.Fatalf("no modules: %+v, want no token items", cs)
 	}
-	// A driver and its symlink are one driver.
+	// A driver and its symlink are one driver. Unix-only: Windows drivers
+	// are not installed as symlinks, and making one needs a privilege.
+	if runtime.GOOS == "windows" {
+		return
+	}
 	dir := t.TempDir()
 	lib := filepath.Join(dir, "libtoken.so.1.2")
 	if err := os.WriteFile(lib, []byte("x"), 0o644); err != nil {

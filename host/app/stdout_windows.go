@@ -40,7 +40,10 @@ func reserveStdout() (*os.File, error) {
 		windows.CloseHandle(private)
 		return nil, err
 	}
-	redirectCRTStdout()
+	redirectCRTStdout(errh)
+	// Again: a C runtime's _dup2 onto descriptor 1 first closes it, which
+	// resets STD_OUTPUT_HANDLE.
+	windows.SetStdHandle(windows.STD_OUTPUT_HANDLE, errh)
 	return os.NewFile(uintptr(private), "protocol-stdout"), nil
 }
 
@@ -49,12 +52,17 @@ func reserveStdout() (*os.File, error) {
 // (mingw builds, this binary's cgo) and the MSVC 2010-2013 runtimes.
 var crtLibraries = []string{"ucrtbase.dll", "msvcrt.dll", "msvcr120.dll", "msvcr110.dll", "msvcr100.dll"}
 
-// redirectCRTStdout makes descriptor 1 of each C runtime already loaded a
-// copy of its descriptor 2 (_dup2(2, 1)): those set descriptor 1 from the
-// original stdout handle when they started. A runtime loaded later (with a
-// driver) sets it from the standard handles, which already point at
-// stderr. Nothing is loaded here, so no DLL is searched for.
-func redirectCRTStdout() {
+// redirectCRTStdout makes descriptor 1 of each C runtime already loaded
+// write to errh: it wraps a duplicate of errh in a new descriptor
+// (_open_osfhandle), copies that onto 1 (_dup2) and closes the spare. Those
+// runtimes set descriptor 1 from the original stdout handle when they
+// started; one loaded later (with a driver) sets it from the standard
+// handles, which already point at stderr. Descriptor 2 is not used as the
+// source: when the process was started with pipes that are not Windows
+// consoles (Wine started from Linux), it may not be open in the runtime.
+// Nothing is loaded here, so no DLL is searched for.
+func redirectCRTStdout(errh windows.Handle) {
+	proc := windows.CurrentProcess()
 	for _, name := range crtLibraries {
 		n, err := windows.UTF16PtrFromString(name)
 		if err != nil {
@@ -64,8 +72,25 @@ func redirectCRTStdout() {
 		if windows.GetModuleHandleEx(windows.GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT, n, &mod) != nil {
 			continue
 		}
-		if dup2, err := windows.GetProcAddress(mod, "_dup2"); err == nil {
-			syscall.SyscallN(dup2, 2, 1)
+		openOSF, err1 := windows.GetProcAddress(mod, "_open_osfhandle")
+		dup2, err2 := windows.GetProcAddress(mod, "_dup2")
+		closeFD, err3 := windows.GetProcAddress(mod, "_close")
+		if err1 != nil || err2 != nil || err3 != nil {
+			continue
+		}
+		var h windows.Handle
+		if windows.DuplicateHandle(proc, errh, proc, &h, 0, false, windows.DUPLICATE_SAME_ACCESS) != nil {
+			continue
+		}
+		r, _, _ := syscall.SyscallN(openOSF, uintptr(h), 0)
+		fd := int32(r)
+		if fd < 0 {
+			windows.CloseHandle(h)
+			continue
+		}
+		if fd != 1 {
+			syscall.SyscallN(dup2, uintptr(fd), 1)
+			syscall.SyscallN(closeFD, uintptr(fd))
 		}
 	}
 }

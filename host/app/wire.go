@@ -41,9 +41,10 @@ func extraDoctor(cfg *config.Config) func(ctx context.Context, lang i18n.Lang) [
 }
 
 // TokenChecks converts a token report: locked PINs are errors, final try,
-// low count, broken modules and certificates without a key are warnings.
-// Each driver appears once (symlinks resolved); with no driver loaded and
-// no token there are no token items.
+// low count, broken modules and certificates without a CKA_ID are warnings;
+// a key not visible before login is not checked (it is checked with the
+// PIN when used). Each driver appears once (symlinks resolved); with no
+// driver loaded and no token there are no token items.
 func TokenChecks(r token.Report, lang i18n.Lang) []doctor.Check {
 	t := func(k string, a ...any) string { return i18n.T(lang, k, a...) }
 	var out []doctor.Check
@@ -84,8 +85,14 @@ func TokenChecks(r token.Report, lang i18n.Lang) []doctor.Check {
 				out = append(out, doctor.Check{ID: "pkcs11-token", Status: doctor.OK, Title: title, Reason: t("doctor.token.ok", len(tk.Certificates))})
 			}
 			for _, c := range tk.Certificates {
-				if !c.HasKey {
-					out = append(out, doctor.Check{ID: "key", Status: doctor.Warning, Title: t("doctor.key.title", c.RFC+" ("+c.Label+")"), Reason: t("code.ERR_KEY_UNUSABLE"), Fix: t("hint.ERR_KEY_UNUSABLE"), Certificate: c.RFC})
+				switch {
+				case c.HasKey:
+				case c.ID == "":
+					out = append(out, doctor.Check{ID: "key", Status: doctor.Warning, Title: t("doctor.key.title", c.RFC+" ("+c.Label+")"), Reason: t("token.reason.no_id"), Fix: t("hint.ERR_KEY_UNUSABLE"), Certificate: c.RFC})
+				default:
+					// Hidden until login (doctor never logs in): not
+					// checked, not missing.
+					out = append(out, doctor.Check{ID: "key", Status: doctor.NotChecked, Title: t("doctor.key.title", c.RFC+" ("+c.Label+")"), Reason: t("doctor.key.after_pin"), Certificate: c.RFC})
 				}
 			}
 		}
@@ -105,21 +112,16 @@ func installerCommand(stdout, stderr io.Writer, lang i18n.Lang) func(string, []s
 }
 
 // doctorConfig is what doctor and diagnose check besides the sources: the
-// CA folder (read at each run), the time server and the other parts.
+// trust store (the CA folder, read at each run, or SAT's production CAs
+// built in), the time server and the other parts.
 func doctorConfig(cfg *config.Config) *core.DoctorConfig {
-	dc := &core.DoctorConfig{TimeServer: cfg.TimeServer, Extra: extraDoctor(cfg)}
-	if cfg.CADir != "" {
-		dc.Anchors = func() (*sat.Anchors, error) { return sat.LoadAnchors(cfg.CADir) }
-	}
-	return dc
+	return &core.DoctorConfig{TimeServer: cfg.TimeServer, Extra: extraDoctor(cfg), Anchors: core.TrustAnchors(cfg.CADir)}
 }
 
-// ocspConfig loads the CA folder and the pinned responder on first use only.
+// ocspConfig loads the trust store (the CA folder, or SAT's production CAs
+// built in) and the pinned responder on first use only.
 func ocspConfig(cfg *config.Config) core.OCSPConfig {
-	oc := core.OCSPConfig{URL: cfg.OCSPURL}
-	if cfg.CADir != "" {
-		oc.Anchors = sync.OnceValues(func() (*sat.Anchors, error) { return sat.LoadAnchors(cfg.CADir) })
-	}
+	oc := core.OCSPConfig{URL: cfg.OCSPURL, Anchors: sync.OnceValues(core.TrustAnchors(cfg.CADir))}
 	if cfg.OCSPResponderCert != "" {
 		oc.Responder = sync.OnceValues(func() (*x509.Certificate, error) {
 			data, err := os.ReadFile(cfg.OCSPResponderCert)

@@ -11,6 +11,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -154,6 +155,10 @@ func (e *fileError) Unwrap() error { return e.err }
 // errNoTerminal: a password is needed and there is no terminal to ask.
 var errNoTerminal = errors.New("no terminal to ask for the password")
 
+// errPasswordsDiffer: the new password and its repetition differ (or are
+// empty).
+var errPasswordsDiffer = errors.New("the new password and its repetition differ")
+
 // fail prints an error with its code, message and hint.
 func fail(env Env, jsonOut bool, err error) int {
 	var fe *fileError
@@ -162,11 +167,22 @@ func fail(env Env, jsonOut bool, err error) int {
 		return failWith(env, jsonOut, ExitFailed, "ERR_FILE", env.t("cli.err.file", fe.path), env.t("cli.err.file.hint"))
 	case errors.Is(err, errNoTerminal):
 		return failWith(env, jsonOut, ExitUsage, "ERR_NO_TERMINAL", env.t("cli.err.noterminal"), env.t("cli.err.noterminal.hint"))
+	case errors.Is(err, errPasswordsDiffer):
+		return failWith(env, jsonOut, ExitUsage, "ERR_NEW_PASSWORD_MISMATCH", env.t("cli.err.newpassword"), env.t("cli.err.newpassword.hint"))
 	}
 	code, details := keys.CodeOf(err)
 	msg := env.t("code." + string(code))
 	hint := env.t("hint." + string(code))
-	if code == protocol.ErrInternal || code == protocol.ErrBadRequest {
+	// A variant names what exactly is wrong (which file, and how).
+	if v, ok := details["variant"].(string); ok {
+		if i18n.Has("code." + string(code) + "." + v) {
+			msg = env.t("code." + string(code) + "." + v)
+		}
+		if i18n.Has("hint." + string(code) + "." + v) {
+			hint = env.t("hint." + string(code) + "." + v)
+		}
+	}
+	if _, variant := details["variant"]; !variant && (code == protocol.ErrInternal || code == protocol.ErrBadRequest) {
 		msg = msg + " (" + err.Error() + ")"
 	}
 	if jsonOut {
@@ -265,30 +281,45 @@ func inspect(args []string, env Env) int {
 	info := core.InfoOf(cert, env.Now())
 	info.ID = store.IDFor(protocol.SourceFile, cert.Raw)
 	info.Source = protocol.SourceFile
+	caDir := ""
+	if env.Config != nil {
+		caDir = env.Config.CADir
+	}
+	if a, err := core.TrustAnchors(caDir)(); err == nil {
+		core.IssuerCheck(&info, cert, a, env.Now())
+	}
 	out := struct {
 		protocol.CertInfo
-		KeyMatches *bool  `json:"keyMatches,omitempty"`
-		Trusted    *bool  `json:"trusted,omitempty"`
-		Algorithm  string `json:"algorithm"`
+		KeyMatches *bool `json:"keyMatches,omitempty"`
+		// KeyUnencrypted: the key file has no password (import asks for a
+		// new one and stores it encrypted).
+		KeyUnencrypted *bool  `json:"keyUnencrypted,omitempty"`
+		Trusted        *bool  `json:"trusted,omitempty"`
+		Algorithm      string `json:"algorithm"`
 	}{CertInfo: info, Algorithm: signing.Algorithm(cert.PublicKey)}
-	if env.Config != nil && env.Config.CADir != "" {
-		if a, err := sat.LoadAnchors(env.Config.CADir); err == nil {
-			ok := a.Verify(cert, sat.WithinValidity(cert, env.Now())) == nil
-			out.Trusted = &ok
-		}
+	if info.IssuerCheck != "" {
+		ok := info.IssuerCheck != protocol.IssuedByUnknown
+		out.Trusted = &ok
 	}
 	if *key != "" {
 		kdata, err := readFile(*key)
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}
-		pw, err := readSecret(env, *pwStdin, env.t("cli.password.prompt"))
-		if err != nil {
-			return fail(env, *jsonOut, err)
-		}
-		signer, err := keyfile.DecryptKey(kdata, pw)
-		if err != nil {
-			return fail(env, *jsonOut, err)
+		// An unencrypted key needs no password (import would ask for a
+		// new one); say that it is one.
+		signer, err := keyfile.ParseUnencryptedKey(kdata)
+		if err == nil {
+			yes := true
+			out.KeyUnencrypted = &yes
+		} else {
+			pw, err := readSecret(env, *pwStdin, env.t("cli.password.prompt"))
+			if err != nil {
+				return fail(env, *jsonOut, err)
+			}
+			if signer, err = keyfile.DecryptKey(kdata, pw); err != nil {
+				return fail(env, *jsonOut, err)
+			}
 		}
 		m := sat.CheckPair(cert, signer) == nil
 		out.KeyMatches = &m
@@ -303,6 +334,9 @@ func inspect(args []string, env Env) int {
 	}
 	if out.KeyMatches != nil {
 		fmt.Fprintf(env.Stdout, "%-22s %s\n", env.t("cli.field.keymatches"), yesNo(env, *out.KeyMatches))
+	}
+	if out.KeyUnencrypted != nil {
+		fmt.Fprintln(env.Stdout, env.t("code.ERR_BAD_CREDENTIAL_FILE.unencryptedKey"))
 	}
 	return ExitOK
 }
@@ -333,7 +367,17 @@ func printInfo(env Env, i protocol.CertInfo) {
 	row("status", statusText(env, i))
 	row("source", sourceText(env, i.Source))
 	row("id", i.ID)
-	if !i.Usable && i.Reason != "" {
+	switch i.IssuerCheck {
+	case protocol.IssuedBySAT:
+		row("issuercheck", env.t("cli.issuer.sat", i.IssuerCA))
+	case protocol.IssuedByConfigured:
+		row("issuercheck", env.t("cli.issuer.configured", i.IssuerCA))
+	case protocol.IssuedByUnknown:
+		row("issuercheck", env.t("cli.issuer.unknown"))
+	}
+	if i.Reason != "" {
+		// Why it is not usable, or a note on a usable one (a token key
+		// checked with the PIN).
 		row("reason", i.Reason)
 	}
 	if why := signInWhy(i); why != "" {
@@ -420,12 +464,35 @@ func importCmd(args []string, env Env) int {
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}
-		pw, err := readSecret(env, *pwStdin, env.t("cli.password.prompt"))
+		var pw, newPW []byte
+		if _, perr := keyfile.ParseUnencryptedKey(kd); perr == nil {
+			// A key with no password: never stored so. Ask for a new
+			// password twice (two lines with --password-stdin) and say
+			// what will be done.
+			fmt.Fprintln(env.Stderr, env.t("cli.import.unencrypted"))
+			if newPW, err = readSecret(env, *pwStdin, env.t("cli.password.new")); err != nil {
+				return fail(env, *jsonOut, err)
+			}
+			again, err := readSecret(env, *pwStdin, env.t("cli.password.again"))
+			if err != nil {
+				return fail(env, *jsonOut, err)
+			}
+			if !bytes.Equal(newPW, again) {
+				return fail(env, *jsonOut, errPasswordsDiffer)
+			}
+			if len(newPW) == 0 {
+				return fail(env, *jsonOut, errPasswordsDiffer)
+			}
+		} else if pw, err = readSecret(env, *pwStdin, env.t("cli.password.prompt")); err != nil {
+			return fail(env, *jsonOut, err)
+		}
+		r, err := c.ImportKeyPair(context.Background(), cd, kd, pw, newPW)
 		if err != nil {
 			return fail(env, *jsonOut, err)
 		}
-		if info, err = c.ImportSAT(context.Background(), cd, kd, pw); err != nil {
-			return fail(env, *jsonOut, err)
+		info = r.CertInfo
+		if r.KeyEncrypted && !*jsonOut {
+			fmt.Fprintln(env.Stdout, env.t("cli.import.encrypted"))
 		}
 	}
 	if *jsonOut {
@@ -446,11 +513,9 @@ func newCore(env Env, always bool) *core.Core {
 	if dir := env.Config.StoreDir(); dir != "" || always {
 		opt.Store = store.New(dir)
 	}
-	if env.Config.CADir != "" {
-		opt.Doctor = &core.DoctorConfig{Anchors: func() (*sat.Anchors, error) { return sat.LoadAnchors(env.Config.CADir) }}
-	} else {
-		opt.Doctor = &core.DoctorConfig{}
-	}
+	// The trust store: caDir when configured, else SAT's production CAs.
+	opt.Anchors = core.TrustAnchors(env.Config.CADir)
+	opt.Doctor = &core.DoctorConfig{Anchors: opt.Anchors}
 	opt.Doctor.TimeServer = env.Config.TimeServer
 	opt.Doctor.Extra = env.ExtraDoctor
 	return core.New(opt)

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,7 +99,8 @@ func TestDoctorValidityByDate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := run(t, home, tt.now, "", "doctor", "--offline", "--json")
+			// The generated FIEL's own CA is configured: only the dates decide.
+			r := run(t, home, tt.now, "", "doctor", "--offline", "--json", "--with-ca")
 			if r.code != tt.exit {
 				t.Errorf("exit %d, want %d\n%s", r.code, tt.exit, r.stdout)
 			}
@@ -122,8 +124,10 @@ func TestDoctorIssuer(t *testing.T) {
 	home := t.TempDir()
 	importCred(t, home, "fiel-fisica")
 	rep := doctorReport(t, run(t, home, now, "", "doctor", "--offline", "--json"))
-	if c := findCheck(rep, "issuer"); c == nil || c.Status != doctor.NotChecked {
-		t.Errorf("without a CA folder the issuer is not checked: %+v", c)
+	// Without a CA folder the issuer is checked against SAT's production
+	// CAs built in (issue 13 §3): a generated test FIEL is not SAT's.
+	if c := findCheck(rep, "issuer"); c == nil || c.Status != doctor.Error || !strings.Contains(c.Reason, "No la emitió el SAT") {
+		t.Errorf("without a CA folder, SAT's built-in CAs: %+v", c)
 	}
 	r := run(t, home, now, "", "doctor", "--offline", "--json", "--with-ca")
 	if c := findCheck(doctorReport(t, r), "issuer"); c == nil || c.Status != doctor.OK || r.code != cli.ExitOK {
@@ -196,5 +200,46 @@ func TestInstallerNotWired(t *testing.T) {
 		Installer: func(name string, args []string) int { called = name + " " + strings.Join(args, " "); return 7 }})
 	if code != 7 || called != "status --x" {
 		t.Errorf("installer: code %d, called %q", code, called)
+	}
+}
+
+// TestBuiltInTrustStore (issue 13 §3): with no configuration, inspect and
+// list check the issuer against SAT's production CAs built in: a real
+// production CSD (SAT's fixtures) is "emitida por el SAT (AC4)", a
+// generated certificate "no la emitió el SAT"; caDir overrides them.
+func TestBuiltInTrustStore(t *testing.T) {
+	fixtures := filepath.Join(testdata, "..", "..", "shared", "fixtures", "sat")
+	prod := filepath.Join(fixtures, "production-csd-cert-only", "certificate.cer")
+	if _, err := os.Stat(prod); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("SAT fixtures missing: %v", err)
+		}
+		t.Skipf("SAT fixtures not found: %v", err)
+	}
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	home := t.TempDir()
+	r := run(t, home, now, "", "inspect", "--cer", prod, "--json")
+	var info struct {
+		IssuerCheck, IssuerCA string
+		Trusted               *bool
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &info); err != nil || r.code != cli.ExitOK {
+		t.Fatalf("inspect: %v exit %d\n%s%s", err, r.code, r.stdout, r.stderr)
+	}
+	if info.IssuerCheck != protocol.IssuedBySAT || info.IssuerCA != "AC4" || info.Trusted == nil || !*info.Trusted {
+		t.Fatalf("production CSD: %+v, want issued by SAT's AC4", info)
+	}
+	if r := run(t, home, now, "", "inspect", "--cer", prod); !strings.Contains(r.stdout, "emitida por el SAT (AC4)") {
+		t.Fatalf("inspect text:\n%s", r.stdout)
+	}
+	importCred(t, home, "fiel-fisica")
+	r = run(t, home, now, "", "list")
+	if !strings.Contains(r.stdout, "no la emitió el SAT") {
+		t.Fatalf("list of a generated FIEL:\n%s", r.stdout)
+	}
+	// caDir overrides the built-in store.
+	r = run(t, home, now, "", "list", "--json", "--with-ca")
+	if !strings.Contains(r.stdout, `"issuerCheck": "configured"`) {
+		t.Fatalf("list with caDir:\n%s", r.stdout)
 	}
 }

@@ -31,7 +31,7 @@ func (c *Core) Authenticate(ctx context.Context, p protocol.AuthenticateParams) 
 		return protocol.AuthToken{}, keys.Coded(protocol.ErrNotFIEL, map[string]any{"type": info.Type, "variant": info.Type}, errors.New("only a FIEL may authenticate"))
 	}
 	if err := CheckValidity(info); err != nil {
-		return protocol.AuthToken{}, err
+		return protocol.AuthToken{}, unusable(cred, err)
 	}
 	pw := protocol.SecretOf(p.Password, p.PasswordBytes)
 	defer clear(pw)
@@ -57,6 +57,21 @@ func (c *Core) Authenticate(ctx context.Context, p protocol.AuthenticateParams) 
 func signError(err error) error {
 	if errors.Is(err, signing.ErrUnsupportedKey) {
 		return keys.Coded(protocol.ErrKeyUnusable, nil, err)
+	}
+	return err
+}
+
+// unusable prefers the source's own error for a credential it lists as
+// not usable (keys.UnusableError: a damaged stored file says so) over the
+// generic ERR_KEY_UNUSABLE of CheckValidity.
+func unusable(cred keys.Credential, err error) error {
+	var ce *keys.CodedError
+	if errors.As(err, &ce) && ce.Code == protocol.ErrKeyUnusable {
+		if u, ok := cred.(keys.UnusableError); ok {
+			if uerr := u.UnusableError(); uerr != nil {
+				return uerr
+			}
+		}
 	}
 	return err
 }

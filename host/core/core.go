@@ -53,6 +53,45 @@ type Options struct {
 	Doctor *DoctorConfig
 	// Diagnose, when set, replaces Doctor's checks in Diagnose (tests).
 	Diagnose func(ctx context.Context) doctor.Report
+	// Anchors is the trust store for the issuer check of List; nil means
+	// SAT's production CAs built in (sat.ProductionAnchors).
+	Anchors func() (*sat.Anchors, error)
+}
+
+// TrustAnchors returns the trust store loader for a configured CA folder:
+// caDir's certificates when set (an override), else SAT's production CAs
+// built into the program.
+func TrustAnchors(caDir string) func() (*sat.Anchors, error) {
+	if caDir == "" {
+		return func() (*sat.Anchors, error) { return sat.ProductionAnchors(), nil }
+	}
+	return func() (*sat.Anchors, error) { return sat.LoadAnchors(caDir) }
+}
+
+// anchors loads a trust store, SAT's production CAs when load is nil.
+func anchorsOf(load func() (*sat.Anchors, error)) (*sat.Anchors, error) {
+	if load == nil {
+		return sat.ProductionAnchors(), nil
+	}
+	return load()
+}
+
+// IssuerCheck fills info.IssuerCheck and IssuerCA: which CA of the trust
+// store issued cert (at a time within its validity, so an expired e.firma
+// is still recognised).
+func IssuerCheck(info *protocol.CertInfo, cert *x509.Certificate, a *sat.Anchors, now time.Time) {
+	if a == nil {
+		return
+	}
+	ca, err := a.Issuer(cert, sat.WithinValidity(cert, now))
+	switch {
+	case err != nil:
+		info.IssuerCheck = protocol.IssuedByUnknown
+	case a.SAT():
+		info.IssuerCheck, info.IssuerCA = protocol.IssuedBySAT, a.Name(ca)
+	default:
+		info.IssuerCheck, info.IssuerCA = protocol.IssuedByConfigured, a.Name(ca)
+	}
 }
 
 // Core runs the host's operations. It is safe for concurrent use.
@@ -160,8 +199,15 @@ func (c *Core) List(ctx context.Context) protocol.ListResult {
 	creds, warnings := c.credentials(ctx)
 	now := c.opt.Now()
 	out := protocol.ListResult{Certificates: make([]protocol.CertInfo, 0, len(creds)), Warnings: warnings}
+	anchors, err := anchorsOf(c.opt.Anchors)
+	if err != nil {
+		c.log(ctx).Warn().Err(err).Msg("trust store unreadable: issuer not checked")
+		anchors = nil
+	}
 	for _, cr := range creds {
-		out.Certificates = append(out.Certificates, Info(cr, now))
+		info := Info(cr, now)
+		IssuerCheck(&info, cr.Certificate(), anchors, now)
+		out.Certificates = append(out.Certificates, info)
 	}
 	sortInfos(out.Certificates)
 	return out

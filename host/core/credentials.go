@@ -16,42 +16,61 @@ var errNoStore = errors.New("no store configured")
 
 // Import checks and stores what a page sends: a .cer/.key pair or a .pfx,
 // each as base64 (of DER or PEM) or PEM text.
-func (c *Core) Import(ctx context.Context, p protocol.ImportParams) (protocol.CertInfo, error) {
+func (c *Core) Import(ctx context.Context, p protocol.ImportParams) (protocol.ImportResult, error) {
 	if c.opt.Store == nil {
-		return protocol.CertInfo{}, errNoStore
+		return protocol.ImportResult{}, errNoStore
 	}
 	switch {
 	case p.PFX != "" && p.Certificate == "" && p.PrivateKey == "":
 		pfx, err := DecodeFile("pfx", p.PFX)
 		if err != nil {
-			return protocol.CertInfo{}, err
+			return protocol.ImportResult{}, err
 		}
 		pw := protocol.SecretOf(p.Password, p.PasswordBytes)
 		defer clear(pw)
-		return c.ImportPFX(ctx, pfx, pw)
+		info, err := c.ImportPFX(ctx, pfx, pw)
+		return protocol.ImportResult{CertInfo: info}, err
 	case p.PFX == "" && p.Certificate != "" && p.PrivateKey != "":
 		cer, err := DecodeFile("certificate", p.Certificate)
 		if err != nil {
-			return protocol.CertInfo{}, err
+			return protocol.ImportResult{}, err
 		}
 		key, err := DecodeFile("privateKey", p.PrivateKey)
 		if err != nil {
-			return protocol.CertInfo{}, err
+			return protocol.ImportResult{}, err
 		}
 		pw := protocol.SecretOf(p.Password, p.PasswordBytes)
 		defer clear(pw)
-		return c.ImportSAT(ctx, cer, key, pw)
+		newPw := []byte(p.NewPassword)
+		defer clear(newPw)
+		return c.ImportKeyPair(ctx, cer, key, pw, newPw)
 	}
-	return protocol.CertInfo{}, keys.Coded(protocol.ErrBadRequest, nil, errors.New("give certificate and privateKey, or pfx"))
+	return protocol.ImportResult{}, keys.Coded(protocol.ErrBadRequest, nil, errors.New("give certificate and privateKey, or pfx"))
 }
 
-// ImportSAT checks and stores a .cer/.key pair.
+// ImportSAT checks and stores a .cer/.key pair whose key is encrypted.
 func (c *Core) ImportSAT(ctx context.Context, cer, key, password []byte) (protocol.CertInfo, error) {
+	r, err := c.ImportKeyPair(ctx, cer, key, password, nil)
+	return r.CertInfo, err
+}
+
+// ImportKeyPair checks and stores a .cer/.key pair. A key given
+// unencrypted is stored encrypted with newPassword (at least
+// protocol.MinNewPasswordBytes) and the result says so; without a new
+// password it is ERR_BAD_CREDENTIAL_FILE "unencryptedKey".
+func (c *Core) ImportKeyPair(ctx context.Context, cer, key, password, newPassword []byte) (protocol.ImportResult, error) {
 	if c.opt.Store == nil {
-		return protocol.CertInfo{}, errNoStore
+		return protocol.ImportResult{}, errNoStore
 	}
-	cred, err := c.opt.Store.ImportSAT(cer, key, password)
-	return c.imported(ctx, cred, err)
+	if len(newPassword) > 0 && len(newPassword) < protocol.MinNewPasswordBytes {
+		return protocol.ImportResult{}, keys.Coded(protocol.ErrBadRequest, map[string]any{"variant": "newPasswordShort", "minNewPasswordBytes": protocol.MinNewPasswordBytes}, errors.New("new password too short"))
+	}
+	cred, reencrypted, err := c.opt.Store.ImportKeyPair(cer, key, password, newPassword)
+	info, err := c.imported(ctx, cred, err)
+	if err == nil && reencrypted {
+		c.log(ctx).Info().Str("certificate", cred.ID()).Msg("unencrypted key stored encrypted with the new password")
+	}
+	return protocol.ImportResult{CertInfo: info, KeyEncrypted: reencrypted}, err
 }
 
 // ImportPFX checks and stores a PKCS#12 file.

@@ -13,7 +13,8 @@ import (
 
 // DoctorConfig is what the checks need besides the key sources.
 type DoctorConfig struct {
-	// Anchors loads the CA folder for the chain check; nil or an error
+	// Anchors loads the CA folder for the chain check; nil means SAT's
+	// production CAs built in; an error
 	// leaves the check not configured.
 	Anchors func() (*sat.Anchors, error)
 	// TimeServer is the NTP server for online checks; empty means
@@ -32,10 +33,9 @@ func (c *Core) Doctor(ctx context.Context, lang i18n.Lang, online bool, files *d
 	if c.opt.Doctor != nil {
 		cfg = *c.opt.Doctor
 	}
-	var anchors *sat.Anchors
-	if cfg.Anchors != nil {
-		anchors, _ = cfg.Anchors()
-	}
+	// The trust store: the configured folder, else SAT's production CAs
+	// built in; an unreadable folder leaves the check not done.
+	anchors, _ := anchorsOf(cfg.Anchors)
 	timeServer := ""
 	if online {
 		timeServer = cfg.TimeServer

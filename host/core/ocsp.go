@@ -20,7 +20,9 @@ type OCSPConfig struct {
 	// URL is the responder; default SAT's production e.firma service.
 	URL string
 	// Anchors loads the CA folder (the issuer is needed to name the
-	// certificate in the request and to check the answer).
+	// certificate in the request and to check the answer); nil means SAT's
+	// production CAs built in, whose OCSP responder certificates the check
+	// then knows.
 	Anchors func() (*sat.Anchors, error)
 	// Responder, when set, is the only certificate allowed to sign answers.
 	Responder func() (*x509.Certificate, error)
@@ -28,30 +30,27 @@ type OCSPConfig struct {
 	MaxAge time.Duration
 }
 
-func (c *Core) ocspIssuer(ctx context.Context, id string) (*x509.Certificate, *x509.Certificate, error) {
+func (c *Core) ocspIssuer(ctx context.Context, id string) (cert, issuer *x509.Certificate, known []*x509.Certificate, err error) {
 	cred, err := c.Find(ctx, id)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	if c.opt.OCSP.Anchors == nil {
-		return nil, nil, keys.Coded(protocol.ErrIssuerUnknown, nil, errors.New("no CA folder configured"))
-	}
-	anchors, err := c.opt.OCSP.Anchors()
+	anchors, err := anchorsOf(c.opt.OCSP.Anchors)
 	if err != nil {
-		return nil, nil, keys.Coded(protocol.ErrIssuerUnknown, nil, err)
+		return nil, nil, nil, keys.Coded(protocol.ErrIssuerUnknown, nil, err)
 	}
-	cert := cred.Certificate()
-	issuer, err := anchors.Issuer(cert, sat.WithinValidity(cert, c.opt.Now()))
+	cert = cred.Certificate()
+	issuer, err = anchors.Issuer(cert, sat.WithinValidity(cert, c.opt.Now()))
 	if err != nil {
-		return nil, nil, keys.Coded(protocol.ErrIssuerUnknown, nil, err)
+		return nil, nil, nil, keys.Coded(protocol.ErrIssuerUnknown, nil, err)
 	}
-	return cert, issuer, nil
+	return cert, issuer, anchors.Responders(), nil
 }
 
 // OCSPRequest builds the OCSP request for a credential's certificate; the
 // extension sends it (the host never goes to the network).
 func (c *Core) OCSPRequest(ctx context.Context, p protocol.OCSPParams) (protocol.OCSPRequestResult, error) {
-	cert, issuer, err := c.ocspIssuer(ctx, p.CertificateID)
+	cert, issuer, _, err := c.ocspIssuer(ctx, p.CertificateID)
 	if err != nil {
 		return protocol.OCSPRequestResult{}, err
 	}
@@ -69,7 +68,7 @@ func (c *Core) OCSPRequest(ctx context.Context, p protocol.OCSPParams) (protocol
 // OCSPCheck checks the responder's answer for a credential's certificate.
 // A refused answer is status "invalid", not an error.
 func (c *Core) OCSPCheck(ctx context.Context, p protocol.OCSPParams) (protocol.OCSPCheckResult, error) {
-	cert, issuer, err := c.ocspIssuer(ctx, p.CertificateID)
+	cert, issuer, known, err := c.ocspIssuer(ctx, p.CertificateID)
 	if err != nil {
 		return protocol.OCSPCheckResult{}, err
 	}
@@ -90,7 +89,7 @@ func (c *Core) OCSPCheck(ctx context.Context, p protocol.OCSPParams) (protocol.O
 	if maxAge <= 0 {
 		maxAge = time.Hour
 	}
-	r, err := sat.CheckOCSPResponse(der, cert, issuer, responder, c.opt.Now(), maxAge)
+	r, err := sat.CheckOCSPResponse(der, cert, issuer, responder, c.opt.Now(), maxAge, known...)
 	switch {
 	case errors.Is(err, sat.ErrOCSPTryLater):
 		return protocol.OCSPCheckResult{Status: protocol.OCSPUnavailable}, nil

@@ -89,7 +89,7 @@ func (c *Core) Sign(ctx context.Context, p protocol.SignParams) (protocol.SignRe
 	}
 	info := Info(cred, c.opt.Now())
 	if err := CheckValidity(info); err != nil {
-		return protocol.SignResult{}, err
+		return protocol.SignResult{}, unusable(cred, err)
 	}
 	// Refuse a batch whose answer cannot fit Chrome's 1 MiB before any
 	// unlock or signature (a 4096-bit key makes 684-character signatures).

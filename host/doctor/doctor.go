@@ -62,7 +62,7 @@ type Report struct {
 type Env struct {
 	Lang    i18n.Lang
 	Sources []keys.Source
-	Anchors *sat.Anchors // nil: chain check not configured
+	Anchors *sat.Anchors // the trust store (SAT's built in, or caDir); nil: not checked
 	Now     func() time.Time
 	// TimeServer is an NTP server ("host:123") to compare the clock with;
 	// empty disables the comparison.
@@ -186,8 +186,14 @@ func chainCheck(cert *x509.Certificate, env Env, label string, now time.Time) Ch
 	if env.Anchors == nil {
 		return Check{ID: "issuer", Status: NotChecked, Title: t("doctor.issuer.title", label), Reason: t("doctor.issuer.nocas"), Fix: t("doctor.issuer.nocas.fix"), Certificate: label}
 	}
-	if err := env.Anchors.Verify(cert, sat.WithinValidity(cert, now)); err != nil {
+	ca, err := env.Anchors.Issuer(cert, sat.WithinValidity(cert, now))
+	switch {
+	case err != nil && env.Anchors.SAT():
+		return Check{ID: "issuer", Status: Error, Title: t("doctor.issuer.title", label), Reason: t("doctor.issuer.notsat"), Fix: t("doctor.issuer.bad.fix"), Certificate: label}
+	case err != nil:
 		return Check{ID: "issuer", Status: Error, Title: t("doctor.issuer.title", label), Reason: t("doctor.issuer.bad"), Fix: t("doctor.issuer.bad.fix"), Certificate: label}
+	case env.Anchors.SAT():
+		return Check{ID: "issuer", Status: OK, Title: t("doctor.issuer.title", label), Reason: t("doctor.issuer.sat", env.Anchors.Name(ca)), Certificate: label}
 	}
 	return Check{ID: "issuer", Status: OK, Title: t("doctor.issuer.title", label), Reason: t("doctor.issuer.ok"), Certificate: label}
 }

@@ -29,9 +29,17 @@ func FileChecks(f Files, env Env) []Check {
 	if env.Now == nil {
 		env.Now = envNow
 	}
+	// fileProblem is the message and hint for what is wrong with a file.
+	fileProblem := func(err error) (string, string) {
+		if v := sat.Problem(err); v != "" {
+			return t("code.ERR_BAD_CREDENTIAL_FILE." + v), t("hint.ERR_BAD_CREDENTIAL_FILE." + v)
+		}
+		return t("code.ERR_BAD_CREDENTIAL_FILE"), t("hint.ERR_BAD_CREDENTIAL_FILE")
+	}
 	cert, err := sat.ParseCertificate(f.Cert)
 	if err != nil {
-		return []Check{{ID: "cer-file", Status: Error, Title: t("doctor.file.cer"), Reason: t("code.ERR_BAD_CREDENTIAL_FILE"), Fix: t("hint.ERR_BAD_CREDENTIAL_FILE")}}
+		reason, fix := fileProblem(err)
+		return []Check{{ID: "cer-file", Status: Error, Title: t("doctor.file.cer"), Reason: reason, Fix: fix}}
 	}
 	out := credentialChecks(certOnly{cert}, env, env.Now())
 	if f.Key == nil {
@@ -39,18 +47,30 @@ func FileChecks(f Files, env Env) []Check {
 	}
 	label := sat.FactsOf(cert).RFC
 	title := t("doctor.file.key", label)
-	if f.Password == nil {
+	key, err := keyfile.DecryptKey(f.Key, f.Password)
+	if errors.Is(err, sat.ErrUnencryptedKey) {
+		// Readable with no password: check the pair; importing it will ask
+		// for a new password.
+		if plain, perr := keyfile.ParseUnencryptedKey(f.Key); perr == nil {
+			if sat.CheckPair(cert, plain) != nil {
+				return append(out, Check{ID: "key-mismatch", Status: Error, Title: title, Reason: t("code.ERR_KEY_MISMATCH"), Fix: t("hint.ERR_KEY_MISMATCH")})
+			}
+			reason, fix := fileProblem(err)
+			return append(out, Check{ID: "key-file", Status: Warning, Title: title, Reason: reason, Fix: fix})
+		}
+	}
+	if f.Password == nil && sat.Problem(err) == "" {
 		return append(out, Check{ID: "key-file", Status: NotChecked, Title: title, Reason: t("doctor.file.nopassword"), Fix: t("doctor.file.nopassword.fix")})
 	}
-	key, err := keyfile.DecryptKey(f.Key, f.Password)
 	if err != nil {
 		// The host's one mapping (keys.CodeOf) says whether it was the
-		// password; anything else means the key file cannot be used.
-		id, code := "key-file", protocol.ErrBadCredentialFile
+		// password; anything else means the key file cannot be used, and
+		// sat.Problem says why when it can.
 		if c, _ := keys.CodeOf(err); c == protocol.ErrWrongPassword {
-			id, code = "key-password", c
+			return append(out, Check{ID: "key-password", Status: Error, Title: title, Reason: t("code.ERR_WRONG_PASSWORD"), Fix: t("hint.ERR_WRONG_PASSWORD")})
 		}
-		return append(out, Check{ID: id, Status: Error, Title: title, Reason: t("code." + string(code)), Fix: t("hint." + string(code))})
+		reason, fix := fileProblem(err)
+		return append(out, Check{ID: "key-file", Status: Error, Title: title, Reason: reason, Fix: fix})
 	}
 	if err := sat.CheckPair(cert, key); err != nil {
 		return append(out, Check{ID: "key-mismatch", Status: Error, Title: title, Reason: t("code.ERR_KEY_MISMATCH"), Fix: t("hint.ERR_KEY_MISMATCH")})

@@ -95,6 +95,13 @@ func FindByListing(ctx context.Context, src Source, id string) (Credential, erro
 	return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
 }
 
+// UnusableError is implemented by a credential that can say, with its own
+// code, why it is listed as not usable (a stored file damaged since the
+// import); nil when it is usable.
+type UnusableError interface {
+	UnusableError() error
+}
+
 // Coded returns an error that carries a protocol code to the browser.
 // details may be nil. The wrapped err goes to the log only.
 func Coded(code protocol.Code, details map[string]any, err error) error {
@@ -124,6 +131,10 @@ func CodeOf(err error) (protocol.Code, map[string]any) {
 	switch {
 	case errors.As(err, &ce):
 		return ce.Code, ce.Details
+	case sat.Problem(err) != "":
+		// What is wrong with that file: unencrypted key, certificate for
+		// key, key for certificate, damaged, unsupported encryption.
+		return protocol.ErrBadCredentialFile, map[string]any{"variant": sat.Problem(err)}
 	case errors.Is(err, sat.ErrWrongPassword), errors.Is(err, sat.ErrEmptyPassword):
 		return protocol.ErrWrongPassword, nil
 	case errors.Is(err, sat.ErrPasswordTooLong):

@@ -17,6 +17,8 @@ import (
 
 	"github.com/efirma/conector/host/privdir"
 	"github.com/rs/zerolog"
+
+	"github.com/efirma/conector/internal/filelock"
 )
 
 // MaxFileBytes caps the log file; when exceeded it is rotated to .1.
@@ -58,22 +60,64 @@ type nopCloser struct{}
 
 func (nopCloser) Close() error { return nil }
 
-// cappedFile rotates to path.1 when a write would pass MaxFileBytes.
+// cappedFile appends lines to path and rotates it to path.1 when a line
+// would take it past MaxFileBytes. Several processes write the same file
+// (the CLI and one host per browser connection), so every line is written
+// under a cross-process lock (path.lock) and the size is the file's real
+// size, read after taking the lock: a rotation happens once, by whichever
+// process first finds the file full, and no process keeps writing to a file
+// another has rotated away. The file is opened for each line and closed
+// after it, so a rename never meets a file held open (Windows refuses
+// those).
 type cappedFile struct {
 	mu     sync.Mutex
 	path   string
-	f      *os.File // nil until the first write
-	size   int64
-	failed bool // the file could not be opened: lines go to stderr only
+	lock   *os.File // path.lock, opened on the first write
+	failed bool     // the log folder cannot be used: lines go to stderr only
 }
 
-// open opens (creating it owner-only) the log file; called with mu held.
-func (c *cappedFile) open() error {
-	// A log folder left 0777 is made 0700 first; one that is not ours
-	// (or not a folder) is refused and lines go to stderr only.
+// openLock makes sure of the folder and opens the lock file; called with
+// mu held. A log folder left 0777 is made 0700 first; one that is not ours
+// (or not a folder) is refused and lines go to stderr only.
+func (c *cappedFile) openLock() error {
 	if _, err := privdir.Ensure(filepath.Dir(c.path)); err != nil {
 		return err
 	}
+	f, err := os.OpenFile(c.path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	c.lock = f
+	return nil
+}
+
+func (c *cappedFile) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.failed {
+		return len(p), nil // stderr still gets the line
+	}
+	if c.lock == nil {
+		if err := c.openLock(); err != nil {
+			c.failed = true
+			return len(p), nil
+		}
+	}
+	if err := filelock.Lock(c.lock); err != nil {
+		return len(p), nil
+	}
+	defer func() { _ = filelock.Unlock(c.lock) }()
+	if err := c.append(p); err != nil {
+		// A full disk or a folder gone read-only: the line still reaches
+		// stderr; never fail the caller over its log.
+		return len(p), nil
+	}
+	return len(p), nil
+}
+
+// append writes p, rotating first when the file's real size would pass
+// the cap; called under the cross-process lock.
+func (c *cappedFile) append(p []byte) error {
 	f, err := os.OpenFile(c.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
@@ -86,42 +130,29 @@ func (c *cappedFile) open() error {
 		f.Close()
 		return err
 	}
-	c.f, c.size = f, st.Size()
-	return nil
-}
-
-func (c *cappedFile) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.failed {
-		return len(p), nil // stderr still gets the line
-	}
-	if c.f == nil {
-		if err := c.open(); err != nil {
-			c.failed = true
-			return len(p), nil
+	if st.Size() > 0 && st.Size()+int64(len(p)) > MaxFileBytes {
+		f.Close()
+		if err := os.Rename(c.path, c.path+".1"); err != nil {
+			return err
+		}
+		if f, err = os.OpenFile(c.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err != nil {
+			return err
 		}
 	}
-	if c.size+int64(len(p)) > MaxFileBytes {
-		c.f.Close()
-		_ = os.Rename(c.path, c.path+".1")
-		f, err := os.OpenFile(c.path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-		if err != nil {
-			c.f, c.failed = nil, true
-			return len(p), nil
-		}
-		c.f, c.size = f, 0
+	_, err = f.Write(p)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	n, err := c.f.Write(p)
-	c.size += int64(n)
-	return n, err
+	return err
 }
 
 func (c *cappedFile) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.f == nil {
+	if c.lock == nil {
 		return nil
 	}
-	return c.f.Close()
+	err := c.lock.Close()
+	c.lock = nil
+	return err
 }

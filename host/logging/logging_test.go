@@ -2,9 +2,13 @@ package logging
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -57,6 +61,90 @@ func TestUnwritableDirFallsBackToStderr(t *testing.T) {
 	closer.Close()
 	if !strings.Contains(stderr.String(), "still logged") {
 		t.Fatal("no stderr output")
+	}
+}
+
+// TestManyProcessesKeepEveryLine (issue 13 §5): 20 processes (each tab's
+// connection is a host process) log 100 lines each into one log that is
+// nearly full. Every line ends in efirma.log or efirma.log.1 exactly once,
+// the lines that were there before survive in efirma.log.1 (one rotation,
+// not one per process), and neither file passes MaxFileBytes.
+func TestManyProcessesKeepEveryLine(t *testing.T) {
+	const writers, lines = 20, 100
+	dir := t.TempDir()
+	old := strings.Repeat("o", 99) + "\n"
+	prefill := strings.Repeat(old, (MaxFileBytes-64<<10)/len(old))
+	if err := os.WriteFile(filepath.Join(dir, "efirma.log"), []byte(prefill), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var cmds []*exec.Cmd
+	for w := 0; w < writers; w++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperLogWriter$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "EFIRMA_TEST_LOG_WRITER="+dir, fmt.Sprintf("EFIRMA_TEST_LOG_ID=%d", w), fmt.Sprintf("EFIRMA_TEST_LOG_LINES=%d", lines))
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+	}
+	for _, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("writer: %v", err)
+		}
+	}
+	seen := map[string]int{}
+	olds := 0
+	for _, name := range []string{"efirma.log", "efirma.log.1"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data) > MaxFileBytes {
+			t.Errorf("%s is %d bytes, over the %d cap", name, len(data), MaxFileBytes)
+		}
+		for _, l := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+			if l+"\n" == old {
+				olds++
+				continue
+			}
+			var e struct {
+				Line string `json:"line"`
+			}
+			if err := json.Unmarshal([]byte(l), &e); err != nil || e.Line == "" {
+				t.Fatalf("%s: a torn or foreign line %q", name, l)
+			}
+			seen[e.Line]++
+		}
+	}
+	if olds != strings.Count(prefill, "\n") {
+		t.Errorf("%d of the %d older lines kept", olds, strings.Count(prefill, "\n"))
+	}
+	missing := 0
+	for w := 0; w < writers; w++ {
+		for i := 0; i < lines; i++ {
+			if n := seen[fmt.Sprintf("w%02d-%03d", w, i)]; n != 1 {
+				missing++
+			}
+		}
+	}
+	if missing != 0 || len(seen) != writers*lines {
+		t.Fatalf("%d of %d lines missing or repeated (%d distinct seen)", missing, writers*lines, len(seen))
+	}
+}
+
+// TestHelperLogWriter is a writer process of TestManyProcessesKeepEveryLine.
+func TestHelperLogWriter(t *testing.T) {
+	dir := os.Getenv("EFIRMA_TEST_LOG_WRITER")
+	if dir == "" {
+		t.Skip("helper process only")
+	}
+	id, _ := strconv.Atoi(os.Getenv("EFIRMA_TEST_LOG_ID"))
+	n, _ := strconv.Atoi(os.Getenv("EFIRMA_TEST_LOG_LINES"))
+	log, closer := New(dir, "info", nil)
+	defer closer.Close()
+	pad := strings.Repeat("p", 200)
+	for i := 0; i < n; i++ {
+		log.Info().Str("line", fmt.Sprintf("w%02d-%03d", id, i)).Str("pad", pad).Msg("request")
 	}
 }
 

@@ -7,6 +7,6 @@ import (
 )
 
 // importCredential answers "import-credential".
-func importCredential(ctx context.Context, s *Server, p protocol.ImportParams) (protocol.CertInfo, error) {
+func importCredential(ctx context.Context, s *Server, p protocol.ImportParams) (protocol.ImportResult, error) {
 	return s.core.Import(ctx, p)
 }

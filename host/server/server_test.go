@@ -142,6 +142,13 @@ func TestHello(t *testing.T) {
 	if h.Protocol != protocol.Version || h.Version != "test" || len(h.Sources) == 0 || h.Limits.MaxRequestBytes != protocol.MaxRequestBytes {
 		t.Fatalf("hello = %+v", h)
 	}
+	if h.DevOrigins {
+		t.Error("hello says development origins are accepted; they are off")
+	}
+	var dev protocol.HelloResult
+	if e := newFixture(t, true).call(t, protocol.CmdHello, nil, &dev); e != nil || !dev.DevOrigins {
+		t.Errorf("hello with development origins on = %+v (%v), want devOrigins true", dev, e)
+	}
 }
 
 func TestListCertificates(t *testing.T) {

@@ -1,12 +1,25 @@
 // Package store owns the user's credential store under $EFIRMA_HOME/store:
 // one folder per imported credential, holding the certificate and the
-// private key exactly as issued (a SAT .key stays encrypted; a .pfx stays as
-// given). The password is never stored.
+// private key as issued (a SAT .key stays encrypted; a .pfx stays as given)
+// or, for a key given unencrypted, encrypted with the new password the
+// person chose (sat.EncryptKey); never an unencrypted key. The password is
+// never stored. A "checksums" file holds the SHA-256 of each file, so a
+// stored file damaged later is named as such, not taken for a wrong
+// password.
 //
 // Rules: folders are 0700 and files 0600; an import is checked completely
 // (certificate parses, password opens the key, key matches certificate)
 // before anything is written, and is written to a temporary folder renamed
 // into place so that a failure loses nothing. The store is a keys.Source.
+//
+// Crashes. Every change is a rename under the cross-process lock: a
+// replace moves <id> to <id>.old, the new folder to <id>, then deletes
+// <id>.old; a removal moves <id> to .remove-<id>, then deletes that. So
+// whatever instant a process dies at, recovery (under the same lock, before
+// every List and Remove) finds one of: <id>.old alone (the replace did not
+// finish: put it back), <id> and <id>.old (it did: delete the .old), or a
+// .remove-*/.import-* folder (delete it). A removed credential never comes
+// back, and a replaced one is either the old or the new, whole.
 package store
 
 import (
@@ -26,6 +39,7 @@ import (
 
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/host/privdir"
+	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/sat/keyfile"
@@ -38,6 +52,7 @@ const (
 	certFile = "certificate.cer"
 	keyFile  = "private_key.key"
 	pfxFile  = "credential.pfx"
+	sumsFile = "checksums"
 )
 
 // Errors of the store. ErrNotFound is keys.ErrNotFound and ErrBadPFX is
@@ -84,14 +99,42 @@ func IDFor(source string, certDER []byte) string {
 
 // ImportSAT checks and stores a .cer/.key pair.
 func (s *Store) ImportSAT(certData, keyData, password []byte) (keys.Credential, error) {
+	c, _, err := s.ImportKeyPair(certData, keyData, password, nil)
+	return c, err
+}
+
+// ImportKeyPair checks and stores a .cer/.key pair. An encrypted key is
+// opened with password and stored as given. An unencrypted key (PKCS#8 or
+// PKCS#1, DER or PEM) needs newPassword: without it the answer is
+// sat.ErrUnencryptedKey (ask the person for a new password, twice); with it
+// the key is stored encrypted with newPassword (sat.EncryptKey) and
+// reencrypted is true. An unencrypted key is never written.
+func (s *Store) ImportKeyPair(certData, keyData, password, newPassword []byte) (c keys.Credential, reencrypted bool, err error) {
 	cert, err := sat.ParseCertificate(certData)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	key, err := keyfile.DecryptKey(keyData, password)
-	if err != nil {
-		return nil, err
+	if errors.Is(err, sat.ErrUnencryptedKey) && len(newPassword) > 0 {
+		if key, err = keyfile.ParseUnencryptedKey(keyData); err != nil {
+			return nil, false, err
+		}
+		if err := sat.CheckPair(cert, key); err != nil {
+			return nil, false, err
+		}
+		if keyData, err = keyfile.EncryptKey(key, newPassword); err != nil {
+			return nil, false, err
+		}
+		reencrypted = true
 	}
+	if err != nil {
+		return nil, false, err
+	}
+	c, err = s.storePair(cert, key, keyData)
+	return c, reencrypted, err
+}
+
+func (s *Store) storePair(cert *x509.Certificate, key crypto.Signer, keyData []byte) (keys.Credential, error) {
 	if err := sat.CheckPair(cert, key); err != nil {
 		return nil, err
 	}
@@ -119,39 +162,87 @@ func (s *Store) ImportPFX(pfx, password []byte) (keys.Credential, error) {
 	return &credential{id: id, source: protocol.SourcePKCS12, dir: filepath.Join(s.dir, id), cert: cert}, nil
 }
 
-// write stores files in a temporary folder and renames it into place.
+// write stores files in a temporary folder and renames it into place (see
+// the package doc for the crash rules). Failures of the disk are named
+// (diskError): full, or read-only.
 func (s *Store) write(id string, files map[string][]byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	unlock, err := s.lock()
 	if err != nil {
-		return err
+		return diskError(err)
 	}
 	defer unlock()
+	s.recoverLocked()
 	tmp, err := os.MkdirTemp(s.dir, ".import-")
 	if err != nil {
-		return fmt.Errorf("failed to create store entry: %w", err)
+		return diskError(fmt.Errorf("failed to create store entry: %w", err))
 	}
-	defer removeEntry(tmp)
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(tmp, name), data, 0o600); err != nil {
-			return fmt.Errorf("failed to write %s: %w", name, err)
+	defer func() { _ = removeEntry(tmp) }()
+	var sums strings.Builder
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := writeFile(filepath.Join(tmp, name), files[name]); err != nil {
+			return diskError(fmt.Errorf("failed to write %s: %w", name, err))
 		}
+		h := sha256.Sum256(files[name])
+		fmt.Fprintf(&sums, "%x  %s\n", h, name)
 	}
+	if err := writeFile(filepath.Join(tmp, sumsFile), []byte(sums.String())); err != nil {
+		return diskError(fmt.Errorf("failed to write %s: %w", sumsFile, err))
+	}
+	pausePoint("write:staged")
 	final := filepath.Join(s.dir, id)
 	old := final + ".old"
 	_ = removeEntry(old)
-	if _, err := os.Stat(final); err == nil {
+	if _, err := os.Lstat(final); err == nil {
 		if err := os.Rename(final, old); err != nil {
-			return fmt.Errorf("failed to replace store entry: %w", err)
+			return diskError(fmt.Errorf("failed to replace store entry: %w", err))
 		}
+		pausePoint("write:old-aside")
 	}
 	if err := os.Rename(tmp, final); err != nil {
 		_ = os.Rename(old, final)
-		return fmt.Errorf("failed to store credential: %w", err)
+		return diskError(fmt.Errorf("failed to store credential: %w", err))
 	}
+	pausePoint("write:new-in-place")
 	_ = removeEntry(old)
 	return nil
+}
+
+// writeFile writes data to a new owner-only file and flushes it to disk
+// before the folder is renamed into place.
+func writeFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// pause is the test hook of the crash tests: a process started with
+// EFIRMA_TEST_STORE_PAUSE=<point> stops at that point (saying so on
+// stderr) until it is killed.
+var pause = os.Getenv("EFIRMA_TEST_STORE_PAUSE")
+
+func pausePoint(name string) {
+	if pause != name {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "paused at %s\n", name)
+	select {}
 }
 
 // List implements keys.Source. Entries that cannot be read are warnings.
@@ -217,14 +308,12 @@ func (s *Store) lock() (func(), error) {
 	return func() { _ = unlockFile(f); f.Close() }, nil
 }
 
-// recover repairs what a crash in write leaves behind: an entry left only
-// as id.old (between the two renames) is put back; stale .import-* folders
-// are removed. It runs under the write lock, never during a write.
+// recover repairs what a crash in write or Remove leaves behind (see the
+// package doc). It takes the write lock, so it never runs during a write.
 func (s *Store) recover() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	entries, err := os.ReadDir(s.dir)
-	if err != nil {
+	if _, err := os.Lstat(s.dir); err != nil {
 		return
 	}
 	unlock, err := s.lock()
@@ -232,18 +321,31 @@ func (s *Store) recover() {
 		return
 	}
 	defer unlock()
+	s.recoverLocked()
+}
+
+// recoverLocked is recover with both locks held: <id>.old alone is put
+// back, <id>.old beside <id> is deleted (the replace finished), and
+// .import-* and .remove-* folders are deleted.
+func (s *Store) recoverLocked() {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return
+	}
 	for _, e := range entries {
 		name := e.Name()
 		if !e.IsDir() {
 			continue
 		}
-		if strings.HasPrefix(name, ".import-") {
+		if strings.HasPrefix(name, ".import-") || strings.HasPrefix(name, ".remove-") {
 			_ = removeEntry(filepath.Join(s.dir, name))
 			continue
 		}
-		if base, ok := strings.CutSuffix(name, ".old"); ok {
-			if _, err := os.Stat(filepath.Join(s.dir, base)); errors.Is(err, os.ErrNotExist) {
+		if base, ok := strings.CutSuffix(name, ".old"); ok && validID(base) {
+			if _, err := os.Lstat(filepath.Join(s.dir, base)); errors.Is(err, os.ErrNotExist) {
 				_ = os.Rename(filepath.Join(s.dir, name), filepath.Join(s.dir, base))
+			} else {
+				_ = removeEntry(filepath.Join(s.dir, name))
 			}
 		}
 	}
@@ -276,16 +378,29 @@ func (s *Store) Remove(id string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	unlock, err := s.lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	p := filepath.Join(s.dir, id)
-	if _, err := os.Stat(p); err != nil {
+	if _, err := os.Lstat(s.dir); errors.Is(err, os.ErrNotExist) {
 		return ErrNotFound
 	}
-	return removeEntry(p)
+	unlock, err := s.lock()
+	if err != nil {
+		return diskError(err)
+	}
+	defer unlock()
+	// A replace cut short must not leave an <id>.old behind to be put back
+	// after this removal.
+	s.recoverLocked()
+	p := filepath.Join(s.dir, id)
+	if _, err := os.Lstat(p); err != nil {
+		return ErrNotFound
+	}
+	gone := filepath.Join(s.dir, ".remove-"+id)
+	_ = removeEntry(gone)
+	if err := os.Rename(p, gone); err != nil {
+		return diskError(fmt.Errorf("failed to remove store entry: %w", err))
+	}
+	pausePoint("remove:renamed")
+	_ = removeEntry(gone) // what a crash leaves here, recovery deletes
+	return nil
 }
 
 func validID(id string) bool {
@@ -297,54 +412,150 @@ func validID(id string) bool {
 	return err == nil
 }
 
+// ErrStoredDamaged: a stored file is missing, or not what was stored (its
+// SHA-256 differs from the checksums file), or an entry is not a folder.
+// The person must import the e.firma again; it is never a wrong password.
+var ErrStoredDamaged = errors.New("the stored credential is damaged")
+
+// damaged wraps err as ERR_BAD_CREDENTIAL_FILE "storedDamaged".
+func damaged(err error) error {
+	return keys.Coded(protocol.ErrBadCredentialFile, map[string]any{"variant": "storedDamaged"}, fmt.Errorf("%w: %v", ErrStoredDamaged, err))
+}
+
 func (s *Store) open(id string) (*credential, error) {
 	dir := filepath.Join(s.dir, id)
-	data, err := os.ReadFile(filepath.Join(dir, certFile))
+	st, err := os.Lstat(dir)
 	if err != nil {
 		return nil, err
 	}
-	cert, err := sat.ParseCertificate(data)
+	if !st.IsDir() {
+		return nil, damaged(fmt.Errorf("store entry %s is not a folder", id))
+	}
+	data, err := os.ReadFile(filepath.Join(dir, certFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, damaged(fmt.Errorf("store entry %s has no certificate", id))
+	}
 	if err != nil {
 		return nil, err
+	}
+	sums := readSums(dir)
+	if !sums.match(certFile, data) {
+		return nil, damaged(fmt.Errorf("store entry %s: certificate differs from its checksum", id))
+	}
+	cert, err := sat.ParseCertificate(data)
+	if err != nil {
+		return nil, damaged(fmt.Errorf("store entry %s: %w", id, err))
 	}
 	src := protocol.SourceFile
 	if _, err := os.Stat(filepath.Join(dir, pfxFile)); err == nil {
 		src = protocol.SourcePKCS12
 	}
 	if IDFor(src, cert.Raw) != id {
-		return nil, fmt.Errorf("store entry %s does not match its certificate", id)
+		return nil, damaged(fmt.Errorf("store entry %s does not match its certificate", id))
 	}
-	return &credential{id: id, source: src, dir: dir, cert: cert}, nil
+	c := &credential{id: id, source: src, dir: dir, cert: cert, sums: sums}
+	// A key file deleted or changed since the import: listed, not usable.
+	name := c.keyName()
+	if kd, err := os.ReadFile(filepath.Join(dir, name)); err != nil {
+		c.damage = fmt.Errorf("store entry %s: %s unreadable: %v", id, name, err)
+	} else if !sums.match(name, kd) {
+		c.damage = fmt.Errorf("store entry %s: %s differs from its checksum", id, name)
+	}
+	return c, nil
+}
+
+// sums are the SHA-256 checksums recorded at import ("<hex>  <name>" lines);
+// nil for entries stored before checksums existed.
+type sums map[string]string
+
+func readSums(dir string) sums {
+	data, err := os.ReadFile(filepath.Join(dir, sumsFile))
+	if err != nil {
+		return nil
+	}
+	out := sums{}
+	for _, l := range strings.Split(string(data), "\n") {
+		if h, name, ok := strings.Cut(l, "  "); ok {
+			out[name] = h
+		}
+	}
+	return out
+}
+
+// match reports whether data is what was stored as name (true when no
+// checksum was recorded).
+func (s sums) match(name string, data []byte) bool {
+	want, ok := s[name]
+	if !ok {
+		return true
+	}
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:]) == want
 }
 
 type credential struct {
 	id, source, dir string
 	cert            *x509.Certificate
+	sums            sums
+	damage          error // the key file is missing or changed
 }
 
-func (c *credential) ID() string                       { return c.id }
-func (c *credential) Source() string                   { return c.source }
-func (c *credential) Certificate() *x509.Certificate   { return c.cert }
-func (c *credential) Decorate(info *protocol.CertInfo) { info.Usable = true }
+func (c *credential) ID() string                     { return c.id }
+func (c *credential) Source() string                 { return c.source }
+func (c *credential) Certificate() *x509.Certificate { return c.cert }
 
-// Unlock reads the key file and opens it with the password.
-func (c *credential) Unlock(ctx context.Context, secret []byte, _ keys.UnlockOptions) (crypto.Signer, func(), error) {
+// Decorate marks a credential whose stored key file is missing or damaged
+// as not usable, saying so.
+func (c *credential) Decorate(info *protocol.CertInfo) {
+	info.Usable = c.damage == nil
+	if c.damage != nil {
+		info.Reason = i18n.T(i18n.ES, "code.ERR_BAD_CREDENTIAL_FILE.storedDamaged") + " " + i18n.T(i18n.ES, "hint.ERR_BAD_CREDENTIAL_FILE.storedDamaged")
+	}
+}
+
+// UnusableError implements keys.UnusableError.
+func (c *credential) UnusableError() error {
+	if c.damage != nil {
+		return damaged(c.damage)
+	}
+	return nil
+}
+
+func (c *credential) keyName() string {
 	if c.source == protocol.SourcePKCS12 {
-		data, err := os.ReadFile(filepath.Join(c.dir, pfxFile))
-		if err != nil {
-			return nil, nil, fmt.Errorf("failed to read stored .pfx: %w", err)
-		}
+		return pfxFile
+	}
+	return keyFile
+}
+
+// Unlock reads the key file and opens it with the password. A key file
+// that is missing, changed since the import or no longer a key is
+// ERR_BAD_CREDENTIAL_FILE "storedDamaged", never a wrong password.
+func (c *credential) Unlock(ctx context.Context, secret []byte, _ keys.UnlockOptions) (crypto.Signer, func(), error) {
+	if c.damage != nil {
+		return nil, nil, damaged(c.damage)
+	}
+	data, err := os.ReadFile(filepath.Join(c.dir, c.keyName()))
+	if err != nil {
+		return nil, nil, damaged(fmt.Errorf("failed to read stored %s: %w", c.keyName(), err))
+	}
+	if !c.sums.match(c.keyName(), data) {
+		return nil, nil, damaged(fmt.Errorf("stored %s differs from its checksum", c.keyName()))
+	}
+	if c.source == protocol.SourcePKCS12 {
 		key, _, err := keyfile.DecodePFX(data, secret)
+		if errors.Is(err, sat.ErrBadPFX) {
+			return nil, nil, damaged(err)
+		}
 		if err != nil {
 			return nil, nil, err
 		}
 		return key, func() { wipeKey(key) }, nil
 	}
-	data, err := os.ReadFile(filepath.Join(c.dir, keyFile))
-	if err != nil {
-		return nil, nil, fmt.Errorf("failed to read stored key: %w", err)
-	}
 	key, err := keyfile.DecryptKey(data, secret)
+	if sat.Problem(err) != "" && !errors.Is(err, sat.ErrUnencryptedKey) {
+		return nil, nil, damaged(err)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

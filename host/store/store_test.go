@@ -140,8 +140,8 @@ func TestImportSAT(t *testing.T) {
 		checkPerm(t, filepath.Join(entry, "certificate.cer"), 0o600)
 	}
 	entries, _ := os.ReadDir(entry)
-	if len(entries) != 2 {
-		t.Errorf("entry holds %d files, want certificate.cer and private_key.key", len(entries))
+	if len(entries) != 3 {
+		t.Errorf("entry holds %d files, want certificate.cer, private_key.key and checksums", len(entries))
 	}
 	noPasswordIn(t, s.Dir(), password)
 

@@ -49,8 +49,14 @@ func newCredential(m *module, t tokenDesc, o certObject, lang i18n.Lang) *creden
 	switch {
 	case !supportedKey(o.cert):
 		c.usable, c.reason = false, i18n.T(lang, "token.reason.unsupported_key")
+	case len(o.id) == 0:
+		// Without a CKA_ID the key cannot be found, before or after login.
+		c.usable, c.reason = false, i18n.T(lang, "token.reason.no_id")
 	case !o.hasKey:
-		c.usable, c.reason = false, i18n.T(lang, "token.reason.no_key")
+		// Hidden until login (CKA_PRIVATE, no public key object): usable;
+		// Unlock looks for it after login and only then can say it is
+		// missing (ERR_KEY_UNUSABLE).
+		c.reason = i18n.T(lang, "token.reason.key_after_pin")
 	}
 	return c
 }

@@ -15,11 +15,15 @@
 // installed module.
 //
 // Listing. Every X.509 certificate object of every initialised token is a
-// credential. It is usable when a private key, or (as most tokens hide
-// private keys until login) a public key, with the same CKA_ID is visible;
-// otherwise it is listed as not usable with the reason. Unlock looks for
-// the private key again after login and checks its type and RSA modulus
-// against the certificate.
+// credential. Listing never logs in, so it cannot always see the key: most
+// tokens hide private keys until login, and a token loaded with OpenSC's
+// pkcs11-tool --write-object (no public key object) shows no key at all
+// before login. So a certificate is usable unless its key type is not
+// supported or it has no CKA_ID; when no private or public key with its
+// CKA_ID is visible, its Reason notes that the key is checked with the PIN.
+// Unlock looks for the private key by CKA_ID after login and checks its
+// type and RSA modulus against the certificate; only when none is found
+// then is it ERR_KEY_UNUSABLE.
 //
 // Token gone. A token missing from every slot (looked up by serial, so a
 // token moved to another reader is still found), or a call answering

@@ -30,10 +30,13 @@ type tokenDesc struct {
 
 // certObject is one X.509 certificate object found on a token.
 type certObject struct {
-	cert   *x509.Certificate
-	id     []byte // CKA_ID
-	label  string // CKA_LABEL
-	hasKey bool   // a private (or public) key object with the same CKA_ID is visible
+	cert  *x509.Certificate
+	id    []byte // CKA_ID
+	label string // CKA_LABEL
+	// hasKey: a private (or public) key object with the same CKA_ID is
+	// visible before login. When false the key may still be there, hidden
+	// until login (CKA_PRIVATE): Unlock finds it by CKA_ID after login.
+	hasKey bool
 }
 
 // presentTokens lists the tokens present in the module's slots.
@@ -113,6 +116,8 @@ func (m *module) certificates(slot uint) (certs []certObject, skipped int, err e
 
 // hasKey reports whether a private key with CKA_ID id is visible, or, as
 // most tokens hide private keys until login, a public key with that id.
+// False is not "no key": a token loaded without public key objects (as
+// pkcs11-tool --write-object --type privkey does) shows nothing until login.
 func (m *module) hasKey(sh pkcs11.SessionHandle, id []byte) (bool, error) {
 	for _, class := range []uint{pkcs11.CKO_PRIVATE_KEY, pkcs11.CKO_PUBLIC_KEY} {
 		hs, err := m.find(sh, 1,

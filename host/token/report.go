@@ -53,7 +53,10 @@ type CertReport struct {
 	Subject  string // SAT name, or the subject's common name
 	RFC      string
 	NotAfter string // YYYY-MM-DD
-	HasKey   bool
+	// HasKey: a key object with the certificate's CKA_ID is visible before
+	// login. When false and ID is set, the key may be hidden until login:
+	// it is not checked until the PIN is entered (doctor never logs in).
+	HasKey bool
 	// CredentialID is the id List gives this certificate.
 	CredentialID string
 }
@@ -90,9 +93,12 @@ func (r Report) Lines(lang i18n.Lang, verbose bool) []string {
 				out = append(out, i18n.T(lang, "token.doctor.empty"))
 			}
 			for _, c := range t.Certificates {
-				key := i18n.T(lang, "token.doctor.cert.nokey")
-				if c.HasKey {
+				key := i18n.T(lang, "token.doctor.cert.hidden")
+				switch {
+				case c.HasKey:
 					key = i18n.T(lang, "token.doctor.cert.key")
+				case c.ID == "":
+					key = i18n.T(lang, "token.doctor.cert.nokey")
 				}
 				who := c.Subject
 				if c.RFC != "" {

@@ -117,23 +117,26 @@ run_test() { # run_test PKG: its Windows test binary in its folder, output in it
   dir=$($GO list -f '{{.Dir}}' "$pkg")
   # CI stays unset: a tool missing under Wine (openssl, redis, SoftHSM2)
   # skips the test that needs it, as on a developer's machine.
+  local rc=0
   (cd "$dir" && env -u CI TMP="$(winpath "$work/tmp")" TEMP="$(winpath "$work/tmp")" \
       EFIRMA_STANDIN_DIR="$(winpath "$bin/standin")" EFIRMA_TEST_BINARY="$(winpath "$bin/efirma.exe")" \
-      "$WINE" "$work/tests/$name.test.exe" -test.count=1 -test.timeout=5m >"$work/tests/$name.log" 2>&1)
-  echo $? >"$work/tests/$name.rc"
+      "$WINE" "$work/tests/$name.test.exe" -test.count=1 -test.timeout=5m >"$work/tests/$name.log" 2>&1) || rc=$?
+  echo "$rc" >"$work/tests/$name.rc"
 }
 running=0
 for pkg in $pkgs; do
-  [ -f "$work/tests/$(basename "$pkg").test.exe" ] || continue
   run_test "$pkg" &
   running=$((running + 1))
   if [ "$running" -ge "${WINECHECK_JOBS:-3}" ]; then wait -n || true; running=$((running - 1)); fi
 done
 wait
+ran=0
 for pkg in $pkgs; do
   name=$(basename "$pkg"); log="$work/tests/$name.log"
-  [ -f "$work/tests/$name.rc" ] || continue
-  if [ "$(cat "$work/tests/$name.rc")" = 0 ]; then
+  ran=$((ran + 1))
+  if [ ! -f "$work/tests/$name.rc" ]; then
+    echo "FAIL $pkg (its test binary did not run)"; failed=$((failed + 1))
+  elif [ "$(cat "$work/tests/$name.rc")" = 0 ]; then
     echo "ok   $pkg"
   elif wine_tempdir "$log"; then
     echo "ok   $pkg (only Wine's TempDir cleanup error)"
@@ -142,6 +145,7 @@ for pkg in $pkgs; do
     failed=$((failed + 1))
   fi
 done
+[ "$ran" -ge 15 ] || { echo "FAIL only $ran test binaries: the package list is wrong"; failed=$((failed + 1)); }
 end=$(date +%s)
 note "prefix $((prefix_ready - start))s, builds $((built - prefix_ready))s, rounds $((rounds - built))s, test binaries $((end - rounds))s; total $((end - start))s"
 [ "$failed" -eq 0 ] || die "$failed part(s) failed"

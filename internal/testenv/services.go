@@ -42,6 +42,13 @@ func (s *SyncBuffer) String() string {
 // connection that sends nothing, so it must not be probed that way.)
 func start(t testing.TB, addr, ready string, name string, args ...string) {
 	t.Helper()
+	startKillable(t, addr, ready, name, args...)
+}
+
+// startKillable is start, returning a function that kills the service
+// (SIGKILL) and waits for it to exit; calling it again does nothing.
+func startKillable(t testing.TB, addr, ready string, name string, args ...string) (kill func()) {
+	t.Helper()
 	out := &SyncBuffer{}
 	cmd := exec.Command(name, args...)
 	cmd.Stdout, cmd.Stderr = out, out
@@ -50,19 +57,20 @@ func start(t testing.TB, addr, ready string, name string, args ...string) {
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
+	kill = func() {
 		_ = cmd.Process.Kill()
 		<-done
-	})
+	}
+	t.Cleanup(kill)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if ready != "" {
 			if strings.Contains(out.String(), ready) {
-				return
+				return kill
 			}
 		} else if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
 			c.Close()
-			return
+			return kill
 		}
 		select {
 		case <-done:
@@ -87,6 +95,35 @@ func StartRedis(t testing.TB) string {
 		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 }
+
+// RedisServer is a throwaway redis-server that a test can kill and start
+// again on the same address.
+type RedisServer struct {
+	Addr string
+	t    testing.TB
+	port int
+	dir  string
+	kill func()
+}
+
+// StartRedisServer runs a throwaway redis-server like StartRedis.
+func StartRedisServer(t testing.TB) *RedisServer {
+	t.Helper()
+	r := &RedisServer{t: t, port: FreePort(t), dir: t.TempDir()}
+	r.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(r.port))
+	r.Start()
+	return r
+}
+
+// Start starts the server (again) on its address.
+func (r *RedisServer) Start() {
+	r.t.Helper()
+	r.kill = startKillable(r.t, r.Addr, "", Tool(r.t, "redis-server"),
+		"--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", r.dir)
+}
+
+// Kill kills the server with SIGKILL and waits for it to exit.
+func (r *RedisServer) Kill() { r.kill() }
 
 // Redis returns a client for addr, closed at cleanup, after a PING.
 func Redis(t testing.TB, addr string) *redis.Client {

@@ -93,6 +93,8 @@ func run(stdin []byte, env []string, args ...string) (stdout, stderr string, cod
 	switch {
 	case errors.As(err, &ee):
 		code = ee.ExitCode()
+	case errors.Is(err, exec.ErrWaitDelay):
+		code = cmd.ProcessState.ExitCode()
 	case err != nil:
 		code = -1
 		e.WriteString(err.Error())
@@ -245,12 +247,21 @@ func host(name string, env []string, input []byte, want int) (map[string]protoco
 		check(false, "host %s: %d of %d answers after a minute", name, len(resps), want)
 	}
 	stdin.Close()
-	rest, _ := io.ReadAll(stdout)
+	restc := make(chan []byte, 1)
+	go func() { b, _ := io.ReadAll(stdout); restc <- b }()
+	var rest []byte
+	select {
+	case rest = <-restc:
+	case <-time.After(30 * time.Second):
+		check(false, "host %s: stdout still open 30 s after stdin closed", name)
+	}
 	if len(rest) > 0 {
 		check(false, "host %s: %d more bytes on stdout after the answers (%q…)", name, len(rest), rest[:min(len(rest), 60)])
 	}
 	code := 0
-	if err := cmd.Wait(); err != nil {
+	if err := cmd.Wait(); errors.Is(err, exec.ErrWaitDelay) {
+		code = cmd.ProcessState.ExitCode()
+	} else if err != nil {
 		code = -1
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {

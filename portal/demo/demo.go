@@ -108,10 +108,7 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /cita", p.cita)
 	mux.HandleFunc("GET /salir", p.salir)
 	mux.HandleFunc("POST /salir", p.salir)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, "ok")
-	})
+	mux.HandleFunc("GET /healthz", p.healthz)
 	lib := cfg.PageLibrary
 	if lib == nil {
 		lib = extension.PageLibrary
@@ -124,6 +121,20 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("POST /api/cita", p.apiCita)
 	mux.HandleFunc("POST /api/sign/verify", p.apiSignVerify)
 	return securityHeaders(mux), nil
+}
+
+// healthz answers 200 "ok" when the portal can sign people in, and 503
+// naming the nonce store when it cannot (Redis down): a load balancer then
+// stops sending logins here.
+func (p *portal) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := p.v.Healthy(r.Context()); err != nil {
+		p.log.Warn("health check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "nonce store unavailable")
+		return
+	}
+	_, _ = io.WriteString(w, "ok")
 }
 
 func securityHeaders(next http.Handler) http.Handler {

@@ -13,10 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/efirma/conector/extension"
 	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/portal/demo"
 	"github.com/efirma/conector/portal/verifier"
+	"github.com/efirma/conector/portal/verifier/redisstore"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
 )
@@ -45,13 +48,20 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvStore(t, nil)
+}
+
+// newEnvStore is newEnv with the verifier's challenges kept in store (nil:
+// in memory).
+func newEnvStore(t *testing.T, store verifier.NonceStore) *env {
+	t.Helper()
 	anchors, err := sat.LoadAnchors(testenv.SATAnchorsDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Inside the SAT test FIEL's validity (2023-05-18 to 2027-05-17).
 	clk := &clock{t: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
-	v, err := verifier.New(verifier.Config{Origin: origin, Anchors: anchors, Now: clk.Now})
+	v, err := verifier.New(verifier.Config{Origin: origin, Anchors: anchors, Now: clk.Now, Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,4 +413,65 @@ func TestSignVerifyEndpoint(t *testing.T) {
 	tok, _ := fiel.Token(origin, ch)
 	resp, out = b.post("/api/sign/verify", map[string]any{"data": string(protocol.AuthMessage(origin, ch)), "signature": tok.Signature, "algorithm": tok.Algorithm, "certificate": tok.Certificate})
 	wantRefusal(t, resp.StatusCode, out, 401, "data-reserved")
+}
+
+// TestRedisDown (issue 13 §5): with the challenges in a real redis-server
+// that is killed mid-test, /healthz answers 503 naming the nonce store, and
+// a challenge or a login fails at once with 503 "store" (no multi-second
+// stall); once Redis is back, both work again.
+func TestRedisDown(t *testing.T) {
+	rs := testenv.StartRedisServer(t)
+	client := redis.NewClient(redisstore.Options(rs.Addr))
+	t.Cleanup(func() { client.Close() })
+	e := newEnvStore(t, redisstore.New(client, ""))
+	b := e.browser()
+	fiel := testenv.SAT(t, "eku9003173c9-fiel")
+
+	if resp, body := b.get("/healthz"); resp.StatusCode != 200 || body != "ok" {
+		t.Fatalf("healthz with Redis up: %d %q", resp.StatusCode, body)
+	}
+	pending := b.challenge()
+
+	rs.Kill()
+	timed := func(what string, f func()) {
+		t.Helper()
+		start := time.Now()
+		f()
+		if d := time.Since(start); d > 1500*time.Millisecond {
+			t.Errorf("%s took %s with Redis down, want a fast failure", what, d)
+		}
+	}
+	timed("healthz", func() {
+		if resp, body := b.get("/healthz"); resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "nonce store") {
+			t.Errorf("healthz with Redis down: %d %q", resp.StatusCode, body)
+		}
+	})
+	timed("challenge", func() {
+		resp, out := b.post("/api/challenge", map[string]any{})
+		wantRefusal(t, resp.StatusCode, out, http.StatusServiceUnavailable, "store")
+	})
+	timed("login", func() {
+		tok, err := fiel.Token(origin, pending)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, out := b.post("/api/login", map[string]any{"challenge": pending, "token": tok})
+		wantRefusal(t, resp.StatusCode, out, http.StatusServiceUnavailable, "store")
+	})
+
+	rs.Start()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		resp, _ := b.get("/healthz")
+		if resp.StatusCode == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("healthz still %d after Redis came back", resp.StatusCode)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if status, out, _, _ := b.login(fiel, origin); status != 200 || out["rfc"] != "EKU9003173C9" {
+		t.Fatalf("login after Redis came back: %d %v", status, out)
+	}
 }

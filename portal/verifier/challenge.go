@@ -45,7 +45,9 @@ func (v *Verifier) Issue(ctx context.Context, session string) (string, error) {
 	rec = binary.BigEndian.AppendUint64(rec, uint64(v.now().Add(v.ttl).UnixNano()))
 	// The store keeps the record past its expiry for one more TTL, so that
 	// a late use is reported as expired rather than unknown.
-	if err := v.store.Put(ctx, ch, rec, 2*v.ttl); err != nil {
+	sctx, cancel := context.WithTimeout(ctx, v.storeTO)
+	defer cancel()
+	if err := v.store.Put(sctx, ch, rec, 2*v.ttl); err != nil {
 		if errors.Is(err, ErrStoreFull) {
 			return "", err
 		}
@@ -65,7 +67,9 @@ func (v *Verifier) Consume(ctx context.Context, session, challenge string) error
 	if !validChallenge(challenge) {
 		return ErrChallengeFormat
 	}
-	rec, err := v.store.Take(ctx, challenge)
+	sctx, cancel := context.WithTimeout(ctx, v.storeTO)
+	defer cancel()
+	rec, err := v.store.Take(sctx, challenge)
 	switch {
 	case errors.Is(err, ErrNonceUsed):
 		return ErrChallengeReplayed

@@ -20,6 +20,23 @@ const (
 	SATTestOCSPURL = sat.OCSPTestURL
 )
 
+// ProductionAnchors is SAT's production trust store, built into the
+// program (sat/ca/prod): AC0–AC5 and Banco de México's roots as anchors,
+// and SAT's OCSP responder certificates for AC4 and AC5, which the
+// revocation check then knows. Use it with ProductionOCSP in production.
+func ProductionAnchors() *sat.Anchors { return sat.ProductionAnchors() }
+
+// ProductionOCSP returns the revocation check against SAT's production
+// service (SATOCSPURL), refusing the login when it cannot be reached.
+// With ProductionAnchors, answers signed by SAT's published responder
+// certificates are accepted.
+func ProductionOCSP() *OCSP { return &OCSP{URL: SATOCSPURL} }
+
+// TestAnchors loads SAT's test CAs (or any CA folder) for a test
+// environment, with SATTestOCSPURL. SAT's test CAs are test data and are
+// not built in: a production verifier must never trust them.
+func TestAnchors(dir string) (*sat.Anchors, error) { return sat.LoadAnchors(dir) }
+
 // Defaults of OCSP.
 const (
 	DefaultOCSPTimeout = 10 * time.Second
@@ -32,10 +49,11 @@ const (
 type OCSP struct {
 	// URL is the responder (SATOCSPURL in production).
 	URL string
-	// Responder is the certificate whose key signs the responses (SAT
-	// publishes it beside its CAs). When nil, a response must be signed by
-	// the certificate's issuing CA or by a responder certificate that CA
-	// issued for OCSP signing and included in the response.
+	// Responder pins the one certificate whose key may sign the responses.
+	// When nil, a response must be signed by the certificate's issuing CA
+	// or by a responder certificate that CA issued for OCSP signing,
+	// included in the response or among the anchors' Responders (SAT's two
+	// responder certificates are in ProductionAnchors).
 	Responder *x509.Certificate
 	// Client makes the requests; nil means an http.Client with Timeout.
 	Client *http.Client
@@ -73,7 +91,7 @@ func (o *OCSP) client() *http.Client {
 // status asks the responder about cert (issued by issuer) and returns
 // RevocationGood, or RevocationUnavailable under FailOpen, or a refusal.
 // The response is checked by sat.CheckOCSPResponse, shared with the host.
-func (o *OCSP) status(ctx context.Context, cert, issuer *x509.Certificate, now time.Time) (string, error) {
+func (o *OCSP) status(ctx context.Context, cert, issuer *x509.Certificate, now time.Time, known []*x509.Certificate) (string, error) {
 	der, err := o.fetch(ctx, cert, issuer)
 	if err == nil {
 		maxAge := o.MaxAge
@@ -81,7 +99,7 @@ func (o *OCSP) status(ctx context.Context, cert, issuer *x509.Certificate, now t
 			maxAge = DefaultOCSPMaxAge
 		}
 		var r sat.OCSPResult
-		r, err = sat.CheckOCSPResponse(der, cert, issuer, o.Responder, now, maxAge)
+		r, err = sat.CheckOCSPResponse(der, cert, issuer, o.Responder, now, maxAge, known...)
 		switch {
 		case err == nil && r.Status == sat.OCSPGood:
 			return RevocationGood, nil

@@ -152,3 +152,57 @@ func TestSATOCSPConfiguration(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestOCSPKnownResponder (issue 13 §3): the responder certificates kept
+// with the anchors (as SAT's are in ProductionAnchors) let the check accept
+// answers that do not carry the responder's certificate, with no pinning;
+// without them such an answer is refused.
+func TestOCSPKnownResponder(t *testing.T) {
+	ca := testenv.NewCA(t, "AC con respondedor publicado")
+	responder := ca.Issue(testenv.Leaf{OCSPSigning: true})
+	good := ca.Issue(testenv.Leaf{RFC: "GOOD800101AB1"})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		der, err := ocsp.CreateResponse(ca.Cert, responder.Cert, ocsp.Response{
+			Status: ocsp.Good, SerialNumber: good.Cert.SerialNumber,
+			ThisUpdate: now.Add(-time.Minute), NextUpdate: now.Add(time.Hour),
+		}, responder.Key)
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		_, _ = w.Write(der)
+	}))
+	t.Cleanup(srv.Close)
+
+	dir := ca.WriteDir(t)
+	responder.WritePEM(t, filepath.Join(dir, "ocsp.pem"), "")
+	withResponder, err := verifier.TestAnchors(dir)
+	if err != nil || len(withResponder.Responders()) != 1 {
+		t.Fatalf("anchors with the responder: %v", err)
+	}
+	for _, c := range []struct {
+		name    string
+		anchors *sat.Anchors
+		want    error
+	}{
+		{"responder published with the CA", withResponder, nil},
+		{"responder unknown", ca.Anchors(), verifier.ErrRevocationResponse},
+	} {
+		v, err := verifier.New(verifier.Config{Origin: origin, Anchors: c.anchors, OCSP: &verifier.OCSP{URL: srv.URL}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := login(t, v, good)
+		if c.want == nil && (err != nil || r.Revocation != verifier.RevocationGood) {
+			t.Errorf("%s: %+v, %v", c.name, r, err)
+		}
+		if c.want != nil && !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+	// The ready production value knows SAT's two responders.
+	if p := verifier.ProductionAnchors(); p.Len() == 0 || len(p.Responders()) != 2 || verifier.ProductionOCSP().URL != verifier.SATOCSPURL {
+		t.Fatalf("production anchors: %d CAs, %d responders", p.Len(), len(p.Responders()))
+	}
+}

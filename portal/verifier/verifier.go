@@ -58,13 +58,19 @@ type Config struct {
 	// it ("https://portal.example.gob.mx", no path, no trailing slash). The
 	// token's signature is checked over this origin and no other.
 	Origin string
-	// Anchors are the trust anchors (sat.LoadAnchors on a folder of CA
-	// certificates: SAT's production CAs in production). Required.
+	// Anchors are the trust anchors: ProductionAnchors() (SAT's production
+	// CAs and OCSP responder certificates, built in) in production, or
+	// sat.LoadAnchors on a folder (SAT's test CAs in tests). Required. The
+	// responder certificates among them are known to the OCSP check.
 	Anchors *sat.Anchors
 	// Store keeps challenges; nil means a new MemoryStore.
 	Store NonceStore
 	// ChallengeTTL is how long a challenge is valid; 0 means 5 minutes.
 	ChallengeTTL time.Duration
+	// StoreTimeout bounds each call to Store, so that a login fails fast
+	// (ErrStore) when the store is down instead of waiting for the
+	// client's retries; 0 means DefaultStoreTimeout.
+	StoreTimeout time.Duration
 	// AllowedRFCs, when not empty, is the only RFCs that may sign in
 	// (compared in upper case; for a persona moral, the company's RFC).
 	AllowedRFCs []string
@@ -75,12 +81,39 @@ type Config struct {
 	Now func() time.Time
 }
 
+// DefaultStoreTimeout bounds one nonce-store call.
+const DefaultStoreTimeout = time.Second
+
+// HealthChecker is implemented by a NonceStore that can be down (Redis).
+type HealthChecker interface {
+	// Healthy returns nil when the store answers now.
+	Healthy(ctx context.Context) error
+}
+
+// Healthy reports whether the verifier can issue and consume challenges
+// now: nil, or ErrStore when the store does not answer within the store
+// timeout. A portal's health check (/healthz) should use it, so a load
+// balancer stops sending logins to an instance whose Redis is down.
+func (v *Verifier) Healthy(ctx context.Context) error {
+	hc, ok := v.store.(HealthChecker)
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, v.storeTO)
+	defer cancel()
+	if err := hc.Healthy(ctx); err != nil {
+		return fmt.Errorf("%w: %v", ErrStore, err)
+	}
+	return nil
+}
+
 // Verifier checks challenges, login tokens and document signatures.
 type Verifier struct {
 	origin  string
 	anchors *sat.Anchors
 	store   NonceStore
 	ttl     time.Duration
+	storeTO time.Duration
 	allowed map[string]bool
 	ocsp    *OCSP
 	now     func() time.Time
@@ -94,9 +127,12 @@ func New(cfg Config) (*Verifier, error) {
 	if cfg.Anchors == nil || cfg.Anchors.Len() == 0 {
 		return nil, errors.New("no trust anchors configured")
 	}
-	v := &Verifier{origin: cfg.Origin, anchors: cfg.Anchors, store: cfg.Store, ttl: cfg.ChallengeTTL, ocsp: cfg.OCSP, now: cfg.Now}
+	v := &Verifier{origin: cfg.Origin, anchors: cfg.Anchors, store: cfg.Store, ttl: cfg.ChallengeTTL, storeTO: cfg.StoreTimeout, ocsp: cfg.OCSP, now: cfg.Now}
 	if v.store == nil {
 		v.store = NewMemoryStore(0)
+	}
+	if v.storeTO <= 0 {
+		v.storeTO = DefaultStoreTimeout
 	}
 	if v.ttl <= 0 {
 		v.ttl = DefaultChallengeTTL
@@ -333,7 +369,7 @@ func (v *Verifier) verifyWith(ctx context.Context, certB64 string, checkSig func
 		NotAfter: cert.NotAfter, Revocation: RevocationNotChecked, Certificate: cert,
 	}
 	if v.ocsp != nil {
-		state, err := v.ocsp.status(ctx, cert, issuer, now)
+		state, err := v.ocsp.status(ctx, cert, issuer, now, v.anchors.Responders())
 		if err != nil {
 			return nil, err
 		}

@@ -21,20 +21,100 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"github.com/efirma/conector/sat"
 	"strings"
 
 	"github.com/efirma/conector/protocol"
+	"github.com/efirma/conector/sat"
+	"github.com/youmark/pkcs8"
 )
 
 var oidPBES2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
 
+// keyForm is what classifyKey found.
+type keyForm int
+
+const (
+	keyEncrypted keyForm = iota // DER EncryptedPrivateKeyInfo (PBES2)
+	keyLegacyPEM                // PKCS#1 PEM with DEK-Info
+	keyPlain                    // unencrypted PKCS#8, PKCS#1 or SEC 1
+)
+
+// classifyKey finds the private key in data. From PEM it takes the first
+// private key block, skipping others (a certificate or public key before
+// it); DER is taken whole. It tells an unencrypted key, a certificate, a
+// damaged file and an unsupported scheme apart, without a password.
+func classifyKey(data []byte) (keyForm, []byte, *pem.Block, error) {
+	if sat.IsPEM(data) {
+		sawCert, sawBlock := false, false
+		for rest := data; ; {
+			var b *pem.Block
+			b, rest = pem.Decode(rest)
+			if b == nil {
+				break
+			}
+			sawBlock = true
+			switch {
+			case b.Type == "ENCRYPTED PRIVATE KEY":
+				if err := checkEncryptedPKCS8(b.Bytes); err != nil {
+					return 0, nil, nil, err
+				}
+				return keyEncrypted, b.Bytes, b, nil
+			case strings.HasSuffix(b.Type, "PRIVATE KEY") && b.Headers["DEK-Info"] != "":
+				return keyLegacyPEM, b.Bytes, b, nil
+			case strings.HasSuffix(b.Type, "PRIVATE KEY"):
+				if _, err := parsePlainKey(b.Bytes, sat.ErrNotAKey); err != nil {
+					return 0, nil, nil, fmt.Errorf("%w: %w: unreadable %s block", sat.ErrNotAKey, sat.ErrDamaged, b.Type)
+				}
+				return keyPlain, b.Bytes, b, nil
+			case b.Type == "CERTIFICATE":
+				sawCert = true
+			}
+		}
+		switch {
+		case sawCert:
+			return 0, nil, nil, fmt.Errorf("%w: %w", sat.ErrNotAKey, sat.ErrCertificateNotKey)
+		case !sawBlock:
+			// "-----BEGIN" without a block that decodes: cut or edited.
+			return 0, nil, nil, fmt.Errorf("%w: %w: PEM text does not decode", sat.ErrNotAKey, sat.ErrDamaged)
+		}
+		return 0, nil, nil, sat.ErrNotAKey
+	}
+	err := checkEncryptedPKCS8(data)
+	if err == nil {
+		return keyEncrypted, data, nil, nil
+	}
+	if _, perr := parsePlainKey(data, sat.ErrNotAKey); perr == nil {
+		return keyPlain, data, nil, nil
+	}
+	if _, cerr := x509.ParseCertificate(data); cerr == nil {
+		return 0, nil, nil, fmt.Errorf("%w: %w", sat.ErrNotAKey, sat.ErrCertificateNotKey)
+	}
+	if errors.Is(err, sat.ErrUnsupportedEncryption) || errors.Is(err, sat.ErrDamaged) {
+		return 0, nil, nil, err
+	}
+	if sat.TruncatedDER(data) {
+		return 0, nil, nil, fmt.Errorf("%w: %w: cut short", sat.ErrNotAKey, sat.ErrDamaged)
+	}
+	return 0, nil, nil, err
+}
+
 // DecryptKey opens a private key file as SAT issues it (DER
 // EncryptedPrivateKeyInfo, PBES2 with PBKDF2-HMAC-SHA1 and DES-EDE3-CBC), or
-// a PEM "ENCRYPTED PRIVATE KEY", or a PKCS#1 PEM key with DEK-Info.
+// a PEM "ENCRYPTED PRIVATE KEY", or a PKCS#1 PEM key with DEK-Info. A PEM
+// file may hold other blocks (a certificate) before the key. An unencrypted
+// key is sat.ErrUnencryptedKey whatever the password (ParseUnencryptedKey opens
+// it); the other refusals say what the file is (see sat.ErrCertificateNotKey,
+// sat.ErrDamaged, sat.ErrUnsupportedEncryption).
 func DecryptKey(data []byte, password []byte) (crypto.Signer, error) {
 	if len(data) == 0 || len(data) > protocol.MaxCredentialFileBytes {
 		return nil, sat.ErrNotAKey
+	}
+	form, der, blk, err := classifyKey(data)
+	if err != nil {
+		return nil, err
+	}
+	if form == keyPlain {
+		return nil, sat.ErrUnencryptedKey
 	}
 	if len(password) == 0 {
 		return nil, sat.ErrEmptyPassword
@@ -42,33 +122,22 @@ func DecryptKey(data []byte, password []byte) (crypto.Signer, error) {
 	if len(password) > protocol.MaxPasswordBytes {
 		return nil, sat.ErrPasswordTooLong
 	}
-	der := data
-	if b, _ := pem.Decode(data); b != nil {
-		switch {
-		case b.Type == "ENCRYPTED PRIVATE KEY":
-			der = b.Bytes
-		case strings.HasSuffix(b.Type, "PRIVATE KEY") && b.Headers["DEK-Info"] != "":
-			//lint:ignore SA1019 SAT's older kits ship PKCS#1 keys in legacy PEM encryption.
-			plain, err := x509.DecryptPEMBlock(b, password) //nolint:staticcheck
-			if err != nil {
-				if errors.Is(err, x509.IncorrectPasswordError) {
-					return nil, sat.ErrWrongPassword
-				}
-				return nil, fmt.Errorf("%w: %v", sat.ErrNotAKey, err)
+	if form == keyLegacyPEM {
+		//lint:ignore SA1019 SAT's older kits ship PKCS#1 keys in legacy PEM encryption.
+		plain, err := x509.DecryptPEMBlock(blk, password) //nolint:staticcheck
+		if err != nil {
+			if errors.Is(err, x509.IncorrectPasswordError) {
+				return nil, sat.ErrWrongPassword
 			}
-			return parsePlainKey(plain, sat.ErrWrongPassword)
-		default:
-			return nil, sat.ErrNotAKey
+			return nil, fmt.Errorf("%w: %w: %v", sat.ErrNotAKey, sat.ErrUnsupportedEncryption, err)
 		}
-	}
-	if err := checkEncryptedPKCS8(der); err != nil {
-		return nil, err
+		return parsePlainKey(plain, sat.ErrWrongPassword)
 	}
 	// Our own PBES2 (pbes2.go) keeps the password in bytes the caller
-	// zeroes; the library's would make a string of it.
+	// zeroes; the library's would make a string of it (issue 11 F-05).
 	plain, err := decryptPBES2(der, password)
 	if errors.Is(err, errPBES2) {
-		return nil, fmt.Errorf("%w: %v", sat.ErrNotAKey, err)
+		return nil, fmt.Errorf("%w: %w: %v", sat.ErrNotAKey, sat.ErrUnsupportedEncryption, err)
 	}
 	if err != nil {
 		// The scheme and parameters were checked above, so what fails now
@@ -81,12 +150,47 @@ func DecryptKey(data []byte, password []byte) (crypto.Signer, error) {
 	return parsePlainKey(plain, sat.ErrWrongPassword)
 }
 
-// ParseUnencryptedKey reads an unencrypted PKCS#8 or PKCS#1 key (DER or PEM).
+// ParseUnencryptedKey reads an unencrypted PKCS#8, PKCS#1 or SEC 1 key (DER
+// or PEM; in PEM the first private key block).
 func ParseUnencryptedKey(data []byte) (crypto.Signer, error) {
-	if b, _ := pem.Decode(data); b != nil {
-		data = b.Bytes
+	if len(data) == 0 || len(data) > protocol.MaxCredentialFileBytes {
+		return nil, sat.ErrNotAKey
 	}
-	return parsePlainKey(data, sat.ErrNotAKey)
+	form, der, _, err := classifyKey(data)
+	if err != nil {
+		return nil, err
+	}
+	if form != keyPlain {
+		return nil, fmt.Errorf("%w: the key is encrypted", sat.ErrNotAKey)
+	}
+	return parsePlainKey(der, sat.ErrNotAKey)
+}
+
+// Work of the encryption EncryptKey applies: PBES2 with PBKDF2-HMAC-SHA256
+// (OWASP's 2023 figure for it) and AES-256-CBC, a 16-byte salt.
+const (
+	StoreKDFIterations = 600_000
+	storeSaltBytes     = 16
+)
+
+// EncryptKey encrypts key with password as a DER EncryptedPrivateKeyInfo:
+// PBES2, PBKDF2-HMAC-SHA256 with StoreKDFIterations, AES-256-CBC. It is how
+// an unencrypted key is stored; DecryptKey opens the result.
+func EncryptKey(key crypto.Signer, password []byte) ([]byte, error) {
+	if len(password) == 0 {
+		return nil, sat.ErrEmptyPassword
+	}
+	if len(password) > protocol.MaxPasswordBytes {
+		return nil, sat.ErrPasswordTooLong
+	}
+	der, err := pkcs8.MarshalPrivateKey(key, password, &pkcs8.Opts{
+		Cipher:  pkcs8.AES256CBC,
+		KDFOpts: pkcs8.PBKDF2Opts{SaltSize: storeSaltBytes, IterationCount: StoreKDFIterations, HMACHash: crypto.SHA256},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("failed to encrypt the private key: %w", err)
+	}
+	return der, nil
 }
 
 func parsePlainKey(der []byte, failure error) (crypto.Signer, error) {
@@ -153,7 +257,7 @@ func checkEncryptedPKCS8(der []byte) error {
 		return sat.ErrNotAKey
 	}
 	if !epki.Algo.Algorithm.Equal(oidPBES2) {
-		return fmt.Errorf("%w: unsupported encryption scheme %v", sat.ErrNotAKey, epki.Algo.Algorithm)
+		return fmt.Errorf("%w: %w: scheme %v", sat.ErrNotAKey, sat.ErrUnsupportedEncryption, epki.Algo.Algorithm)
 	}
 	var params struct {
 		KDF struct {
@@ -166,13 +270,13 @@ func checkEncryptedPKCS8(der []byte) error {
 		}
 	}
 	if _, err := asn1.Unmarshal(epki.Algo.Parameters.FullBytes, &params); err != nil {
-		return fmt.Errorf("%w: bad PBES2 parameters", sat.ErrNotAKey)
+		return fmt.Errorf("%w: %w: bad PBES2 parameters", sat.ErrNotAKey, sat.ErrDamaged)
 	}
 	if !params.KDF.Algorithm.Equal(oidPBKDF2) {
-		return fmt.Errorf("%w: unsupported key derivation %v", sat.ErrNotAKey, params.KDF.Algorithm)
+		return fmt.Errorf("%w: %w: key derivation %v", sat.ErrNotAKey, sat.ErrUnsupportedEncryption, params.KDF.Algorithm)
 	}
 	if err := CheckPBKDF2Work(params.KDF.Parameters.FullBytes); err != nil {
-		return fmt.Errorf("%w: %v", sat.ErrNotAKey, err)
+		return fmt.Errorf("%w: %w: %v", sat.ErrNotAKey, sat.ErrUnsupportedEncryption, err)
 	}
 	block := 0
 	switch {
@@ -181,16 +285,16 @@ func checkEncryptedPKCS8(der []byte) error {
 	case params.Enc.Algorithm.Equal(oidAES128CBC), params.Enc.Algorithm.Equal(oidAES192CBC), params.Enc.Algorithm.Equal(oidAES256CBC):
 		block = 16
 	default:
-		return fmt.Errorf("%w: unsupported cipher %v", sat.ErrNotAKey, params.Enc.Algorithm)
+		return fmt.Errorf("%w: %w: cipher %v", sat.ErrNotAKey, sat.ErrUnsupportedEncryption, params.Enc.Algorithm)
 	}
 	// The decryptor panics on a wrong IV length or a partial block: refuse
 	// both here, from the structure alone.
 	var iv []byte
 	if rest, err := asn1.Unmarshal(params.Enc.Parameters.FullBytes, &iv); err != nil || len(rest) != 0 || len(iv) != block {
-		return fmt.Errorf("%w: bad IV for the cipher", sat.ErrNotAKey)
+		return fmt.Errorf("%w: %w: bad IV for the cipher", sat.ErrNotAKey, sat.ErrDamaged)
 	}
 	if len(epki.Data)%block != 0 {
-		return fmt.Errorf("%w: encrypted key is not whole cipher blocks", sat.ErrNotAKey)
+		return fmt.Errorf("%w: %w: encrypted key is not whole cipher blocks", sat.ErrNotAKey, sat.ErrDamaged)
 	}
 	return nil
 }

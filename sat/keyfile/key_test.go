@@ -1,6 +1,7 @@
 package keyfile_test
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -24,7 +25,7 @@ import (
 )
 
 // keyErrors are the sentinels DecryptKey may return.
-var keyErrors = []error{sat.ErrWrongPassword, sat.ErrNotAKey, sat.ErrEmptyPassword, sat.ErrPasswordTooLong}
+var keyErrors = []error{sat.ErrWrongPassword, sat.ErrNotAKey, sat.ErrEmptyPassword, sat.ErrPasswordTooLong, sat.ErrUnencryptedKey}
 
 func isKeyError(err error) bool {
 	for _, e := range keyErrors {
@@ -75,16 +76,16 @@ func TestDecryptKeyErrors(t *testing.T) {
 		{"password with trailing newline", satKey, password + "\n", sat.ErrWrongPassword},
 		{"password too long", satKey, strings.Repeat("x", protocol.MaxPasswordBytes+1), sat.ErrPasswordTooLong},
 		{"empty password", satKey, "", sat.ErrEmptyPassword},
-		{"a .cer file", cer, password, sat.ErrNotAKey},
+		{"a .cer file", cer, password, sat.ErrCertificateNotKey},
 		{"random bytes", random, password, sat.ErrNotAKey},
 		{"empty file", nil, password, sat.ErrNotAKey},
 		{"empty file and empty password", nil, "", sat.ErrNotAKey},
 		{"text file", []byte("hola, esto no es una llave\n"), password, sat.ErrNotAKey},
-		{"truncated key", satKey[:len(satKey)/2], password, sat.ErrNotAKey},
+		{"truncated key", satKey[:len(satKey)/2], password, sat.ErrDamaged},
 		{"too large", append(satKey, make([]byte, protocol.MaxCredentialFileBytes)...), password, sat.ErrNotAKey},
-		{"unencrypted PKCS#8 DER", plainPKCS8, password, sat.ErrNotAKey},
-		{"PEM certificate", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cer}), password, sat.ErrNotAKey},
-		{"unencrypted PEM key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: plainPKCS8}), password, sat.ErrNotAKey},
+		{"unencrypted PKCS#8 DER", plainPKCS8, password, sat.ErrUnencryptedKey},
+		{"PEM certificate", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cer}), password, sat.ErrCertificateNotKey},
+		{"unencrypted PEM key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: plainPKCS8}), password, sat.ErrUnencryptedKey},
 		{"corrupted ciphertext", flipped, password, sat.ErrWrongPassword},
 	}
 	for _, tt := range tests {
@@ -335,6 +336,111 @@ func TestAlgorithm(t *testing.T) {
 	for _, tt := range tests {
 		if got := signing.Algorithm(tt.pub); got != tt.want {
 			t.Errorf("Algorithm(%T) = %q, want %q", tt.pub, got, tt.want)
+		}
+	}
+}
+
+// TestKeyFilesPeopleHave (issue 13 §2): the key and certificate files
+// people end up with after following online guides. Each is either opened
+// or refused with what is wrong with that file: an unencrypted key (any
+// password, even none), a certificate where the key goes, a key where the
+// certificate goes, a damaged file, and PEM files holding more than one
+// block (a public key before the certificate; certificate and key in one).
+func TestKeyFilesPeopleHave(t *testing.T) {
+	satKey := read(t, credPath("fiel-fisica", "private_key.key"))
+	cerDER := read(t, credPath("fiel-fisica", "certificate.cer"))
+	cert := genCert(t, "fiel-fisica")
+	key, err := keyfile.DecryptKey(satKey, []byte(password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkcs8DER, _ := x509.MarshalPKCS8PrivateKey(key)
+	pkcs1DER := x509.MarshalPKCS1PrivateKey(key.(*rsa.PrivateKey))
+	pubDER, _ := x509.MarshalPKIXPublicKey(key.Public())
+	block := func(typ string, b []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}) }
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+	unencrypted := map[string][]byte{
+		"PKCS#8 DER":                  pkcs8DER,
+		"PKCS#8 PEM":                  block("PRIVATE KEY", pkcs8DER),
+		"PKCS#1 PEM":                  block("RSA PRIVATE KEY", pkcs1DER),
+		"certificate then PKCS#8 PEM": cat(block("CERTIFICATE", cerDER), block("PRIVATE KEY", pkcs8DER)),
+	}
+	for name, data := range unencrypted {
+		for _, pw := range []string{"", password} {
+			if _, err := keyfile.DecryptKey(data, []byte(pw)); !errors.Is(err, sat.ErrUnencryptedKey) {
+				t.Errorf("%s with password %q: %v, want ErrUnencryptedKey", name, pw, err)
+			}
+		}
+		k, err := keyfile.ParseUnencryptedKey(data)
+		if err != nil || sat.CheckPair(cert, k) != nil {
+			t.Errorf("%s: ParseUnencryptedKey: %v", name, err)
+			continue
+		}
+		// Stored encrypted with a new password, it opens with that
+		// password only.
+		enc, err := keyfile.EncryptKey(k, []byte("NuevaClave#2026"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := keyfile.ParseUnencryptedKey(enc); err == nil {
+			t.Errorf("%s: the re-encrypted key reads as unencrypted", name)
+		}
+		back, err := keyfile.DecryptKey(enc, []byte("NuevaClave#2026"))
+		if err != nil || sat.CheckPair(cert, back) != nil {
+			t.Errorf("%s: re-encrypted key does not open: %v", name, err)
+		}
+		if _, err := keyfile.DecryptKey(enc, []byte(password)); !errors.Is(err, sat.ErrWrongPassword) {
+			t.Errorf("%s: re-encrypted key with the old password: %v", name, err)
+		}
+		break // the encryption is the same for every form: once is enough
+	}
+
+	keyRefusals := []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"certificate DER as the key", cerDER, sat.ErrCertificateNotKey},
+		{"certificate PEM as the key", block("CERTIFICATE", cerDER), sat.ErrCertificateNotKey},
+		{"key cut short", satKey[:len(satKey)-200], sat.ErrDamaged},
+		{"PEM key with its end cut", block("ENCRYPTED PRIVATE KEY", satKey)[:300], sat.ErrDamaged},
+		{"unreadable PRIVATE KEY block", block("PRIVATE KEY", []byte("not DER")), sat.ErrDamaged},
+	}
+	for _, c := range keyRefusals {
+		if _, err := keyfile.DecryptKey(c.data, []byte(password)); !errors.Is(err, c.want) || !errors.Is(err, sat.ErrNotAKey) {
+			t.Errorf("%s: %v, want %v (and ErrNotAKey)", c.name, err, c.want)
+		}
+	}
+	// Distinct: a certificate is not reported as damaged and vice versa.
+	if _, err := keyfile.DecryptKey(cerDER, []byte(password)); errors.Is(err, sat.ErrDamaged) {
+		t.Errorf("a certificate reported as damaged: %v", err)
+	}
+
+	certForms := map[string][]byte{
+		"public key before the certificate": cat(block("PUBLIC KEY", pubDER), block("CERTIFICATE", cerDER)),
+		"certificate and key in one file":   cat(block("CERTIFICATE", cerDER), block("PRIVATE KEY", pkcs8DER)),
+		"key and certificate in one file":   cat(block("PRIVATE KEY", pkcs8DER), block("CERTIFICATE", cerDER)),
+	}
+	for name, data := range certForms {
+		c, err := sat.ParseCertificate(data)
+		if err != nil || !c.Equal(cert) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	certRefusals := []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"encrypted key as the certificate", satKey, sat.ErrKeyNotCertificate},
+		{"PEM key as the certificate", block("PRIVATE KEY", pkcs8DER), sat.ErrKeyNotCertificate},
+		{"unencrypted DER key as the certificate", pkcs8DER, sat.ErrKeyNotCertificate},
+		{"certificate cut short", cerDER[:len(cerDER)/2], sat.ErrDamaged},
+	}
+	for _, c := range certRefusals {
+		if _, err := sat.ParseCertificate(c.data); !errors.Is(err, c.want) || !errors.Is(err, sat.ErrBadCertificate) {
+			t.Errorf("%s: %v, want %v (and ErrBadCertificate)", c.name, err, c.want)
 		}
 	}
 }

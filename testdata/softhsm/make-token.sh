@@ -15,6 +15,12 @@
 #   efirma doctor
 #
 # Token label "efirma-sat", user PIN 123456, SO PIN 87654321.
+#
+# With EFIRMA_TOKEN_NO_PUBKEY=1 no public key object is written: the token
+# is exactly what the two commonly used pkcs11-tool commands make
+#   pkcs11-tool --write-object key.der --type privkey --id 01
+#   pkcs11-tool --write-object certificate.cer --type cert --id 01
+# so the private key (CKA_PRIVATE) is invisible until login.
 set -eu
 
 dir=${1:?usage: make-token.sh DIR [FIXTURES]}
@@ -50,8 +56,10 @@ openssl pkcs8 -inform DER -in "$fiel/private_key.key" -passin pass:12345678a -ou
 p11() { pkcs11-tool --module "$module" --token-label efirma-sat --login --pin 123456 "$@" >/dev/null; }
 p11 --write-object "$key" --type privkey --id 01 --label "e.firma EKU9003173C9"
 p11 --write-object "$fiel/certificate.cer" --type cert --id 01 --label "e.firma EKU9003173C9"
-openssl x509 -inform DER -in "$fiel/certificate.cer" -pubkey -noout | openssl pkey -pubin -outform DER -out "$dir/sat-pub.der"
-p11 --write-object "$dir/sat-pub.der" --type pubkey --id 01 --label "e.firma EKU9003173C9"
-rm -f "$dir/sat-pub.der"
+if [ "${EFIRMA_TOKEN_NO_PUBKEY:-}" != 1 ]; then
+	openssl x509 -inform DER -in "$fiel/certificate.cer" -pubkey -noout | openssl pkey -pubin -outform DER -out "$dir/sat-pub.der"
+	p11 --write-object "$dir/sat-pub.der" --type pubkey --id 01 --label "e.firma EKU9003173C9"
+	rm -f "$dir/sat-pub.der"
+fi
 echo "SOFTHSM2_CONF=$SOFTHSM2_CONF"
 echo "module=$module"

@@ -78,7 +78,7 @@ func run() error {
 		cfg.AllowedRFCs = strings.Split(*allowRFC, ",")
 	}
 	if *redisAddr != "" {
-		client := redis.NewClient(&redis.Options{Addr: *redisAddr})
+		client := redis.NewClient(redisstore.Options(*redisAddr))
 		defer client.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		err := client.Ping(ctx).Err()

@@ -25,8 +25,27 @@ type Store struct {
 	prefix string
 }
 
+// Options returns client options for addr that fail fast when Redis is
+// down: short dial, read, write and pool timeouts and one quick retry, so a
+// login gets verifier.ErrStore in well under a second instead of stalling
+// for the client's default retries. The Verifier also bounds each call
+// (Config.StoreTimeout).
+func Options(addr string) *redis.Options {
+	return &redis.Options{
+		Addr:            addr,
+		DialTimeout:     300 * time.Millisecond,
+		ReadTimeout:     500 * time.Millisecond,
+		WriteTimeout:    500 * time.Millisecond,
+		PoolTimeout:     500 * time.Millisecond,
+		MaxRetries:      1,
+		MinRetryBackoff: 10 * time.Millisecond,
+		MaxRetryBackoff: 50 * time.Millisecond,
+	}
+}
+
 // New uses client with keys under prefix ("efirma:" when empty). The
-// caller owns client and closes it.
+// caller owns client and closes it. Build the client from Options to fail
+// fast when Redis is down.
 func New(client redis.UniversalClient, prefix string) *Store {
 	if prefix == "" {
 		prefix = "efirma:"
@@ -82,4 +101,15 @@ func (r *Store) Take(ctx context.Context, key string) ([]byte, error) {
 	return nil, verifier.ErrNonceNotFound
 }
 
-var _ verifier.NonceStore = (*Store)(nil)
+// Healthy implements verifier.HealthChecker: a PING.
+func (r *Store) Healthy(ctx context.Context) error {
+	if err := r.client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis ping: %w", err)
+	}
+	return nil
+}
+
+var (
+	_ verifier.NonceStore    = (*Store)(nil)
+	_ verifier.HealthChecker = (*Store)(nil)
+)

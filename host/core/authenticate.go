@@ -27,7 +27,9 @@ func (c *Core) Authenticate(ctx context.Context, p protocol.AuthenticateParams) 
 	if err != nil {
 		return protocol.AuthToken{}, err
 	}
-	signer, release, err := c.Unlock(ctx, cred, p.Password, keys.UnlockOptions{ConfirmFinalTry: p.ConfirmFinalTry})
+	pw := protocol.SecretOf(p.Password, p.PasswordBytes)
+	defer clear(pw)
+	signer, release, err := c.Unlock(ctx, cred, pw, keys.UnlockOptions{ConfirmFinalTry: p.ConfirmFinalTry})
 	if err != nil {
 		return protocol.AuthToken{}, err
 	}
@@ -103,8 +105,8 @@ func CheckValidity(info protocol.CertInfo) error {
 
 // Unlock opens a credential, counting wrong passwords for this session.
 // The caller must call release when done.
-func (c *Core) Unlock(ctx context.Context, cred keys.Credential, password string, opts keys.UnlockOptions) (signer crypto.Signer, release func(), err error) {
-	signer, release, err = cred.Unlock(ctx, []byte(password), opts)
+func (c *Core) Unlock(ctx context.Context, cred keys.Credential, password []byte, opts keys.UnlockOptions) (signer crypto.Signer, release func(), err error) {
+	signer, release, err = cred.Unlock(ctx, password, opts)
 	if err != nil {
 		if errors.Is(err, sat.ErrWrongPassword) || errors.Is(err, sat.ErrEmptyPassword) {
 			c.mu.Lock()

@@ -26,7 +26,9 @@ func (c *Core) SATLogin(ctx context.Context, p protocol.SATLoginParams) (protoco
 	if err != nil {
 		return protocol.SATLoginResult{}, err
 	}
-	signer, release, err := c.Unlock(ctx, cred, p.Password, keys.UnlockOptions{ConfirmFinalTry: p.ConfirmFinalTry})
+	pw := protocol.SecretOf(p.Password, p.PasswordBytes)
+	defer clear(pw)
+	signer, release, err := c.Unlock(ctx, cred, pw, keys.UnlockOptions{ConfirmFinalTry: p.ConfirmFinalTry})
 	if err != nil {
 		return protocol.SATLoginResult{}, err
 	}

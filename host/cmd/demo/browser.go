@@ -247,7 +247,7 @@ func (f *flow) run() error {
 		return f.pageError(ctx, err)
 	}
 	defer ccancel()
-	preview, err := chromerig.WaitJS[string](cctx, `!document.querySelector("#vista-bloque").hidden && document.querySelector("#vista").textContent`, 10*time.Second)
+	preview, err := chromerig.WaitJS[string](cctx, `!document.querySelector("#vista-bloque").hidden && document.querySelector("#vista .docview-text")?.textContent`, 10*time.Second)
 	if err != nil {
 		return err
 	}

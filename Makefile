@@ -25,12 +25,17 @@ lint:
 	@command -v staticcheck >/dev/null || $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck ./...
 
-gotest: build
+gotest: build e2e/axe/node_modules
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 # The end-to-end tests alone (real Chromium, host, extension and demo portal).
-e2e: build
+e2e: build e2e/axe/node_modules
 	$(GO) test -count=1 -timeout 20m ./e2e
+
+# axe-core for the accessibility test (e2e/a11y_test.go), pinned by its lockfile.
+e2e/axe/node_modules: e2e/axe/package.json e2e/axe/package-lock.json
+	npm ci --prefix e2e/axe --no-audit --no-fund
+	@touch $@
 
 jstest:
 	node --test extension/test/

@@ -96,7 +96,7 @@ func TestDemoPortal(t *testing.T) {
 		}
 		cctx, ccancel := r.waitConsent()
 		defer ccancel()
-		preview, err := waitJS[string](cctx, `!document.querySelector("#vista-bloque").hidden && document.querySelector("#vista").textContent`, 10*time.Second)
+		preview, err := waitJS[string](cctx, `!document.querySelector("#vista-bloque").hidden && document.querySelector("#vista .docview-text")?.textContent`, 10*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}

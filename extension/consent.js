@@ -12,6 +12,7 @@
 // stays chosen (shared/finaltry.js); its block is a plain div so that the
 // `hidden` attribute is not overridden by a display rule of pages.css.
 
+import { renderDocuments } from "./shared/docview.js";
 import { finalTryFor, showFinalTry } from "./shared/finaltry.js";
 import { ask, daysText, localize, showError, t } from "./shared/ui.js";
 
@@ -35,6 +36,9 @@ const finalTryBlock = $("ultimo-intento-bloque");
 const certs = new Map();
 /** The token certificate the final PIN try must be confirmed for ("" none). */
 let confirmFor = "";
+/** What will be signed has been read to the end (shared/docview.js). */
+let gate = { read: () => true };
+let busyNow = false;
 
 /** The id of the certificate chosen now, or undefined. */
 function chosenId() {
@@ -58,7 +62,9 @@ document.documentElement.lang = chrome.i18n.getUILanguage().startsWith("en") ? "
  * @param {string} [text]  said in #trabajando (a live region, empty when idle)
  */
 function setBusy(busy, text = "") {
-  accept.disabled = busy;
+  busyNow = busy;
+  accept.disabled = busy || !gate.read();
+  $("leer-primero").hidden = gate.read();
   password.disabled = busy;
   $("trabajando").textContent = busy ? text : "";
 }
@@ -116,16 +122,9 @@ async function load() {
     $("descripcion").textContent = d.description;
     $("descripcion-bloque").hidden = false;
   }
-  if (d.preview) {
+  if (d.items) {
     $("vista-bloque").hidden = false;
-    if (d.documents > 1) {
-      $("documentos").textContent = t("consent_documents", [String(d.documents)]);
-      $("documentos").hidden = false;
-    }
-    $("vista").textContent =
-      d.preview.text === null
-        ? t("consent_preview_binary", [String(d.preview.bytes)])
-        : d.preview.text + (d.preview.truncated ? "\n" + t("consent_preview_truncated") : "");
+    gate = renderDocuments(document, $("vista"), d.items, t, () => setBusy(busyNow));
   }
   const list = $("certificados");
   for (const c of d.certificates) {
@@ -188,6 +187,10 @@ form.addEventListener("submit", async (ev) => {
   if (!password.value) {
     showError(errorBox, { code: "", message: t("consent_password_first") });
     password.focus();
+    return;
+  }
+  if (!gate.read()) {
+    showError(errorBox, { code: "", message: t("docview_read_first") });
     return;
   }
   syncFinalTry();

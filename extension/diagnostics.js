@@ -115,7 +115,8 @@ async function run() {
     const pattern = origin ? patternForSite(origin, pol.managedPortals) : null;
     const permitted = pattern ? await hasPermission([pattern]).catch(() => false) : true;
     if (pattern && !permitted && !missing.includes(pattern)) missing.push(pattern);
-    checks.push(siteCheck(site, pol, permitted, t));
+    const devOrigins = hello.ok && typeof hello.result?.devOrigins === "boolean" ? hello.result.devOrigins : undefined;
+    checks.push(siteCheck(site, pol, permitted, t, devOrigins));
   }
 
   /** @type {string[]} */

@@ -68,6 +68,11 @@ func TestProtocolCopyMatchesGo(t *testing.T) {
 		"MAX_PASSWORD_BYTES":        protocol.MaxPasswordBytes,
 		"MIN_CHALLENGE_LEN":         protocol.MinChallengeLen,
 		"MAX_CHALLENGE_LEN":         protocol.MaxChallengeLen,
+		"MAX_TEXT_BYTES":            protocol.MaxTextBytes,
+		"MAX_BATCH_TEXT_BYTES":      protocol.MaxBatchTextBytes,
+		"MAX_DOCUMENT_BYTES":        protocol.MaxDocumentBytes,
+		"MAX_DOCUMENT_NAME_BYTES":   protocol.MaxDocumentNameBytes,
+		"MAX_MEDIA_TYPE_BYTES":      protocol.MaxMediaTypeBytes,
 		"MAX_SAT_GUID_LEN":          protocol.MaxSATGUIDLen,
 	}
 	if len(limits) != len(want) {

@@ -31,6 +31,8 @@ func init() {
 			"hint.ERR_ORIGIN_INVALID":      {"Solo los sitios seguros (https) permitidos pueden solicitar su e.firma.", "Only allowed secure (https) sites may ask for your e.firma."},
 			"code.ERR_DATA_RESERVED":       {"Los datos a firmar tienen un formato reservado para el inicio de sesión.", "The data to sign uses a format reserved for signing in."},
 			"hint.ERR_DATA_RESERVED":       {"El sitio intentó firmar algo que parece un inicio de sesión; no continúe y avise al sitio.", "The site tried to sign something that looks like a sign-in; do not continue and tell the site."},
+			"code.ERR_DATA_NOT_TEXT":       {"Solo se pueden firmar textos legibles; estos datos no lo son.", "Only readable text can be signed; this data is not."},
+			"hint.ERR_DATA_NOT_TEXT":       {"El sitio pidió firmar datos que usted no podría leer. Un archivo (PDF, XML u otro) se firma como documento, con su nombre y su huella a la vista; avise al sitio.", "The site asked you to sign data you could not read. A file (PDF, XML or other) is signed as a document, with its name and fingerprint shown; tell the site."},
 			"code.ERR_TOKEN_NOT_PRESENT":   {"El token o la tarjeta no está conectado.", "The token or card is not connected."},
 			"hint.ERR_TOKEN_NOT_PRESENT":   {"Conecte su token USB o inserte su tarjeta y vuelva a intentar.", "Plug in your USB token or insert your card and try again."},
 			"code.ERR_PIN_INCORRECT":       {"El PIN no es correcto.", "The PIN is wrong."},

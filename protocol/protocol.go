@@ -15,6 +15,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // HostName is the native-messaging host name registered with the browsers.
@@ -40,6 +41,21 @@ const (
 	// MinChallengeLen and MaxChallengeLen bound the challenge string.
 	MinChallengeLen = 32
 	MaxChallengeLen = 128
+	// MaxTextBytes bounds one text the consent window shows in full: the
+	// data of "sign", each document of a batch, and a "cms" document whose
+	// bytes are text (about 100 printed pages). Beyond it a person would
+	// not read it all, so it is refused rather than signed unseen.
+	MaxTextBytes = 256 << 10
+	// MaxBatchTextBytes bounds the texts of one batch together.
+	MaxBatchTextBytes = 1 << 20
+	// MaxDocumentBytes bounds a "cms" document (its base64 fits in a
+	// request frame). A binary document is shown by name, type, size and
+	// SHA-256; the host signs its own structure over that digest.
+	MaxDocumentBytes = 8 << 20
+	// MaxDocumentNameBytes and MaxMediaTypeBytes bound a document's name
+	// and media type.
+	MaxDocumentNameBytes = 255
+	MaxMediaTypeBytes    = 127
 	// MaxSATGUIDLen bounds the guid of SAT's e.firma login page ("sat-login").
 	MaxSATGUIDLen = 128
 )
@@ -79,6 +95,7 @@ const (
 	ErrNotFIEL           Code = "ERR_NOT_FIEL"
 	ErrOriginInvalid     Code = "ERR_ORIGIN_INVALID"
 	ErrDataReserved      Code = "ERR_DATA_RESERVED"
+	ErrDataNotText       Code = "ERR_DATA_NOT_TEXT"
 	ErrTokenNotPresent   Code = "ERR_TOKEN_NOT_PRESENT"
 	ErrPINIncorrect      Code = "ERR_PIN_INCORRECT"
 	ErrPINLocked         Code = "ERR_PIN_LOCKED"
@@ -104,7 +121,7 @@ const (
 var Codes = []Code{
 	ErrBadRequest, ErrUnknownCommand, ErrMessageTooLarge, ErrBadCredentialFile,
 	ErrWrongPassword, ErrKeyMismatch, ErrCertNotFound, ErrCertExpired,
-	ErrCertNotYetValid, ErrNotFIEL, ErrOriginInvalid, ErrDataReserved,
+	ErrCertNotYetValid, ErrNotFIEL, ErrOriginInvalid, ErrDataReserved, ErrDataNotText,
 	ErrTokenNotPresent, ErrPINIncorrect, ErrPINLocked, ErrPINFinalTry,
 	ErrModuleUnavailable, ErrKeyUnusable, ErrIssuerUnknown, ErrNoUsableCertificate,
 	ErrDiskFull, ErrStoreReadOnly, ErrInternal,
@@ -142,6 +159,10 @@ type HelloResult struct {
 	Protocol int      `json:"protocol"`
 	Sources  []string `json:"sources"`
 	Limits   Limits   `json:"limits"`
+	// DevOrigins: the host accepts http://localhost and http://127.0.0.1
+	// origins (EFIRMA_DEV_ORIGINS=1), so that the extension's site check
+	// says what the host will do.
+	DevOrigins bool `json:"devOrigins"`
 }
 
 // Limits tells the extension the host's limits.
@@ -229,6 +250,10 @@ type ImportParams struct {
 	PrivateKey  string `json:"privateKey,omitempty"`
 	PFX         string `json:"pfx,omitempty"`
 	Password    string `json:"password"`
+	// PasswordBytes is the password as the host decodes it from the
+	// request (bytes it zeroes after use; see docs/SECURITY.md). It is
+	// never sent: clients set Password.
+	PasswordBytes []byte `json:"-"`
 	// NewPassword is for a private key given unencrypted: the host stores
 	// it encrypted with this password (the person typed it twice). Without
 	// it such a key is refused with ERR_BAD_CREDENTIAL_FILE, variant
@@ -259,23 +284,48 @@ type AuthenticateParams struct {
 	Challenge     string `json:"challenge"`
 	CertificateID string `json:"certificateId"`
 	Password      string `json:"password"`
+	// PasswordBytes is the password as the host decodes it from the
+	// request (bytes it zeroes after use; see docs/SECURITY.md). It is
+	// never sent: clients set Password.
+	PasswordBytes []byte `json:"-"`
 	// ConfirmFinalTry allows a PIN attempt when the token says it is the last.
 	ConfirmFinalTry bool `json:"confirmFinalTry,omitempty"`
 }
 
-// Document is one item of a batch sign request.
+// Document is one item of a batch sign request: a text (see IsText).
 type Document struct {
 	Data string `json:"data"`
 }
 
-// SignParams are the params of "sign": exactly one of Data or Documents.
+// FormatCMS is the "sign" format of a document: a detached CMS (CAdES-BES)
+// the host builds itself (package signing).
+const FormatCMS = "cms"
+
+// SignDocument is the document of a "sign" request with format "cms".
+type SignDocument struct {
+	// Name is the file name shown in the consent window.
+	Name string `json:"name"`
+	// MediaType is what the page says the document is ("application/pdf").
+	MediaType string `json:"mediaType"`
+	// Data is the document, base64.
+	Data string `json:"data"`
+}
+
+// SignParams are the params of "sign": exactly one of Data (a text),
+// Documents (a batch of texts) or, with Format "cms", Document.
 type SignParams struct {
-	Origin          string     `json:"origin"`
-	CertificateID   string     `json:"certificateId"`
-	Password        string     `json:"password"`
-	Data            string     `json:"data,omitempty"`
-	Documents       []Document `json:"documents,omitempty"`
-	ConfirmFinalTry bool       `json:"confirmFinalTry,omitempty"`
+	Origin        string `json:"origin"`
+	CertificateID string `json:"certificateId"`
+	Password      string `json:"password"`
+	// PasswordBytes is the password as the host decodes it from the
+	// request (bytes it zeroes after use; see docs/SECURITY.md). It is
+	// never sent: clients set Password.
+	PasswordBytes   []byte        `json:"-"`
+	Data            string        `json:"data,omitempty"`
+	Documents       []Document    `json:"documents,omitempty"`
+	Format          string        `json:"format,omitempty"`
+	Document        *SignDocument `json:"document,omitempty"`
+	ConfirmFinalTry bool          `json:"confirmFinalTry,omitempty"`
 }
 
 // SignResult is the result of "sign": Signature for data, Signatures for a
@@ -297,6 +347,10 @@ type SATLoginParams struct {
 	Origin        string `json:"origin"`
 	CertificateID string `json:"certificateId"`
 	Password      string `json:"password"`
+	// PasswordBytes is the password as the host decodes it from the
+	// request (bytes it zeroes after use; see docs/SECURITY.md). It is
+	// never sent: clients set Password.
+	PasswordBytes []byte `json:"-"`
 	GUID          string `json:"guid"`
 	// ConfirmFinalTry allows a PIN attempt when the token says it is the last.
 	ConfirmFinalTry bool `json:"confirmFinalTry,omitempty"`
@@ -452,6 +506,22 @@ func ValidateOrigin(origin string, allowDev bool) error {
 	return ErrOriginFormat
 }
 
+// IsText reports whether b is what "sign" signs as data: valid UTF-8 with
+// no control character other than tab, CR and LF (no C0 control, DEL or C1
+// control). Format characters (zero-width, bidi) are allowed; the consent
+// window shows each of them as a visible marker.
+func IsText(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, r := range string(b) {
+		if r < 0x20 && r != '\t' && r != '\r' && r != '\n' || r >= 0x7f && r <= 0x9f {
+			return false
+		}
+	}
+	return true
+}
+
 // ValidateChallenge checks the challenge string: 32 to 128 base64url
 // characters, no padding.
 func ValidateChallenge(ch string) error {
@@ -469,4 +539,14 @@ func isBase64URL(s string) bool {
 		}
 	}
 	return true
+}
+
+// SecretOf returns the password of a request's params as bytes the caller
+// owns and should zero after use: a copy of b when the host decoded it
+// (PasswordBytes), otherwise of s (Password, set by in-process callers).
+func SecretOf(s string, b []byte) []byte {
+	if b != nil {
+		return append([]byte(nil), b...)
+	}
+	return []byte(s)
 }

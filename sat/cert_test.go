@@ -7,6 +7,7 @@ import (
 	"encoding/asn1"
 	"encoding/pem"
 	"errors"
+	"github.com/efirma/conector/internal/testenv"
 	"math/big"
 	"testing"
 	"time"
@@ -35,7 +36,7 @@ func TestFactsOfGenerated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
-			c := genCert(t, tt.dir)
+			c := testenv.GenCert(t, tt.dir)
 			got := sat.FactsOf(c)
 			if !got.NotBefore.Equal(c.NotBefore) || !got.NotAfter.Equal(c.NotAfter) {
 				t.Errorf("validity %v..%v, want the certificate's %v..%v", got.NotBefore, got.NotAfter, c.NotBefore, c.NotAfter)
@@ -49,7 +50,7 @@ func TestFactsOfGenerated(t *testing.T) {
 }
 
 func TestParseCertificateForms(t *testing.T) {
-	der := read(t, credPath("fiel-fisica", "certificate.cer"))
+	der := testenv.ReadFile(t, testenv.CredPath(t, "fiel-fisica", "certificate.cer"))
 	pemData := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	withText := append([]byte("Bag Attributes\n  friendlyName: x\n"), pemData...)
 	for name, data := range map[string][]byte{"DER": der, "PEM": pemData, "PEM with leading text": withText} {
@@ -68,7 +69,7 @@ func TestParseCertificateForms(t *testing.T) {
 		"truncated DER":   der[:len(der)/2],
 		"PEM key":         pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
 		"PEM bad body":    pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{0x30, 0x03, 1, 2, 3}}),
-		"a SAT .key file": read(t, credPath("fiel-fisica", "private_key.key")),
+		"a SAT .key file": testenv.ReadFile(t, testenv.CredPath(t, "fiel-fisica", "private_key.key")),
 		"too large":       make([]byte, protocol.MaxCredentialFileBytes+1),
 	}
 	for name, data := range bad {
@@ -196,7 +197,7 @@ func TestSerialNumber(t *testing.T) {
 }
 
 func TestStatus(t *testing.T) {
-	c := genCert(t, "fiel-fisica") // 2025-01-01 12:00 .. 2029-01-01 12:00 UTC
+	c := testenv.GenCert(t, "fiel-fisica") // 2025-01-01 12:00 .. 2029-01-01 12:00 UTC
 	tests := []struct {
 		at     time.Time
 		status string
@@ -215,16 +216,16 @@ func TestStatus(t *testing.T) {
 			t.Errorf("Status at %s = %s, %d; want %s, %d", tt.at, st, days, tt.status, tt.days)
 		}
 	}
-	if st, _ := sat.Status(genCert(t, "fiel-expired"), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); st != protocol.StatusExpired {
+	if st, _ := sat.Status(testenv.GenCert(t, "fiel-expired"), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); st != protocol.StatusExpired {
 		t.Errorf("fiel-expired in 2026: %s", st)
 	}
-	if st, _ := sat.Status(genCert(t, "fiel-not-yet-valid"), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); st != protocol.StatusNotYetValid {
+	if st, _ := sat.Status(testenv.GenCert(t, "fiel-not-yet-valid"), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); st != protocol.StatusNotYetValid {
 		t.Errorf("fiel-not-yet-valid in 2026: %s", st)
 	}
 }
 
 func TestIsPEM(t *testing.T) {
-	if !sat.IsPEM([]byte("x\n-----BEGIN CERTIFICATE-----\n")) || sat.IsPEM(read(t, credPath("fiel-fisica", "certificate.cer"))) {
+	if !sat.IsPEM([]byte("x\n-----BEGIN CERTIFICATE-----\n")) || sat.IsPEM(testenv.ReadFile(t, testenv.CredPath(t, "fiel-fisica", "certificate.cer"))) {
 		t.Error("IsPEM wrong")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"github.com/efirma/conector/internal/testenv"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -29,7 +30,7 @@ func TestAnchorsGenerated(t *testing.T) {
 	}
 	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	for _, dir := range []string{"fiel-fisica", "fiel-moral", "csd-moral", "fiel-enie", "fiel-ampersand", "mismatch"} {
-		c := genCert(t, dir)
+		c := testenv.GenCert(t, dir)
 		if err := ca.Verify(c, at); err != nil {
 			t.Errorf("%s: generated CA does not trust it: %v", dir, err)
 		}
@@ -41,7 +42,7 @@ func TestAnchorsGenerated(t *testing.T) {
 			t.Errorf("%s: Issuer = %v, %v", dir, issuer, err)
 		}
 	}
-	notSAT := genCert(t, "not-sat")
+	notSAT := testenv.GenCert(t, "not-sat")
 	if err := ca.Verify(notSAT, at); !errors.Is(err, sat.ErrNotTrusted) {
 		t.Errorf("not-sat against the SAT-shaped CA: %v, want ErrNotTrusted", err)
 	}
@@ -51,7 +52,7 @@ func TestAnchorsGenerated(t *testing.T) {
 	// Expired and not-yet-valid leaves still chain: the check asks "issued
 	// by SAT?", and WithinValidity moves the time inside the leaf's period.
 	for _, dir := range []string{"fiel-expired", "fiel-not-yet-valid"} {
-		c := genCert(t, dir)
+		c := testenv.GenCert(t, dir)
 		w := sat.WithinValidity(c, at)
 		if w.Before(c.NotBefore) || w.After(c.NotAfter) {
 			t.Errorf("%s: WithinValidity = %v, outside %v..%v", dir, w, c.NotBefore, c.NotAfter)
@@ -62,13 +63,13 @@ func TestAnchorsGenerated(t *testing.T) {
 	}
 	// The CA itself is valid 2015..2040: outside that, nothing chains.
 	for _, bad := range []time.Time{time.Date(2041, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2014, 1, 1, 0, 0, 0, 0, time.UTC)} {
-		if err := ca.Verify(genCert(t, "fiel-fisica"), bad); !errors.Is(err, sat.ErrNotTrusted) {
+		if err := ca.Verify(testenv.GenCert(t, "fiel-fisica"), bad); !errors.Is(err, sat.ErrNotTrusted) {
 			t.Errorf("at %v (CA not valid): %v, want ErrNotTrusted", bad, err)
 		}
 	}
 	// Both folders' CAs together trust both.
 	both := sat.NewAnchors(append(caCerts(t, "ca"), caCerts(t, "foreign-ca")...)...)
-	if both.Verify(notSAT, at) != nil || both.Verify(genCert(t, "fiel-fisica"), at) != nil {
+	if both.Verify(notSAT, at) != nil || both.Verify(testenv.GenCert(t, "fiel-fisica"), at) != nil {
 		t.Error("combined anchors do not trust both")
 	}
 	var nilAnchors *sat.Anchors
@@ -85,7 +86,7 @@ func caCerts(t *testing.T, dir string) []*x509.Certificate {
 	}
 	var out []*x509.Certificate
 	for _, e := range entries {
-		c, err := sat.ParseCertificate(read(t, filepath.Join(testdata, dir, e.Name())))
+		c, err := sat.ParseCertificate(testenv.ReadFile(t, filepath.Join(testdata, dir, e.Name())))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +96,7 @@ func caCerts(t *testing.T, dir string) []*x509.Certificate {
 }
 
 func TestWithinValidity(t *testing.T) {
-	c := genCert(t, "fiel-fisica")
+	c := testenv.GenCert(t, "fiel-fisica")
 	inside := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	if got := sat.WithinValidity(c, inside); !got.Equal(inside) {
 		t.Errorf("inside: %v moved to %v", inside, got)
@@ -121,7 +122,7 @@ func TestLoadAnchorsErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(junk, "junk.pem"), []byte("garbage"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(junk, "ca.txt"), read(t, filepath.Join(testdata, "ca", "ac-pruebas.cer")), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(junk, "ca.txt"), testenv.ReadFile(t, filepath.Join(testdata, "ca", "ac-pruebas.cer")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := sat.LoadAnchors(junk); err == nil {

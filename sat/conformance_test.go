@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"github.com/efirma/conector/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,7 +72,7 @@ func fixtureFolders(t *testing.T, root string) []string {
 // name, every key opens with 12345678a and matches, a wrong password is
 // ErrWrongPassword, and the chain to SAT's test (or production) CAs.
 func TestConformanceSATFixtures(t *testing.T) {
-	root := fixturesDir(t)
+	root := testenv.SATDir(t)
 	testCAs, err := sat.LoadAnchors(filepath.Join(root, "ca", "test"))
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +89,7 @@ func TestConformanceSATFixtures(t *testing.T) {
 			if !ok {
 				t.Fatalf("no expected facts for fixture folder %s: add it to fixtureFacts", dir)
 			}
-			c, err := sat.ParseCertificate(read(t, filepath.Join(path, "certificate.cer")))
+			c, err := sat.ParseCertificate(testenv.ReadFile(t, filepath.Join(path, "certificate.cer")))
 			if err != nil {
 				t.Fatalf("ParseCertificate: %v", err)
 			}
@@ -183,12 +184,12 @@ func TestConformanceSATFixtures(t *testing.T) {
 // TestConformanceExtraKeyFiles covers the other key files in the fixtures:
 // the unencrypted key and the PKCS#1 PEM with DEK-Info.
 func TestConformanceExtraKeyFiles(t *testing.T) {
-	root := fixturesDir(t)
-	csd, err := sat.ParseCertificate(read(t, filepath.Join(root, "aaa010101aaa-csd", "certificate.cer")))
+	root := testenv.SATDir(t)
+	csd, err := sat.ParseCertificate(testenv.ReadFile(t, filepath.Join(root, "aaa010101aaa-csd", "certificate.cer")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, err := keyfile.ParseUnencryptedKey(read(t, filepath.Join(root, "aaa010101aaa-csd", "private_key_plain.key")))
+	plain, err := keyfile.ParseUnencryptedKey(testenv.ReadFile(t, filepath.Join(root, "aaa010101aaa-csd", "private_key_plain.key")))
 	if err != nil {
 		t.Fatalf("private_key_plain.key: %v", err)
 	}
@@ -199,12 +200,12 @@ func TestConformanceExtraKeyFiles(t *testing.T) {
 	// import then asks for a new password), it does not say "wrong
 	// password", with or without one.
 	for _, pw := range []string{password, ""} {
-		if _, err := keyfile.DecryptKey(read(t, filepath.Join(root, "aaa010101aaa-csd", "private_key_plain.key")), []byte(pw)); !errors.Is(err, sat.ErrUnencryptedKey) {
+		if _, err := keyfile.DecryptKey(testenv.ReadFile(t, filepath.Join(root, "aaa010101aaa-csd", "private_key_plain.key")), []byte(pw)); !errors.Is(err, sat.ErrUnencryptedKey) {
 			t.Errorf("DecryptKey(private_key_plain.key, %q): %v, want ErrUnencryptedKey", pw, err)
 		}
 	}
 	// not-sat-issuer reuses aaa010101aaa-csd's key.
-	notSAT, err := sat.ParseCertificate(read(t, filepath.Join(root, "not-sat-issuer", "certificate.cer")))
+	notSAT, err := sat.ParseCertificate(testenv.ReadFile(t, filepath.Join(root, "not-sat-issuer", "certificate.cer")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,8 +218,8 @@ func TestConformanceExtraKeyFiles(t *testing.T) {
 // independent implementation, for every fixture key (at least the
 // eku9003173c9 FIEL must be there).
 func TestConformanceOpenSSLVerifies(t *testing.T) {
-	root := fixturesDir(t)
-	openssl := needOpenSSL(t)
+	root := testenv.SATDir(t)
+	openssl := testenv.Tool(t, "openssl")
 	checked := map[string]bool{}
 	for _, dir := range fixtureFolders(t, root) {
 		keyData, err := os.ReadFile(filepath.Join(root, dir, "private_key.key"))
@@ -226,7 +227,7 @@ func TestConformanceOpenSSLVerifies(t *testing.T) {
 			continue
 		}
 		t.Run(dir, func(t *testing.T) {
-			c, err := sat.ParseCertificate(read(t, filepath.Join(root, dir, "certificate.cer")))
+			c, err := sat.ParseCertificate(testenv.ReadFile(t, filepath.Join(root, dir, "certificate.cer")))
 			if err != nil {
 				t.Fatal(err)
 			}

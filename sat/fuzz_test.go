@@ -3,46 +3,15 @@ package sat_test
 import (
 	"encoding/pem"
 	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
+	"github.com/efirma/conector/internal/testenv"
 	"testing"
 
 	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/signing"
 )
 
-// seedFiles returns the real credential files whose base name is in names
-// (or, for a name starting with ".", whose extension it is), from the
-// generated testdata and, when present, the SAT fixtures.
-func seedFiles(f *testing.F, names ...string) [][]byte {
-	f.Helper()
-	var out [][]byte
-	for _, root := range []string{testdata, fixtures} {
-		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			for _, n := range names {
-				if d.Name() == n || (strings.HasPrefix(n, ".") && filepath.Ext(p) == n) {
-					if b, err := os.ReadFile(p); err == nil {
-						out = append(out, b)
-					}
-					break
-				}
-			}
-			return nil
-		})
-	}
-	if len(out) == 0 {
-		f.Fatal("no seed files found")
-	}
-	return out
-}
-
 func FuzzParseCertificate(f *testing.F) {
-	for _, b := range seedFiles(f, ".cer") {
+	for _, b := range testenv.SeedFiles(f, true, ".cer") {
 		f.Add(b)
 		f.Add(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: b}))
 	}
@@ -66,7 +35,7 @@ func FuzzParseCertificate(f *testing.F) {
 }
 
 func FuzzFactsOf(f *testing.F) {
-	for _, b := range seedFiles(f, ".cer") {
+	for _, b := range testenv.SeedFiles(f, true, ".cer") {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -3,6 +3,7 @@ package sat
 import (
 	"crypto"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 )
@@ -99,6 +100,14 @@ func TruncatedDER(data []byte) bool {
 	return hdr+n > len(data) && n > 64
 }
 
+// EncryptedKeyInfo is PKCS#8's EncryptedPrivateKeyInfo (RFC 5958 §3), for
+// reading a key file's encryption scheme before any decryption (here and in
+// package keyfile).
+type EncryptedKeyInfo struct {
+	Algo pkix.AlgorithmIdentifier
+	Data []byte
+}
+
 // looksLikeKey reports, from the structure alone (no decryption), whether
 // DER data is a private key: unencrypted PKCS#8, PKCS#1 or SEC 1, or an
 // EncryptedPrivateKeyInfo.
@@ -112,13 +121,7 @@ func looksLikeKey(der []byte) bool {
 	if _, err := x509.ParseECPrivateKey(der); err == nil {
 		return true
 	}
-	var epki struct {
-		Algo struct {
-			Algorithm  asn1.ObjectIdentifier
-			Parameters asn1.RawValue `asn1:"optional"`
-		}
-		Data []byte
-	}
+	var epki EncryptedKeyInfo
 	rest, err := asn1.Unmarshal(der, &epki)
 	return err == nil && len(rest) == 0 && len(epki.Data) > 0 && len(epki.Algo.Algorithm) > 0
 }

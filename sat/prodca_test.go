@@ -24,7 +24,7 @@ import (
 // nothing else.
 func TestProductionStoreIsSATs(t *testing.T) {
 	embedded := sat.ProductionFiles()
-	readme := string(read(t, filepath.Join("ca", "prod", "README.md")))
+	readme := string(testenv.ReadFile(t, filepath.Join("ca", "prod", "README.md")))
 	listed := map[string]string{}
 	for _, m := range regexp.MustCompile("(?m)^\\| (\\S+\\.cer) \\|.*\\| `([0-9a-f]{64})` \\|$").FindAllStringSubmatch(readme, -1) {
 		listed[m[1]] = m[2]
@@ -38,7 +38,7 @@ func TestProductionStoreIsSATs(t *testing.T) {
 			t.Errorf("%s: SHA-256 %x, README says %s", name, sum, listed[name])
 		}
 	}
-	dir := filepath.Join(fixturesDir(t), "ca", "prod")
+	dir := filepath.Join(testenv.SATDir(t), "ca", "prod")
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func TestProductionStoreIsSATs(t *testing.T) {
 			continue
 		}
 		names = append(names, e.Name())
-		if !bytes.Equal(read(t, filepath.Join(dir, e.Name())), embedded[e.Name()]) {
+		if !bytes.Equal(testenv.ReadFile(t, filepath.Join(dir, e.Name())), embedded[e.Name()]) {
 			t.Errorf("%s differs from SAT's file in the fixtures", e.Name())
 		}
 	}
@@ -68,8 +68,8 @@ func TestProductionStoreIsSATs(t *testing.T) {
 // expired in 2023 (it was valid when the CSD was issued); a SAT test
 // certificate and a certificate from another CA are not.
 func TestProductionCSDChainsToAC4(t *testing.T) {
-	dir := fixturesDir(t)
-	c, err := sat.ParseCertificate(read(t, filepath.Join(dir, "production-csd-cert-only", "certificate.cer")))
+	dir := testenv.SATDir(t)
+	c, err := sat.ParseCertificate(testenv.ReadFile(t, filepath.Join(dir, "production-csd-cert-only", "certificate.cer")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestProductionCSDChainsToAC4(t *testing.T) {
 		t.Fatalf("issued by %q, want AC4", a.Name(ca))
 	}
 	for _, other := range []string{"eku9003173c9-fiel", "not-sat-issuer"} {
-		oc, err := sat.ParseCertificate(read(t, filepath.Join(dir, other, "certificate.cer")))
+		oc, err := sat.ParseCertificate(testenv.ReadFile(t, filepath.Join(dir, other, "certificate.cer")))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,7 +4,7 @@
  *
  * A small ES module that portals serve to their own pages:
  *
- *     import { status, authenticate, sign, EfirmaError } from "/efirma.js";
+ *     import { status, authenticate, sign, signDocument, EfirmaError } from "/efirma.js";
  *     const token = await authenticate({ challenge });   // send token to your server
  *
  * It talks to the Conector e.firma extension through window.postMessage; the
@@ -49,6 +49,7 @@ const MESSAGES = {
   ERR_NOT_FIEL: ["Este certificado no es una e.firma (FIEL).", "El Certificado de Sello Digital (CSD) sirve para facturar, no para iniciar sesión; su e.firma es otro par de archivos (.cer y .key). Elija su e.firma o impórtela en «Mis certificados».", "This certificate is not an e.firma (FIEL).", "The digital seal certificate (CSD) is for invoices, not for signing in; your e.firma is another pair of files (.cer and .key). Choose your e.firma or import it in “My certificates”."],
   ERR_ORIGIN_INVALID: ["El sitio que solicita la firma no es válido.", "Solo los sitios seguros (https) permitidos pueden solicitar su e.firma.", "The site asking for the signature is not valid.", "Only allowed secure (https) sites may ask for your e.firma."],
   ERR_DATA_RESERVED: ["Los datos a firmar tienen un formato reservado para el inicio de sesión.", "El sitio intentó firmar algo que parece un inicio de sesión; no continúe y avise al sitio.", "The data to sign uses a format reserved for signing in.", "The site tried to sign something that looks like a sign-in; do not continue and tell the site."],
+  ERR_DATA_NOT_TEXT: ["Solo se pueden firmar textos legibles; estos datos no lo son.", "El sitio pidió firmar datos que usted no podría leer. Un archivo (PDF, XML u otro) se firma como documento, con su nombre y su huella a la vista; avise al sitio.", "Only readable text can be signed; this data is not.", "The site asked you to sign data you could not read. A file (PDF, XML or other) is signed as a document, with its name and fingerprint shown; tell the site."],
   ERR_TOKEN_NOT_PRESENT: ["El token o la tarjeta no está conectado.", "Conecte su token USB o inserte su tarjeta y vuelva a intentar.", "The token or card is not connected.", "Plug in your USB token or insert your card and try again."],
   ERR_PIN_INCORRECT: ["El PIN no es correcto.", "Escriba el PIN de su token. Tras varios intentos fallidos el token se bloquea.", "The PIN is wrong.", "Type your token's PIN. After several failures the token locks."],
   ERR_PIN_LOCKED: ["El PIN del token está bloqueado.", "Desbloquee el token con su PUK o con la herramienta de su proveedor.", "The token's PIN is locked.", "Unlock the token with its PUK or its vendor's tool."],
@@ -450,8 +451,11 @@ export function createClient(win) {
   }
 
   /**
-   * Signs data (one item) or documents (a batch) with the person's e.firma.
-   * A string is signed as its UTF-8 bytes.
+   * Signs a text (data) or a batch of texts (documents) with the person's
+   * e.firma. A string is signed as its UTF-8 bytes. Only text is signed
+   * this way (UTF-8, no control characters but tab, CR and LF; anything
+   * else is ERR_DATA_NOT_TEXT): the consent window shows every text whole.
+   * Files (PDF, XML, …) go through signDocument.
    * @param {{data?: string | Uint8Array | ArrayBuffer,
    *          documents?: Array<string | Uint8Array | ArrayBuffer | {data: string | Uint8Array | ArrayBuffer}>,
    *          description?: string, lang?: string, timeout?: number}} opts
@@ -480,7 +484,34 @@ export function createClient(win) {
     return call("sign", params, { timeout, lang: o.lang });
   }
 
-  return { status, authenticate, sign };
+  /**
+   * Signs a file as a detached CMS (CAdES-BES) that the connector builds
+   * itself: the consent window shows the file's name, type, size and
+   * SHA-256, and its content when it is text (XML, TXT). The result's cms
+   * is base64 DER SignedData without the content; verify it with the file
+   * (`openssl cms -verify -binary -inform DER -content FILE`, or
+   * verifier.VerifyCMS).
+   * @param {{document: {name: string, mediaType: string, data: Uint8Array | ArrayBuffer | string},
+   *          description?: string, lang?: string, timeout?: number}} opts
+   * @returns {Promise<{cms: string, algorithm: string, certificate: string}>}
+   */
+  async function signDocument(opts) {
+    const o = opts || /** @type {any} */ ({});
+    const d = o.document;
+    if (!d || typeof d !== "object") throw badRequest(o.lang, "document must be {name, mediaType, data}");
+    if (typeof d.name !== "string" || d.name.length === 0) throw badRequest(o.lang, "document.name must be a file name");
+    if (typeof d.mediaType !== "string" || !d.mediaType.includes("/")) throw badRequest(o.lang, "document.mediaType must be type/subtype");
+    const timeout = isTimeout(o.timeout) ? /** @type {number} */ (o.timeout) : DEFAULT_TIMEOUT_MS;
+    /** @type {Record<string, unknown>} */
+    const params = { timeout, format: "cms", document: { name: d.name, mediaType: d.mediaType, data: dataToBase64(d.data, o.lang) } };
+    if (o.description !== undefined) {
+      if (typeof o.description !== "string") throw badRequest(o.lang, "description must be a string");
+      params.description = o.description;
+    }
+    return call("sign", params, { timeout, lang: o.lang });
+  }
+
+  return { status, authenticate, sign, signDocument };
 }
 
 /** @returns {ReturnType<typeof createClient>} */
@@ -503,4 +534,9 @@ export function authenticate(opts) {
 /** @param {Parameters<ReturnType<typeof createClient>["sign"]>[0]} opts */
 export function sign(opts) {
   return defaultClient().sign(opts);
+}
+
+/** @param {Parameters<ReturnType<typeof createClient>["signDocument"]>[0]} opts */
+export function signDocument(opts) {
+  return defaultClient().signDocument(opts);
 }

@@ -244,9 +244,10 @@ export function allowedList(policy) {
  * @param {{developerMode: boolean, managedPortals: string[]}} policy
  * @param {boolean} permitted  the site has the permission its content script needs (always true for the defaults)
  * @param {Translate} t
+ * @param {boolean} [hostDevOrigins]  what the host said in hello (undefined: not reached, or an older host)
  * @returns {Check}
  */
-export function siteCheck(site, policy, permitted, t) {
+export function siteCheck(site, policy, permitted, t, hostDevOrigins) {
   let origin = "";
   try {
     origin = new URL(site).origin;
@@ -264,6 +265,8 @@ export function siteCheck(site, policy, permitted, t) {
         ? { ...base, status: "ok", reason: t("diag_site_managed") }
         : { ...base, status: "warning", reason: t("diag_site_managed_no_permission"), fix: t("diag_portals_missing_fix") };
     case "developer":
+      // Ask the host too: it refuses development origins unless told.
+      if (hostDevOrigins === false) return { ...base, status: "error", reason: t("diag_site_host_no_dev"), fix: t("diag_site_host_no_dev_fix") };
       return { ...base, status: "ok", reason: t("diag_site_developer") };
     case "developer-off":
       return { ...base, status: "warning", reason: t("diag_site_developer_off"), fix: t("diag_site_developer_off_fix") };

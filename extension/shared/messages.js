@@ -4,8 +4,9 @@
 // host's params only from the validated result plus the origin the browser
 // reported.
 
+import { checkDocument, checkTexts, fromBase64 } from "./docview.js";
 import { CodedError } from "./errors.js";
-import { LIMITS, PAGE_ACTIONS, RESERVED_PREFIX } from "./protocol.js";
+import { FORMAT_CMS, LIMITS, PAGE_ACTIONS, RESERVED_PREFIX } from "./protocol.js";
 
 /** Longest description a page may show in the consent window. */
 export const MAX_DESCRIPTION = 500;
@@ -22,8 +23,34 @@ export const MIN_TIMEOUT_MS = 1_000;
  * @property {string} [challenge]
  * @property {string} [data]         base64
  * @property {string[]} [documents]  base64 each
+ * @property {{name: string, mediaType: string, data: string}} [document]  format "cms"
  * @property {string} [description]
  */
+
+/** The base64 length of n bytes. @param {number} n */
+const b64Len = (n) => Math.ceil(n / 3) * 4;
+
+/** A media type: type/subtype, RFC 6838 characters, no parameters. */
+const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/;
+
+/**
+ * Validates the document of a "cms" sign request.
+ * @param {unknown} d
+ */
+function validDocument(d) {
+  if (!d || typeof d !== "object" || Array.isArray(d)) throw bad("document must be an object");
+  const doc = /** @type {Record<string, unknown>} */ (d);
+  const { name, mediaType, data } = doc;
+  // eslint-disable-next-line no-control-regex
+  if (typeof name !== "string" || name.length === 0 || new TextEncoder().encode(name).length > LIMITS.MAX_DOCUMENT_NAME_BYTES || /[\u0000-\u001F\u007F-\u009F]/.test(name)) {
+    throw bad("document.name must be a short file name");
+  }
+  if (typeof mediaType !== "string" || mediaType.length > LIMITS.MAX_MEDIA_TYPE_BYTES || !MEDIA_TYPE.test(mediaType)) throw bad("document.mediaType must be type/subtype");
+  if (!isBase64(data) || /** @type {string} */ (data).length === 0) throw bad("document.data must be non-empty base64");
+  if (/** @type {string} */ (data).length > b64Len(LIMITS.MAX_DOCUMENT_BYTES)) throw new CodedError("ERR_MESSAGE_TOO_LARGE", undefined, undefined, { maxDocumentBytes: LIMITS.MAX_DOCUMENT_BYTES });
+  checkDocument(fromBase64(/** @type {string} */ (data)));
+  return { name, mediaType, data: /** @type {string} */ (data) };
+}
 
 /** @param {string} msg */
 function bad(msg) {
@@ -93,12 +120,22 @@ export function validatePageRequest(msg) {
   // sign
   const hasData = params.data !== undefined;
   const hasDocs = params.documents !== undefined;
-  if (hasData === hasDocs) throw bad("give exactly one of data or documents");
   let total = 0;
-  if (hasData) {
+  if (params.format !== undefined || params.document !== undefined) {
+    if (params.format !== FORMAT_CMS) throw bad('format must be "cms" with a document');
+    if (hasData || hasDocs) throw bad("give a document, or data, or documents");
+    out.document = validDocument(params.document);
+    total = out.document.data.length;
+  } else if (hasData === hasDocs) {
+    throw bad("give exactly one of data or documents");
+  } else if (hasData) {
     if (!isBase64(params.data) || /** @type {string} */ (params.data).length === 0) throw bad("data must be non-empty base64");
     out.data = /** @type {string} */ (params.data);
     if (startsReserved(out.data)) throw new CodedError("ERR_DATA_RESERVED");
+    // Text only, whole in the consent window (docview.js); the size first,
+    // before decoding.
+    if (out.data.length > b64Len(LIMITS.MAX_TEXT_BYTES)) throw new CodedError("ERR_MESSAGE_TOO_LARGE", undefined, undefined, { maxTextBytes: LIMITS.MAX_TEXT_BYTES });
+    checkTexts([fromBase64(out.data)]);
     total = out.data.length;
   } else {
     const docs = params.documents;
@@ -111,6 +148,8 @@ export function validatePageRequest(msg) {
       total += data.length;
       return data;
     });
+    if (total > b64Len(LIMITS.MAX_BATCH_TEXT_BYTES)) throw new CodedError("ERR_MESSAGE_TOO_LARGE", undefined, undefined, { maxBatchTextBytes: LIMITS.MAX_BATCH_TEXT_BYTES });
+    checkTexts(out.documents.map(fromBase64));
   }
   // Leave room for the JSON envelope, origin and password.
   if (total > LIMITS.MAX_REQUEST_BYTES - 4096) throw new CodedError("ERR_MESSAGE_TOO_LARGE");
@@ -136,6 +175,9 @@ export function hostParams(req, origin, certificateId, password, confirmFinalTry
   let p;
   if (req.action === "authenticate") {
     p = { origin, challenge: req.challenge, certificateId, password };
+  } else if (req.document) {
+    const { name, mediaType, data } = req.document;
+    p = { origin, certificateId, password, format: FORMAT_CMS, document: { name, mediaType, data } };
   } else if (req.documents) {
     p = { origin, certificateId, password, documents: req.documents.map((data) => ({ data })) };
   } else {
@@ -191,26 +233,3 @@ export function downloadUrl(v) {
   }
 }
 
-/**
- * Makes a readable preview of base64 data for the consent window: the text
- * when it is UTF-8 without control characters (other than line breaks and
- * tabs), otherwise null (the caller shows size and fingerprint).
- * @param {string} b64
- * @param {number} [max]  characters to keep
- * @returns {{text: string | null, bytes: number, truncated: boolean}}
- */
-export function previewText(b64, max = 4000) {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  let text = null;
-  try {
-    const s = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    // eslint-disable-next-line no-control-regex
-    if (!/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/.test(s)) text = s;
-  } catch {
-    text = null;
-  }
-  if (text === null) return { text: null, bytes: bytes.length, truncated: false };
-  return { text: text.slice(0, max), bytes: bytes.length, truncated: text.length > max };
-}

@@ -19,6 +19,11 @@ export const LIMITS = Object.freeze({
   MAX_PASSWORD_BYTES: 256,
   MIN_CHALLENGE_LEN: 32,
   MAX_CHALLENGE_LEN: 128,
+  MAX_TEXT_BYTES: 262144,
+  MAX_BATCH_TEXT_BYTES: 1048576,
+  MAX_DOCUMENT_BYTES: 8388608,
+  MAX_DOCUMENT_NAME_BYTES: 255,
+  MAX_MEDIA_TYPE_BYTES: 127,
   MAX_SAT_GUID_LEN: 128,
 });
 
@@ -50,6 +55,7 @@ export const HOST_CODES = Object.freeze([
   "ERR_NOT_FIEL",
   "ERR_ORIGIN_INVALID",
   "ERR_DATA_RESERVED",
+  "ERR_DATA_NOT_TEXT",
   "ERR_TOKEN_NOT_PRESENT",
   "ERR_PIN_INCORRECT",
   "ERR_PIN_LOCKED",
@@ -86,6 +92,9 @@ export const EXTENSION_CODES = Object.freeze([
 
 /** Authentication token format. */
 export const AUTH_FORMAT = "efirma-auth:1";
+
+/** The "sign" format of a document: a detached CMS the host builds. */
+export const FORMAT_CMS = "cms";
 
 /** Prefix no document to sign may start with. */
 export const RESERVED_PREFIX = "efirma-auth:";

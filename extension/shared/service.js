@@ -9,7 +9,8 @@
 // answer, Cancelar, the window closing, the page going away, or the timeout.
 
 import { CodedError, RETRYABLE_CODES, toWire } from "./errors.js";
-import { hostParams, previewText, selectable, validatePageRequest } from "./messages.js";
+import { describeItems } from "./docview.js";
+import { hostParams, selectable, validatePageRequest } from "./messages.js";
 import { checkOrigin } from "./origins.js";
 import { COMMANDS } from "./protocol.js";
 import { SAT_LOGIN_ACTION, certificateRule, pickSatLogin, satLoginParams, validateSatLogin } from "./satlogin.js";
@@ -223,11 +224,8 @@ export function createService(deps) {
       certificates: certs.map((c) => ({ ...c, ...selectable(c, certificateRule(action)) })),
     };
     if (s.blocked) out.blocked = toWire(s.blocked, deps.t);
-    if (s.req.data) out.preview = previewText(s.req.data);
-    if (s.req.documents) {
-      out.documents = s.req.documents.length;
-      out.preview = previewText(s.req.documents[0]);
-    }
+    // Every text or document, whole (docview.js renders it).
+    if (action === "sign") out.items = await describeItems(s.req);
     return out;
   }
 
@@ -355,7 +353,8 @@ function pick(action, r) {
   }
   /** @type {Record<string, unknown>} */
   const out = { algorithm: r.algorithm, certificate: r.certificate };
-  if (Array.isArray(r.signatures)) out.signatures = r.signatures;
+  if (typeof r.cms === "string") out.cms = r.cms;
+  else if (Array.isArray(r.signatures)) out.signatures = r.signatures;
   else out.signature = r.signature;
   return out;
 }

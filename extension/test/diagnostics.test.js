@@ -153,6 +153,11 @@ test("portals and site checks say who may add a site", () => {
   assert.match(other.reason, /https:\/\/\*\.imss\.gob\.mx/);
   assert.equal(siteCheck("http://localhost:8080/", policy, true, t).status, "warning");
   assert.equal(siteCheck("http://localhost:8080/", { ...policy, developerMode: true }, true, t).status, "ok");
+  // The site check asks the host: with development origins off there, a localhost portal fails.
+  assert.equal(siteCheck("http://localhost:8080/", { ...policy, developerMode: true }, true, t, true).status, "ok");
+  const refused = siteCheck("http://localhost:8080/", { ...policy, developerMode: true }, true, t, false);
+  assert.equal(refused.status, "error");
+  assert.ok(refused.fix);
   assert.equal(siteCheck("http://www.sat.gob.mx/", policy, true, t).status, "error");
   assert.equal(siteCheck("no es url", policy, true, t).status, "error");
 });

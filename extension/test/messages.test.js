@@ -1,7 +1,8 @@
 // @ts-check
 import test from "node:test";
 import assert from "node:assert/strict";
-import { cannotSignIn, downloadUrl, hostParams, isBase64, isChallenge, previewText, selectable, startsReserved, validatePageRequest } from "../shared/messages.js";
+import { cannotSignIn, downloadUrl, hostParams, isBase64, isChallenge, selectable, startsReserved, validatePageRequest } from "../shared/messages.js";
+import { LIMITS } from "../shared/protocol.js";
 
 const ch = "A".repeat(43);
 const b64 = (/** @type {string} */ s) => Buffer.from(s, "utf8").toString("base64");
@@ -81,13 +82,37 @@ test("which certificates may be chosen", () => {
   assert.deepEqual(selectable({ ...fiel, usable: false }, "sign"), { selectable: false, why: "cert_why_unusable" });
 });
 
-test("preview shows text, hides binary and bidi tricks", () => {
-  assert.deepEqual(previewText(b64("Cita: 2025-01-02\nSAT Centro")), { text: "Cita: 2025-01-02\nSAT Centro", bytes: 27, truncated: false });
-  assert.deepEqual(previewText(b64("ñandú")), { text: "ñandú", bytes: 7, truncated: false });
-  assert.deepEqual(previewText(Buffer.from([0xff, 0xfe, 0x00]).toString("base64")), { text: null, bytes: 3, truncated: false });
-  assert.equal(previewText(b64("a\u0000b")).text, null);
-  assert.equal(previewText(b64("pay \u202Eevil")).text, null);
-  assert.deepEqual(previewText(b64("abcdef"), 3), { text: "abc", bytes: 6, truncated: true });
+test("sign: data and batch documents are text only, whole; a document goes as a CMS", () => {
+  const bin = (/** @type {number[]} */ b) => Buffer.from(b).toString("base64");
+  /** @type {Array<[any, string]>} */
+  const refused = [
+    // The 231-byte SignedAttributes of the attack: DER, not text.
+    [{ data: bin([0x31, 0x81, 0xe4, 0x30, 0x18]) }, "ERR_DATA_NOT_TEXT"],
+    [{ data: b64("a\u0000b") }, "ERR_DATA_NOT_TEXT"],
+    [{ data: b64("a\u0085b") }, "ERR_DATA_NOT_TEXT"],
+    [{ data: bin([0xff, 0xfe, 0x41, 0x00]) }, "ERR_DATA_NOT_TEXT"],
+    [{ documents: [{ data: b64("ok") }, { data: bin([0x30, 0x82]) }] }, "ERR_DATA_NOT_TEXT"],
+    [{ data: b64("x".repeat(LIMITS.MAX_TEXT_BYTES + 1)) }, "ERR_MESSAGE_TOO_LARGE"],
+    [{ documents: Array.from({ length: 5 }, () => ({ data: b64("x".repeat(LIMITS.MAX_BATCH_TEXT_BYTES / 4)) })) }, "ERR_MESSAGE_TOO_LARGE"],
+    [{ format: "cms", document: { name: "a.xml", mediaType: "text/xml", data: b64("<a>" + "x".repeat(LIMITS.MAX_TEXT_BYTES) + "</a>") } }, "ERR_MESSAGE_TOO_LARGE"],
+    [{ format: "cms", document: { name: "", mediaType: "application/pdf", data: bin([1]) } }, "ERR_BAD_REQUEST"],
+    [{ format: "cms", document: { name: "a\nb.pdf", mediaType: "application/pdf", data: bin([1]) } }, "ERR_BAD_REQUEST"],
+    [{ format: "cms", document: { name: "a.pdf", mediaType: "pdf", data: bin([1]) } }, "ERR_BAD_REQUEST"],
+    [{ format: "cms", document: { name: "a.pdf", mediaType: "application/pdf", data: "" } }, "ERR_BAD_REQUEST"],
+    [{ format: "cms", document: { name: "a.pdf", mediaType: "application/pdf", data: bin([1]) }, data: b64("x") }, "ERR_BAD_REQUEST"],
+    [{ format: "raw", document: { name: "a.pdf", mediaType: "application/pdf", data: bin([1]) } }, "ERR_BAD_REQUEST"],
+    [{ format: "cms" }, "ERR_BAD_REQUEST"],
+  ];
+  for (const [params, code] of refused) {
+    assert.throws(() => validatePageRequest({ id: "1", action: "sign", params }), (/** @type {any} */ e) => e.code === code, JSON.stringify(params).slice(0, 80));
+  }
+  // Text with tabs, CR, LF, accents and invisible characters is text (the
+  // window shows the invisible ones as markers).
+  assert.ok(validatePageRequest({ id: "1", action: "sign", params: { data: b64("ñandú\t1\r\n2\u200b") } }).data);
+  const pdf = bin([0x25, 0x50, 0x44, 0x46, 0x00, 0xff]);
+  const r = validatePageRequest({ id: "1", action: "sign", params: { format: "cms", document: { name: "contrato.pdf", mediaType: "application/pdf", data: pdf } } });
+  assert.deepEqual(r.document, { name: "contrato.pdf", mediaType: "application/pdf", data: pdf });
+  assert.deepEqual(hostParams(r, "https://o", "c", "p"), { origin: "https://o", certificateId: "c", password: "p", format: "cms", document: { name: "contrato.pdf", mediaType: "application/pdf", data: pdf } });
 });
 
 test("cannotSignIn: the consent window's reason, or empty for a valid FIEL", () => {

@@ -71,6 +71,23 @@ test("sign encodes strings as UTF-8 base64, bytes as base64, documents as a batc
   assert.equal(Buffer.from(seen[3].params.data, "base64").length, 100000);
 });
 
+test("signDocument sends the file as format cms with its name and type", async () => {
+  /** @type {any[]} */
+  const seen = [];
+  const { client } = pageWithExtension((m) => {
+    seen.push(m);
+    return { ok: true, result: { cms: "MIIB", algorithm: "RS256", certificate: "C" } };
+  });
+  const out = await client.signDocument({ document: { name: "contrato.pdf", mediaType: "application/pdf", data: new Uint8Array([37, 80, 68, 70, 0, 255]) }, description: "Contrato" });
+  assert.deepEqual(out, { cms: "MIIB", algorithm: "RS256", certificate: "C" });
+  assert.equal(seen[0].action, "sign");
+  assert.deepEqual(seen[0].params.document, { name: "contrato.pdf", mediaType: "application/pdf", data: "JVBERgD/" });
+  assert.equal(seen[0].params.format, "cms");
+  assert.equal(seen[0].params.description, "Contrato");
+  await assert.rejects(client.signDocument({ document: { name: "", mediaType: "application/pdf", data: "x" } }), { code: "ERR_BAD_REQUEST" });
+  await assert.rejects(client.signDocument(/** @type {any} */ ({})), { code: "ERR_BAD_REQUEST" });
+});
+
 test("errors carry code, Spanish text by default and English on request", async () => {
   const { client } = pageWithExtension(() => ({ ok: false, error: { code: "ERR_USER_CANCELLED", message: "x" } }));
   await assert.rejects(client.authenticate({ challenge: ch }), (/** @type {any} */ e) => {

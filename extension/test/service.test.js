@@ -1,6 +1,7 @@
 // @ts-check
 import test from "node:test";
 import assert from "node:assert/strict";
+import crypto from "node:crypto";
 import { CodedError } from "../shared/errors.js";
 import { createService, noUsable } from "../shared/service.js";
 import { sleep } from "./helpers.js";
@@ -10,7 +11,7 @@ const FIEL = { id: "fiel1", type: "FIEL", status: "valid", usable: true, rfc: "E
 const CSD = { ...FIEL, id: "csd1", type: "CSD" };
 const OLD = { ...FIEL, id: "old1", status: "expired", daysLeft: -700 };
 
-/** @param {{password?: string, hostMissing?: boolean, policy?: any, onAuth?: (p: any) => any, list?: any[], lastFailure?: string, slowClose?: boolean}} [o] */
+/** @param {{password?: string, hostMissing?: boolean, policy?: any, onAuth?: (p: any) => any, onSign?: (p: any) => any, list?: any[], lastFailure?: string, slowClose?: boolean}} [o] */
 function setup(o = {}) {
   const calls = /** @type {any[]} */ ([]);
   let held = 0;
@@ -26,6 +27,7 @@ function setup(o = {}) {
       if (o.onAuth) return o.onAuth(params);
       if (params.password !== (o.password ?? "12345678a")) throw new CodedError("ERR_WRONG_PASSWORD", "mal");
       if (command === "authenticate") return { format: "efirma-auth:1", certificate: "CERT", algorithm: "RS256", signature: "SIG", extra: "dropped" };
+      if (o.onSign) return o.onSign(params);
       return { signature: "S", algorithm: "RS256", certificate: "CERT" };
     },
     hold: () => {
@@ -175,14 +177,16 @@ test("closing the window cancels; one pending request per tab", async () => {
   assert.equal((await again).ok, false);
 });
 
-test("sign shows a preview and returns the signature", async () => {
+test("sign shows the whole text and returns the signature", async () => {
   const { svc, windows, calls, sessionOf } = setup();
   const text = "Solicitud de cita: 2025-03-04 10:00, ADSC Centro";
   const pending = svc.handlePage({ id: "1", action: "sign", params: { data: Buffer.from(text).toString("base64"), description: "Cita" } }, page);
   await sleep(1);
   const session = sessionOf(windows[0]);
   const d = /** @type {any} */ (await svc.handleConsent({ type: "consent:get", session }));
-  assert.equal(d.result.preview.text, text);
+  assert.equal(d.result.items.length, 1);
+  assert.equal(d.result.items[0].text, text);
+  assert.equal(d.result.items[0].sha256, crypto.createHash("sha256").update(text).digest("hex"));
   assert.equal(d.result.description, "Cita");
   assert.deepEqual(d.result.certificates.map((/** @type {any} */ c) => c.selectable), [true, true, false], "CSD may sign");
   await svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "12345678a" });
@@ -254,6 +258,29 @@ test("token final try: refused until confirmed, then confirmFinalTry reaches the
   assert.ok(ok.ok);
   assert.equal(calls.at(-1).params.confirmFinalTry, true);
   assert.deepEqual(await pending, { ok: true, result: { format: "efirma-auth:1", certificate: "C", algorithm: "RS256", signature: "S" } });
+});
+
+test("a document is shown by name, type, size and SHA-256, signed as a CMS", async () => {
+  const { svc, windows, calls, sessionOf } = setup({ onSign: () => ({ algorithm: "RS256", certificate: "CERT", cms: "MIIB" }) });
+  const pdf = Buffer.from([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x37, 0x0a, 0xe2, 0xe3, 0xcf, 0xd3, 0x00]);
+  const document = { name: "contrato.pdf", mediaType: "application/pdf", data: pdf.toString("base64") };
+  const pending = svc.handlePage({ id: "1", action: "sign", params: { format: "cms", document } }, page);
+  await sleep(1);
+  const session = sessionOf(windows[0]);
+  const d = /** @type {any} */ (await svc.handleConsent({ type: "consent:get", session }));
+  assert.deepEqual(d.result.items, [{ n: 1, name: "contrato.pdf", mediaType: "application/pdf", bytes: pdf.length, sha256: crypto.createHash("sha256").update(pdf).digest("hex"), text: null }]);
+  await svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "12345678a" });
+  assert.deepEqual(await pending, { ok: true, result: { algorithm: "RS256", certificate: "CERT", cms: "MIIB" } });
+  assert.deepEqual(calls.at(-1).params, { origin: "http://localhost:8080", certificateId: "fiel1", password: "12345678a", format: "cms", document });
+});
+
+test("a batch shows every document whole, numbered", async () => {
+  const { svc, windows, sessionOf } = setup();
+  const docs = ["Acuse 1", "PODER NOTARIAL que otorgo a favor de…", "Acuse 3"];
+  svc.handlePage({ id: "1", action: "sign", params: { documents: docs.map((x) => ({ data: Buffer.from(x).toString("base64") })) } }, page);
+  await sleep(1);
+  const d = /** @type {any} */ (await svc.handleConsent({ type: "consent:get", session: sessionOf(windows[0]) }));
+  assert.deepEqual(d.result.items.map((/** @type {any} */ i) => [i.n, i.text]), docs.map((x, i) => [i + 1, x]));
 });
 
 test("no usable certificate: the reason, not ERR_USER_CANCELLED, when the window closes", async () => {

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"encoding/base64"
 	"errors"
+	"fmt"
 
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/protocol"
@@ -22,18 +23,13 @@ func (c *Core) Authenticate(ctx context.Context, p protocol.AuthenticateParams) 
 	if err := protocol.ValidateChallenge(p.Challenge); err != nil {
 		return protocol.AuthToken{}, keys.Coded(protocol.ErrBadRequest, nil, err)
 	}
-	cred, err := c.Find(ctx, p.CertificateID)
+	cred, info, err := c.loginCredential(ctx, p.CertificateID, "authenticate")
 	if err != nil {
 		return protocol.AuthToken{}, err
 	}
-	info := Info(cred, c.opt.Now())
-	if info.Type != protocol.TypeFIEL {
-		return protocol.AuthToken{}, keys.Coded(protocol.ErrNotFIEL, map[string]any{"type": info.Type, "variant": info.Type}, errors.New("only a FIEL may authenticate"))
-	}
-	if err := CheckValidity(info); err != nil {
-		return protocol.AuthToken{}, unusable(cred, err)
-	}
-	signer, release, err := c.Unlock(ctx, cred, p.Password, keys.UnlockOptions{ConfirmFinalTry: p.ConfirmFinalTry})
+	pw := protocol.SecretOf(p.Password, p.PasswordBytes)
+	defer clear(pw)
+	signer, release, err := c.Unlock(ctx, cred, pw, keys.UnlockOptions{ConfirmFinalTry: p.ConfirmFinalTry})
 	if err != nil {
 		return protocol.AuthToken{}, err
 	}
@@ -49,6 +45,24 @@ func (c *Core) Authenticate(ctx context.Context, p protocol.AuthenticateParams) 
 		Algorithm:   alg,
 		Signature:   base64.StdEncoding.EncodeToString(sig),
 	}, nil
+}
+
+// loginCredential finds the credential for a login (Authenticate,
+// SATLogin): only a FIEL, valid now; a stored one that is damaged says so
+// (unusable). what names the operation in the error.
+func (c *Core) loginCredential(ctx context.Context, id, what string) (keys.Credential, protocol.CertInfo, error) {
+	cred, err := c.Find(ctx, id)
+	if err != nil {
+		return nil, protocol.CertInfo{}, err
+	}
+	info := Info(cred, c.opt.Now())
+	if info.Type != protocol.TypeFIEL {
+		return nil, protocol.CertInfo{}, keys.Coded(protocol.ErrNotFIEL, map[string]any{"type": info.Type, "variant": info.Type}, fmt.Errorf("only a FIEL may %s", what))
+	}
+	if err := CheckValidity(info); err != nil {
+		return nil, protocol.CertInfo{}, unusable(cred, err)
+	}
+	return cred, info, nil
 }
 
 // signError names a key the protocol cannot sign with.
@@ -91,8 +105,8 @@ func CheckValidity(info protocol.CertInfo) error {
 
 // Unlock opens a credential, counting wrong passwords for this session.
 // The caller must call release when done.
-func (c *Core) Unlock(ctx context.Context, cred keys.Credential, password string, opts keys.UnlockOptions) (signer crypto.Signer, release func(), err error) {
-	signer, release, err = cred.Unlock(ctx, []byte(password), opts)
+func (c *Core) Unlock(ctx context.Context, cred keys.Credential, password []byte, opts keys.UnlockOptions) (signer crypto.Signer, release func(), err error) {
+	signer, release, err = cred.Unlock(ctx, password, opts)
 	if err != nil {
 		if errors.Is(err, sat.ErrWrongPassword) || errors.Is(err, sat.ErrEmptyPassword) {
 			c.mu.Lock()

@@ -26,7 +26,9 @@ func (c *Core) Import(ctx context.Context, p protocol.ImportParams) (protocol.Im
 		if err != nil {
 			return protocol.ImportResult{}, err
 		}
-		info, err := c.ImportPFX(ctx, pfx, []byte(p.Password))
+		pw := protocol.SecretOf(p.Password, p.PasswordBytes)
+		defer clear(pw)
+		info, err := c.ImportPFX(ctx, pfx, pw)
 		return protocol.ImportResult{CertInfo: info}, err
 	case p.PFX == "" && p.Certificate != "" && p.PrivateKey != "":
 		cer, err := DecodeFile("certificate", p.Certificate)
@@ -37,7 +39,11 @@ func (c *Core) Import(ctx context.Context, p protocol.ImportParams) (protocol.Im
 		if err != nil {
 			return protocol.ImportResult{}, err
 		}
-		return c.ImportKeyPair(ctx, cer, key, []byte(p.Password), []byte(p.NewPassword))
+		pw := protocol.SecretOf(p.Password, p.PasswordBytes)
+		defer clear(pw)
+		newPw := []byte(p.NewPassword)
+		defer clear(newPw)
+		return c.ImportKeyPair(ctx, cer, key, pw, newPw)
 	}
 	return protocol.ImportResult{}, keys.Coded(protocol.ErrBadRequest, nil, errors.New("give certificate and privateKey, or pfx"))
 }

@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"github.com/efirma/conector/internal/testenv"
 	"os/exec"
 	"strings"
 	"testing"
@@ -10,10 +11,7 @@ import (
 // adapter, and the browser adapter (host/server) and the terminal adapter
 // (host/cli) do not import each other.
 func TestAdaptersDoNotCallEachOther(t *testing.T) {
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go command not in PATH")
-	}
+	gobin := testenv.Tool(t, "go") // skips, or fails under CI=true
 	const mod = "github.com/efirma/conector/"
 	for pkg, forbidden := range map[string][]string{
 		"host/core":   {"host/server", "host/cli", "host/app"},

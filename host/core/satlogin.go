@@ -22,18 +22,13 @@ func (c *Core) SATLogin(ctx context.Context, p protocol.SATLoginParams) (protoco
 	if err := signing.ValidateSATGUID(p.GUID); err != nil {
 		return protocol.SATLoginResult{}, keys.Coded(protocol.ErrBadRequest, nil, err)
 	}
-	cred, err := c.Find(ctx, p.CertificateID)
+	cred, _, err := c.loginCredential(ctx, p.CertificateID, "sign in to SAT")
 	if err != nil {
 		return protocol.SATLoginResult{}, err
 	}
-	info := Info(cred, c.opt.Now())
-	if info.Type != protocol.TypeFIEL {
-		return protocol.SATLoginResult{}, keys.Coded(protocol.ErrNotFIEL, map[string]any{"type": info.Type, "variant": info.Type}, errors.New("only a FIEL may sign in to SAT"))
-	}
-	if err := CheckValidity(info); err != nil {
-		return protocol.SATLoginResult{}, err
-	}
-	signer, release, err := c.Unlock(ctx, cred, p.Password, keys.UnlockOptions{ConfirmFinalTry: p.ConfirmFinalTry})
+	pw := protocol.SecretOf(p.Password, p.PasswordBytes)
+	defer clear(pw)
+	signer, release, err := c.Unlock(ctx, cred, pw, keys.UnlockOptions{ConfirmFinalTry: p.ConfirmFinalTry})
 	if err != nil {
 		return protocol.SATLoginResult{}, err
 	}

@@ -7,7 +7,8 @@ import (
 )
 
 // hello answers the extension's status check: versions, the sources the
-// host serves and the limits both ends enforce.
+// host serves, the limits both ends enforce and whether it accepts
+// development (localhost) origins.
 func hello(_ context.Context, s *Server) (protocol.HelloResult, error) {
 	return protocol.HelloResult{
 		Version:  s.opt.Version,
@@ -18,5 +19,6 @@ func hello(_ context.Context, s *Server) (protocol.HelloResult, error) {
 			MaxResponseBytes:  protocol.MaxResponseBytes,
 			MaxBatchDocuments: protocol.MaxBatchDocuments,
 		},
+		DevOrigins: s.opt.DevOrigins,
 	}, nil
 }

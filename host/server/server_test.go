@@ -142,6 +142,13 @@ func TestHello(t *testing.T) {
 	if h.Protocol != protocol.Version || h.Version != "test" || len(h.Sources) == 0 || h.Limits.MaxRequestBytes != protocol.MaxRequestBytes {
 		t.Fatalf("hello = %+v", h)
 	}
+	if h.DevOrigins {
+		t.Error("hello says development origins are accepted; they are off")
+	}
+	var dev protocol.HelloResult
+	if e := newFixture(t, true).call(t, protocol.CmdHello, nil, &dev); e != nil || !dev.DevOrigins {
+		t.Errorf("hello with development origins on = %+v (%v), want devOrigins true", dev, e)
+	}
 }
 
 func TestListCertificates(t *testing.T) {
@@ -348,9 +355,15 @@ func TestDocumentSignatureCannotAuthenticate(t *testing.T) {
 	if e == nil || e.Code != protocol.ErrDataReserved {
 		t.Fatalf("the attack was not refused: %v", e)
 	}
-	// Without the prefix the signature is over other bytes and fails as a token.
+	// Without the prefix the bytes (two SHA-256 values) are not text: refused
+	// too (ERR_DATA_NOT_TEXT, issue 11 F-02).
+	if e := f.call(t, protocol.CmdSign, protocol.SignParams{Origin: "https://evil.example", CertificateID: id, Password: password, Data: base64.StdEncoding.EncodeToString(msg[1:])}, nil); e == nil || e.Code != protocol.ErrDataNotText {
+		t.Fatalf("binary login hashes: got %v, want ERR_DATA_NOT_TEXT", e)
+	}
+	// A text that spells the message out is signed, and fails as a token.
 	var r protocol.SignResult
-	if e := f.call(t, protocol.CmdSign, protocol.SignParams{Origin: "https://evil.example", CertificateID: id, Password: password, Data: base64.StdEncoding.EncodeToString(msg[1:])}, &r); e != nil {
+	text := fmt.Sprintf("efirma-auth 1 %x", msg[len(protocol.AuthFormat)+1:])
+	if e := f.call(t, protocol.CmdSign, protocol.SignParams{Origin: "https://evil.example", CertificateID: id, Password: password, Data: b64(text)}, &r); e != nil {
 		t.Fatal(e)
 	}
 	if err := verifyRS256(t, r.Certificate, msg, r.Signature); err == nil {

@@ -2,11 +2,14 @@ package store_test
 
 import (
 	"context"
+	"crypto/rsa"
+	"math/big"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
 
+	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/host/store"
 )
 
@@ -57,5 +60,32 @@ func TestLooseStoreFolderIsTightened(t *testing.T) {
 	os.WriteFile(file, nil, 0o600)
 	if _, _, err := store.New(file).List(context.Background()); err == nil {
 		t.Fatal("a file as store folder was accepted")
+	}
+}
+
+// TestReleaseWipesTheKey: after release, the decrypted key's private
+// numbers (RSA D and primes) are zero.
+func TestReleaseWipesTheKey(t *testing.T) {
+	s := store.New(filepath.Join(t.TempDir(), "store"))
+	cer, key := cred(t, "fiel-fisica")
+	c, err := s.ImportSAT(cer, key, []byte(password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, release, err := c.Unlock(context.Background(), []byte(password), keys.UnlockOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := signer.(*rsa.PrivateKey)
+	if k.D.Sign() == 0 {
+		t.Fatal("the key has no D before release")
+	}
+	release()
+	for _, n := range []*big.Int{k.D, k.Primes[0], k.Primes[1]} {
+		for _, w := range n.Bits() {
+			if w != 0 {
+				t.Fatal("D or a prime survived release")
+			}
+		}
 	}
 }

@@ -25,11 +25,13 @@ package store
 import (
 	"context"
 	"crypto"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/efirma/conector/internal/filelock"
 	"os"
 	"path/filepath"
 	"sort"
@@ -300,11 +302,11 @@ func (s *Store) lock() (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to open the store lock: %w", err)
 	}
-	if err := lockFile(f); err != nil {
+	if err := filelock.Lock(f); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("failed to lock the store: %w", err)
 	}
-	return func() { _ = unlockFile(f); f.Close() }, nil
+	return func() { _ = filelock.Unlock(f); f.Close() }, nil
 }
 
 // recover repairs what a crash in write or Remove leaves behind (see the
@@ -549,7 +551,7 @@ func (c *credential) Unlock(ctx context.Context, secret []byte, _ keys.UnlockOpt
 		if err != nil {
 			return nil, nil, err
 		}
-		return key, func() {}, nil
+		return key, func() { wipeKey(key) }, nil
 	}
 	key, err := keyfile.DecryptKey(data, secret)
 	if sat.Problem(err) != "" && !errors.Is(err, sat.ErrUnencryptedKey) {
@@ -561,7 +563,22 @@ func (c *credential) Unlock(ctx context.Context, secret []byte, _ keys.UnlockOpt
 	if err := sat.CheckPair(c.cert, key); err != nil {
 		return nil, nil, err
 	}
-	return key, func() {}, nil
+	return key, func() { wipeKey(key) }, nil
+}
+
+// wipeKey overwrites, on release, the private numbers of a decrypted key
+// that Go lets us reach (RSA D and primes; an ECDSA key's D is deprecated
+// for such use and is left to the standard library). Values the standard
+// library precomputes inside the key are not reachable and are not wiped
+// (docs/SECURITY.md, "Secrets in memory").
+func wipeKey(k crypto.Signer) {
+	switch k := k.(type) {
+	case *rsa.PrivateKey:
+		clear(k.D.Bits())
+		for _, p := range k.Primes {
+			clear(p.Bits())
+		}
+	}
 }
 
 // ExportPFX writes the stored credential as a PKCS#12 file protected with

@@ -4,14 +4,16 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/efirma/conector/internal/testenv"
 )
 
 func TestListRecoversInterruptedReplace(t *testing.T) {
 	dir := t.TempDir()
 	st := New(dir)
-	cer, _ := os.ReadFile(filepath.Join("..", "..", "testdata", "creds", "fiel-fisica", "certificate.cer"))
-	key, _ := os.ReadFile(filepath.Join("..", "..", "testdata", "creds", "fiel-fisica", "private_key.key"))
-	c, err := st.ImportSAT(cer, key, []byte("12345678a"))
+	cer := testenv.ReadFile(t, testenv.CredPath(t, "fiel-fisica", "certificate.cer"))
+	key := testenv.ReadFile(t, testenv.CredPath(t, "fiel-fisica", "private_key.key"))
+	c, err := st.ImportSAT(cer, key, []byte(testenv.Password))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -343,8 +343,13 @@ func Pick(ctx context.Context, certID, password string) error {
 	return nil
 }
 
-// Accept presses the consent window's accept button.
+// Accept reads to the end of what will be signed, as a person does (the
+// button waits for it: extension/shared/docview.js), then presses the
+// consent window's accept button.
 func Accept(ctx context.Context) error {
+	if _, err := WaitJS[bool](ctx, `(() => { const e = document.querySelector(".docview-end"); if (e) e.scrollIntoView({block: "end"}); return !document.querySelector("#aceptar").disabled; })()`, 5*time.Second); err != nil {
+		return fmt.Errorf("consent: the accept button stayed disabled: %w", err)
+	}
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#aceptar"))); err != nil {
 		return fmt.Errorf("consent: %w", err)
 	}

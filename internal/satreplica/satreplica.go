@@ -21,6 +21,13 @@
 // the guid must be one issued to this session and not used yet, and the
 // certificate a FIEL valid now. It then shows "RFC autenticado: <RFC>" and
 // refuses the same token (or guid) again.
+//
+// The replica calls signing.VerifySATLogin rather than keeping a second
+// verifier of its own: it is the same contract, and the independent
+// opinion on the token's format and signature is openssl, in
+// signing.TestSignSATLoginVerifiesWithOpenSSL (the text and the layers of
+// base64 taken apart by hand there, the SHA1withRSA signature checked by
+// `openssl dgst`). Only its refusal reasons (ErrNoSession, ...) are its own.
 package satreplica
 
 import (

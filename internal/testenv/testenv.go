@@ -56,21 +56,7 @@ func Tool(t testing.TB, name string) string {
 // the repository root (the folder with go.mod).
 func SATDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "fixtures", "sat")
+	p := filepath.Join(RepoRoot(t), "..", "shared", "fixtures", "sat")
 	if _, err := os.Stat(filepath.Join(p, "README.md")); err != nil {
 		Unavailable(t, "SAT test fixtures not found at %s", p)
 	}

@@ -1,6 +1,7 @@
 package verifier_test
 
 import (
+	"github.com/efirma/conector/internal/testenv"
 	"os/exec"
 	"strings"
 	"testing"
@@ -11,10 +12,7 @@ import (
 // go-pkcs12, sat/keyfile), no Redis client (that is redisstore's) and no
 // host message catalogue (i18n).
 func TestLeanDependencies(t *testing.T) {
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go command not in PATH")
-	}
+	gobin := testenv.Tool(t, "go") // skips, or fails under CI=true
 	out, err := exec.Command(gobin, "list", "-deps", ".").Output()
 	if err != nil {
 		t.Fatalf("go list -deps: %v", err)

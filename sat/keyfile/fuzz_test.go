@@ -3,10 +3,7 @@ package keyfile_test
 import (
 	"encoding/pem"
 	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
+	"github.com/efirma/conector/internal/testenv"
 	"testing"
 
 	"github.com/efirma/conector/sat"
@@ -14,36 +11,8 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 )
 
-// seedFiles returns the real credential files whose base name is in names
-// (or, for a name starting with ".", whose extension it is), from the
-// generated testdata and, when present, the SAT fixtures.
-func seedFiles(f *testing.F, names ...string) [][]byte {
-	f.Helper()
-	var out [][]byte
-	for _, root := range []string{testdata, fixtures} {
-		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			for _, n := range names {
-				if d.Name() == n || (strings.HasPrefix(n, ".") && filepath.Ext(p) == n) {
-					if b, err := os.ReadFile(p); err == nil {
-						out = append(out, b)
-					}
-					break
-				}
-			}
-			return nil
-		})
-	}
-	if len(out) == 0 {
-		f.Fatal("no seed files found")
-	}
-	return out
-}
-
 func FuzzDecryptKey(f *testing.F) {
-	for _, b := range seedFiles(f, "private_key.key", "private_key_protected.key.pem", "private_key_plain.key") {
+	for _, b := range testenv.SeedFiles(f, true, "private_key.key", "private_key_protected.key.pem", "private_key_plain.key") {
 		f.Add(b, []byte(password))
 		f.Add(b, []byte("wrong"))
 		f.Add(pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: b}), []byte(password))
@@ -72,11 +41,11 @@ func FuzzDecryptKey(f *testing.F) {
 // one of its sentinels.
 func FuzzDecodePFX(f *testing.F) {
 	for _, dir := range []string{"fiel-fisica", "fiel-moral", "csd-moral"} {
-		cer, err := sat.ParseCertificate(readSeed(f, credPath(dir, "certificate.cer")))
+		cer, err := sat.ParseCertificate(testenv.ReadFile(f, testenv.CredPath(f, dir, "certificate.cer")))
 		if err != nil {
 			f.Fatal(err)
 		}
-		key, err := keyfile.DecryptKey(readSeed(f, credPath(dir, "private_key.key")), []byte(password))
+		key, err := keyfile.DecryptKey(testenv.ReadFile(f, testenv.CredPath(f, dir, "private_key.key")), []byte(password))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -93,7 +62,7 @@ func FuzzDecodePFX(f *testing.F) {
 			f.Add(pfx, []byte("wrong"))
 		}
 	}
-	for _, b := range seedFilesOptional(".pfx") {
+	for _, b := range testenv.SeedFiles(f, false, ".pfx") {
 		f.Add(b, []byte(password))
 		f.Add(b, []byte{})
 	}
@@ -113,27 +82,4 @@ func FuzzDecodePFX(f *testing.F) {
 			t.Fatal("a decoded .pfx must hold a matching key and certificate")
 		}
 	})
-}
-
-func readSeed(f *testing.F, path string) []byte {
-	f.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		f.Fatal(err)
-	}
-	return b
-}
-
-// seedFilesOptional is seedFiles for files that only the SAT fixtures have.
-func seedFilesOptional(ext string) [][]byte {
-	var out [][]byte
-	_ = filepath.WalkDir(fixtures, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && filepath.Ext(p) == ext {
-			if b, err := os.ReadFile(p); err == nil {
-				out = append(out, b)
-			}
-		}
-		return nil
-	})
-	return out
 }

@@ -1,65 +1,50 @@
 package keyfile_test
 
 import (
-	"crypto/x509"
-	"os"
-	"os/exec"
-	"path/filepath"
+	"encoding/asn1"
 	"testing"
 
-	"github.com/efirma/conector/sat"
+	"github.com/efirma/conector/internal/testenv"
 )
 
-// Paths relative to this package.
-const (
-	testdata = "../../testdata"
-	fixtures = "../../../shared/fixtures/sat" // real SAT test credentials, never copied
-)
+// The shared file helpers (ReadFile, CredPath, GenCert, SATDir, SeedFiles)
+// live in internal/testenv, used by package sat's tests too.
 
-const password = "12345678a"
+const password = testenv.Password
 
-func read(t testing.TB, path string) []byte {
+// pbes2Key is a SAT .key (EncryptedPrivateKeyInfo, PBES2 with PBKDF2 and a
+// CBC cipher) laid out to its fields, for tests that edit one of them.
+type pbes2Key struct {
+	Algo struct {
+		Algorithm asn1.ObjectIdentifier
+		Params    struct {
+			KDF struct {
+				Algorithm asn1.ObjectIdentifier
+				Params    struct {
+					Salt []byte
+					Iter int
+				}
+			}
+			Enc struct {
+				Algorithm asn1.ObjectIdentifier
+				IV        []byte
+			}
+		}
+	}
+	Data []byte
+}
+
+// rewriteKey re-encodes a SAT key after mod changed its fields.
+func rewriteKey(t *testing.T, der []byte, mod func(*pbes2Key)) []byte {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	var k pbes2Key
+	if _, err := asn1.Unmarshal(der, &k); err != nil {
+		t.Fatal(err)
+	}
+	mod(&k)
+	out, err := asn1.Marshal(k)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
-}
-
-func credPath(name, file string) string { return filepath.Join(testdata, "creds", name, file) }
-
-func genCert(t testing.TB, name string) *x509.Certificate {
-	t.Helper()
-	c, err := sat.ParseCertificate(read(t, credPath(name, "certificate.cer")))
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return c
-}
-
-// fixturesDir returns the SAT fixture folder, failing under CI=true when it
-// is missing and skipping otherwise.
-func fixturesDir(t testing.TB) string {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(fixtures, "README.md")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("SAT fixtures missing at %s (required under CI=true): %v", fixtures, err)
-		}
-		t.Skipf("SAT fixtures not found at %s: %v", fixtures, err)
-	}
-	return fixtures
-}
-
-// needOpenSSL returns the openssl path, failing under CI=true when missing.
-func needOpenSSL(t testing.TB) string {
-	t.Helper()
-	p, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("openssl not found (required under CI=true)")
-		}
-		t.Skip("openssl not found; install it to run this independent check")
-	}
-	return p
+	return out
 }

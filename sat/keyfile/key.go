@@ -8,7 +8,9 @@
 // Rules: every input is bounded (file size, password length) and the
 // key-derivation work a file asks for is checked before any is done
 // (MaxPBKDF2Iterations); failures are the sat sentinels (sat.ErrWrongPassword,
-// sat.ErrNotAKey, sat.ErrBadPFX, ...), never a panic.
+// sat.ErrNotAKey, sat.ErrBadPFX, ...), never a panic; a .key is decrypted
+// by our own PBES2 (pbes2.go), which keeps the password in the caller's
+// bytes and zeroes the derived key and the plaintext.
 package keyfile
 
 import (
@@ -131,18 +133,21 @@ func DecryptKey(data []byte, password []byte) (crypto.Signer, error) {
 		}
 		return parsePlainKey(plain, sat.ErrWrongPassword)
 	}
-	key, err := pkcs8.ParsePKCS8PrivateKey(der, password)
+	// Our own PBES2 (pbes2.go) keeps the password in bytes the caller
+	// zeroes; the library's would make a string of it (issue 11 F-05).
+	plain, err := decryptPBES2(der, password)
+	if errors.Is(err, errPBES2) {
+		return nil, fmt.Errorf("%w: %w: %v", sat.ErrNotAKey, sat.ErrUnsupportedEncryption, err)
+	}
 	if err != nil {
 		// The scheme and parameters were checked above, so what fails now
-		// is the padding or the inner structure after decryption: a wrong
-		// password.
+		// is the padding after decryption: a wrong password.
 		return nil, sat.ErrWrongPassword
 	}
-	s, ok := key.(crypto.Signer)
-	if !ok {
-		return nil, sat.ErrNotAKey
-	}
-	return s, nil
+	defer clear(plain)
+	// The inner structure not parsing is a wrong password too (a wrong
+	// key can leave valid-looking padding by chance).
+	return parsePlainKey(plain, sat.ErrWrongPassword)
 }
 
 // ParseUnencryptedKey reads an unencrypted PKCS#8, PKCS#1 or SEC 1 key (DER
@@ -240,13 +245,7 @@ func CheckPBKDF2Work(der []byte) error {
 // for unbounded work, or uses another scheme (PBES1, scrypt) is sat.ErrNotAKey
 // at once, never a wrong password and never a hang.
 func checkEncryptedPKCS8(der []byte) error {
-	var epki struct {
-		Algo struct {
-			Algorithm  asn1.ObjectIdentifier
-			Parameters asn1.RawValue `asn1:"optional"`
-		}
-		Data []byte
-	}
+	var epki sat.EncryptedKeyInfo
 	rest, err := asn1.Unmarshal(der, &epki)
 	if err != nil || len(bytes.TrimRight(rest, "\x00")) != 0 || len(epki.Data) == 0 {
 		return sat.ErrNotAKey

@@ -1,8 +1,8 @@
 package keyfile_test
 
 import (
-	"encoding/asn1"
 	"errors"
+	"github.com/efirma/conector/internal/testenv"
 	"os"
 	"strings"
 	"testing"
@@ -14,34 +14,13 @@ import (
 // rewrite re-encodes a SAT key after changing its IV or its ciphertext.
 func rewrite(t *testing.T, der []byte, mod func(iv *[]byte, data *[]byte)) []byte {
 	t.Helper()
-	var epki struct {
-		Algo struct {
-			Algorithm asn1.ObjectIdentifier
-			Params    struct {
-				KDF asn1.RawValue
-				Enc struct {
-					Algorithm asn1.ObjectIdentifier
-					IV        []byte
-				}
-			}
-		}
-		Data []byte
-	}
-	if _, err := asn1.Unmarshal(der, &epki); err != nil {
-		t.Fatal(err)
-	}
-	mod(&epki.Algo.Params.Enc.IV, &epki.Data)
-	out, err := asn1.Marshal(epki)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return rewriteKey(t, der, func(k *pbes2Key) { mod(&k.Algo.Params.Enc.IV, &k.Data) })
 }
 
 // TestMalformedCiphertextIsNotAKey: inputs that make the CBC decryptor
 // panic (partial blocks, a wrong IV length) are refused from the structure.
 func TestMalformedCiphertextIsNotAKey(t *testing.T) {
-	orig, err := os.ReadFile(credPath("fiel-fisica", "private_key.key"))
+	orig, err := os.ReadFile(testenv.CredPath(t, "fiel-fisica", "private_key.key"))
 	if err != nil {
 		t.Fatal(err)
 	}

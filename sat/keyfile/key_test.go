@@ -9,9 +9,9 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/pem"
 	"errors"
+	"github.com/efirma/conector/internal/testenv"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -38,12 +38,12 @@ func isKeyError(err error) bool {
 
 func TestDecryptKeyGenerated(t *testing.T) {
 	for _, dir := range []string{"fiel-fisica", "fiel-moral", "csd-moral", "fiel-enie", "fiel-ampersand", "fiel-expired", "fiel-not-yet-valid", "not-sat"} {
-		key, err := keyfile.DecryptKey(read(t, credPath(dir, "private_key.key")), []byte(password))
+		key, err := keyfile.DecryptKey(testenv.ReadFile(t, testenv.CredPath(t, dir, "private_key.key")), []byte(password))
 		if err != nil {
 			t.Errorf("%s: %v", dir, err)
 			continue
 		}
-		if err := sat.CheckPair(genCert(t, dir), key); err != nil {
+		if err := sat.CheckPair(testenv.GenCert(t, dir), key); err != nil {
 			t.Errorf("%s: CheckPair: %v", dir, err)
 		}
 		if got := signing.Algorithm(key.Public()); got != protocol.AlgRS256 {
@@ -53,8 +53,8 @@ func TestDecryptKeyGenerated(t *testing.T) {
 }
 
 func TestDecryptKeyErrors(t *testing.T) {
-	satKey := read(t, credPath("fiel-fisica", "private_key.key"))
-	cer := read(t, credPath("fiel-fisica", "certificate.cer"))
+	satKey := testenv.ReadFile(t, testenv.CredPath(t, "fiel-fisica", "private_key.key"))
+	cer := testenv.ReadFile(t, testenv.CredPath(t, "fiel-fisica", "certificate.cer"))
 	random := make([]byte, 1298)
 	if _, err := rand.Read(random); err != nil {
 		t.Fatal(err)
@@ -102,8 +102,8 @@ func TestDecryptKeyErrors(t *testing.T) {
 }
 
 func TestDecryptKeyPEMForms(t *testing.T) {
-	satKey := read(t, credPath("fiel-moral", "private_key.key"))
-	cert := genCert(t, "fiel-moral")
+	satKey := testenv.ReadFile(t, testenv.CredPath(t, "fiel-moral", "private_key.key"))
+	cert := testenv.GenCert(t, "fiel-moral")
 	key, err := keyfile.DecryptKey(satKey, []byte(password))
 	if err != nil {
 		t.Fatal(err)
@@ -137,12 +137,12 @@ func TestDecryptKeyPEMForms(t *testing.T) {
 // TestDecryptKeyFixturePKCS1PEM opens SAT's older kit's PKCS#1 PEM key with
 // DEK-Info (aaa010101aaa-fiel/private_key_protected.key.pem).
 func TestDecryptKeyFixturePKCS1PEM(t *testing.T) {
-	dir := filepath.Join(fixturesDir(t), "aaa010101aaa-fiel")
-	data := read(t, filepath.Join(dir, "private_key_protected.key.pem"))
+	dir := filepath.Join(testenv.SATDir(t), "aaa010101aaa-fiel")
+	data := testenv.ReadFile(t, filepath.Join(dir, "private_key_protected.key.pem"))
 	if !strings.Contains(string(data), "DEK-Info: DES-EDE3-CBC") {
 		t.Fatal("fixture is not the PKCS#1 PEM with DEK-Info this test expects")
 	}
-	c, err := sat.ParseCertificate(read(t, filepath.Join(dir, "certificate.cer")))
+	c, err := sat.ParseCertificate(testenv.ReadFile(t, filepath.Join(dir, "certificate.cer")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func reencrypt(t *testing.T, openssl string, args ...string) []byte {
 	t.Helper()
 	dir := t.TempDir()
 	plain := filepath.Join(dir, "plain.pem")
-	if out, err := exec.Command(openssl, "pkcs8", "-inform", "DER", "-in", credPath("fiel-fisica", "private_key.key"), "-passin", "pass:"+password, "-out", plain).CombinedOutput(); err != nil {
+	if out, err := exec.Command(openssl, "pkcs8", "-inform", "DER", "-in", testenv.CredPath(t, "fiel-fisica", "private_key.key"), "-passin", "pass:"+password, "-out", plain).CombinedOutput(); err != nil {
 		t.Fatalf("openssl: %v\n%s", err, out)
 	}
 	outPath := filepath.Join(dir, "out.key")
@@ -171,12 +171,12 @@ func reencrypt(t *testing.T, openssl string, args ...string) []byte {
 	if out, err := exec.Command(openssl, cmd...).CombinedOutput(); err != nil {
 		t.Fatalf("openssl %v: %v\n%s", args, err, out)
 	}
-	return read(t, outPath)
+	return testenv.ReadFile(t, outPath)
 }
 
 func TestDecryptKeyOtherPBES2(t *testing.T) {
-	openssl := needOpenSSL(t)
-	cert := genCert(t, "fiel-fisica")
+	openssl := testenv.Tool(t, "openssl")
+	cert := testenv.GenCert(t, "fiel-fisica")
 	for name, args := range map[string][]string{
 		"AES-256-CBC HMAC-SHA256": {"-v2", "aes-256-cbc", "-v2prf", "hmacWithSHA256"},
 		"3DES one iteration":      {"-v2", "des3", "-iter", "1"},
@@ -198,7 +198,7 @@ func TestDecryptKeyOtherPBES2(t *testing.T) {
 // must not be reported as a wrong password — the person would retype a
 // correct password forever.
 func TestDecryptKeyUnsupportedSchemeIsNotWrongPassword(t *testing.T) {
-	openssl := needOpenSSL(t)
+	openssl := testenv.Tool(t, "openssl")
 	data := reencrypt(t, openssl, "-v1", "PBE-SHA1-3DES")
 	if _, err := keyfile.DecryptKey(data, []byte(password)); !errors.Is(err, sat.ErrNotAKey) {
 		t.Errorf("PBES1 key with the right password: %v, want ErrNotAKey", err)
@@ -208,41 +208,14 @@ func TestDecryptKeyUnsupportedSchemeIsNotWrongPassword(t *testing.T) {
 // withIterations rewrites the PBKDF2 iteration count of a SAT key.
 func withIterations(t *testing.T, der []byte, iter int) []byte {
 	t.Helper()
-	var epki struct {
-		Algo struct {
-			Algorithm asn1.ObjectIdentifier
-			Params    struct {
-				KDF struct {
-					Algorithm asn1.ObjectIdentifier
-					Params    struct {
-						Salt []byte
-						Iter int
-					}
-				}
-				Enc struct {
-					Algorithm asn1.ObjectIdentifier
-					IV        []byte
-				}
-			}
-		}
-		Data []byte
-	}
-	if _, err := asn1.Unmarshal(der, &epki); err != nil {
-		t.Fatal(err)
-	}
-	epki.Algo.Params.KDF.Params.Iter = iter
-	out, err := asn1.Marshal(epki)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return rewriteKey(t, der, func(k *pbes2Key) { k.Algo.Params.KDF.Params.Iter = iter })
 }
 
 // TestDecryptKeyBoundsWork: a key file from a browser or a person claiming
 // 2^31 PBKDF2 iterations must be refused quickly, not keep the host busy
 // for many minutes.
 func TestDecryptKeyBoundsWork(t *testing.T) {
-	data := withIterations(t, read(t, credPath("fiel-fisica", "private_key.key")), 1<<31-1)
+	data := withIterations(t, testenv.ReadFile(t, testenv.CredPath(t, "fiel-fisica", "private_key.key")), 1<<31-1)
 	done := make(chan error, 1)
 	go func() { _, err := keyfile.DecryptKey(data, []byte(password)); done <- err }()
 	select {
@@ -257,7 +230,7 @@ func TestDecryptKeyBoundsWork(t *testing.T) {
 
 func TestWithIterationsHelper(t *testing.T) {
 	// The rewrite helper above keeps a valid key when the count is unchanged.
-	orig := read(t, credPath("fiel-fisica", "private_key.key"))
+	orig := testenv.ReadFile(t, testenv.CredPath(t, "fiel-fisica", "private_key.key"))
 	if _, err := keyfile.DecryptKey(withIterations(t, orig, 2048), []byte(password)); err != nil {
 		t.Fatalf("re-encoded key with the same count: %v", err)
 	}
@@ -267,7 +240,7 @@ func TestWithIterationsHelper(t *testing.T) {
 }
 
 func TestParseUnencryptedKey(t *testing.T) {
-	key, err := keyfile.DecryptKey(read(t, credPath("fiel-fisica", "private_key.key")), []byte(password))
+	key, err := keyfile.DecryptKey(testenv.ReadFile(t, testenv.CredPath(t, "fiel-fisica", "private_key.key")), []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,25 +267,25 @@ func TestParseUnencryptedKey(t *testing.T) {
 	if _, err := keyfile.ParseUnencryptedKey([]byte("nope")); !errors.Is(err, sat.ErrNotAKey) {
 		t.Errorf("garbage: %v, want ErrNotAKey", err)
 	}
-	if _, err := keyfile.ParseUnencryptedKey(read(t, credPath("fiel-fisica", "private_key.key"))); !errors.Is(err, sat.ErrNotAKey) {
+	if _, err := keyfile.ParseUnencryptedKey(testenv.ReadFile(t, testenv.CredPath(t, "fiel-fisica", "private_key.key"))); !errors.Is(err, sat.ErrNotAKey) {
 		t.Errorf("encrypted key: %v, want ErrNotAKey", err)
 	}
 }
 
 func TestCheckPair(t *testing.T) {
-	mismatchKey, err := keyfile.DecryptKey(read(t, credPath("mismatch", "private_key.key")), []byte(password))
+	mismatchKey, err := keyfile.DecryptKey(testenv.ReadFile(t, testenv.CredPath(t, "mismatch", "private_key.key")), []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sat.CheckPair(genCert(t, "mismatch"), mismatchKey); !errors.Is(err, sat.ErrKeyMismatch) {
+	if err := sat.CheckPair(testenv.GenCert(t, "mismatch"), mismatchKey); !errors.Is(err, sat.ErrKeyMismatch) {
 		t.Errorf("testdata/creds/mismatch: %v, want ErrKeyMismatch", err)
 	}
 	// The mismatched key is fiel-moral's: it matches that certificate.
-	if err := sat.CheckPair(genCert(t, "fiel-moral"), mismatchKey); err != nil {
+	if err := sat.CheckPair(testenv.GenCert(t, "fiel-moral"), mismatchKey); err != nil {
 		t.Errorf("mismatch key against fiel-moral: %v", err)
 	}
 	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err := sat.CheckPair(genCert(t, "fiel-fisica"), ec); !errors.Is(err, sat.ErrKeyMismatch) {
+	if err := sat.CheckPair(testenv.GenCert(t, "fiel-fisica"), ec); !errors.Is(err, sat.ErrKeyMismatch) {
 		t.Errorf("EC key against an RSA certificate: %v", err)
 	}
 }
@@ -326,7 +299,7 @@ func TestAlgorithm(t *testing.T) {
 		pub  crypto.PublicKey
 		want string
 	}{
-		{genCert(t, "fiel-fisica").PublicKey, protocol.AlgRS256},
+		{testenv.GenCert(t, "fiel-fisica").PublicKey, protocol.AlgRS256},
 		{p256.Public(), protocol.AlgES256},
 		{p384.Public(), protocol.AlgES384},
 		{p521.Public(), ""},
@@ -347,9 +320,9 @@ func TestAlgorithm(t *testing.T) {
 // certificate goes, a damaged file, and PEM files holding more than one
 // block (a public key before the certificate; certificate and key in one).
 func TestKeyFilesPeopleHave(t *testing.T) {
-	satKey := read(t, credPath("fiel-fisica", "private_key.key"))
-	cerDER := read(t, credPath("fiel-fisica", "certificate.cer"))
-	cert := genCert(t, "fiel-fisica")
+	satKey := testenv.ReadFile(t, testenv.CredPath(t, "fiel-fisica", "private_key.key"))
+	cerDER := testenv.ReadFile(t, testenv.CredPath(t, "fiel-fisica", "certificate.cer"))
+	cert := testenv.GenCert(t, "fiel-fisica")
 	key, err := keyfile.DecryptKey(satKey, []byte(password))
 	if err != nil {
 		t.Fatal(err)

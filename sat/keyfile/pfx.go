@@ -143,10 +143,7 @@ func checkPFXWork(pfx []byte) error {
 				if !b.ID.Equal(oidShroudedKeyBag) {
 					continue
 				}
-				var epki struct {
-					Algo pkix.AlgorithmIdentifier
-					Data []byte
-				}
+				var epki sat.EncryptedKeyInfo
 				if _, err := asn1.Unmarshal(b.Value.Bytes, &epki); err != nil {
 					return bad("bad shrouded key bag")
 				}

@@ -77,15 +77,11 @@ func (d *demo) browserPhase(o options) error {
 	d.atExit(portal.Stop)
 	d.say("demo.browser.portal", portal.URL, o.caDir)
 
-	lang := "es-419"
-	if d.lang == i18n.EN {
-		lang = "en-US"
-	}
 	b, err := chromerig.Start(chromerig.Config{
 		Chromium:  chromium,
 		Extension: filepath.Join(o.root, "extension"),
 		Profile:   profile,
-		Lang:      lang,
+		Lang:      d.browserLang(),
 		Visible:   o.visible,
 	})
 	if err != nil {
@@ -188,23 +184,12 @@ func (f *flow) run() error {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#acceder"))); err != nil {
 		return err
 	}
-	cctx, ccancel, err := f.b.WaitConsent(10 * time.Second)
+	cctx, ccancel, op, err := openConsent(f.b, f.portal)
 	if err != nil {
 		return err
 	}
 	defer ccancel()
-	site, err := chromerig.WaitJS[string](cctx, `document.querySelector("#sitio").textContent || null`, 5*time.Second)
-	if err != nil {
-		return err
-	}
-	op, err := chromerig.WaitJS[string](cctx, `document.querySelector("#operacion").textContent || null`, 5*time.Second)
-	if err != nil {
-		return err
-	}
-	if site != f.portal {
-		return fmt.Errorf("the consent window names the site %q, want %q", site, f.portal)
-	}
-	d.say("demo.browser.consent", site, op)
+	d.say("demo.browser.consent", f.portal, op)
 	if err := chromerig.Pick(cctx, f.cert.ID, demoPassword); err != nil {
 		return err
 	}
@@ -262,7 +247,7 @@ func (f *flow) run() error {
 		return f.pageError(ctx, err)
 	}
 	defer ccancel()
-	preview, err := chromerig.WaitJS[string](cctx, `!document.querySelector("#vista-bloque").hidden && document.querySelector("#vista").textContent`, 10*time.Second)
+	preview, err := chromerig.WaitJS[string](cctx, `!document.querySelector("#vista-bloque").hidden && document.querySelector("#vista .docview-text")?.textContent`, 10*time.Second)
 	if err != nil {
 		return err
 	}
@@ -322,4 +307,26 @@ func (d *demo) keep(o options, portal *chromerig.Portal) error {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// openConsent waits for the consent window and reads the operation it
+// names, failing unless the site it names is wantSite.
+func openConsent(b *chromerig.Browser, wantSite string) (context.Context, context.CancelFunc, string, error) {
+	cctx, cancel, err := b.WaitConsent(10 * time.Second)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	site, err := chromerig.WaitJS[string](cctx, `document.querySelector("#sitio").textContent || null`, 5*time.Second)
+	if err == nil && site != wantSite {
+		err = fmt.Errorf("the consent window names the site %q, want %q", site, wantSite)
+	}
+	var op string
+	if err == nil {
+		op, err = chromerig.WaitJS[string](cctx, `document.querySelector("#operacion").textContent || null`, 5*time.Second)
+	}
+	if err != nil {
+		cancel()
+		return nil, nil, "", err
+	}
+	return cctx, cancel, op, nil
 }

@@ -164,6 +164,14 @@ func removeAll(dir string) {
 
 func (d *demo) t(key string, args ...any) string { return i18n.T(d.lang, key, args...) }
 
+// browserLang is Chromium's --lang for the demo's language.
+func (d *demo) browserLang() string {
+	if d.lang == i18n.EN {
+		return "en-US"
+	}
+	return "es-419"
+}
+
 func (d *demo) heading(key string, args ...any) {
 	fmt.Printf("\n== %s ==\n", d.t(key, args...))
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/internal/chromerig"
 	"github.com/efirma/conector/internal/satreplica"
 	"github.com/efirma/conector/protocol"
@@ -37,15 +36,11 @@ func (d *demo) satPhase(o options, chromium, tmp, home string, cert protocol.Cer
 	if _, err := chromerig.RegisterHost(profile, filepath.Join(tmp), o.bin, home); err != nil {
 		return err
 	}
-	lang := "es-419"
-	if d.lang == i18n.EN {
-		lang = "en-US"
-	}
 	b, err := chromerig.Start(chromerig.Config{
 		Chromium:  chromium,
 		Extension: filepath.Join(o.root, "extension"),
 		Profile:   profile,
-		Lang:      lang,
+		Lang:      d.browserLang(),
 		HostRules: rep.HostRules(),
 		TrustSPKI: []string{rep.SPKI},
 	})
@@ -73,22 +68,12 @@ func (d *demo) satPhase(o options, chromium, tmp, home string, cert protocol.Cer
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#efirma-sat-login-boton"))); err != nil {
 		return err
 	}
-	cctx, ccancel, err := b.WaitConsent(10 * time.Second)
+	site := "https://" + satreplica.HostLogin
+	cctx, ccancel, op, err := openConsent(b, site)
 	if err != nil {
 		return err
 	}
 	defer ccancel()
-	op, err := chromerig.WaitJS[string](cctx, `document.querySelector("#operacion").textContent || null`, 5*time.Second)
-	if err != nil {
-		return err
-	}
-	site, err := chromerig.WaitJS[string](cctx, `document.querySelector("#sitio").textContent || null`, 5*time.Second)
-	if err != nil {
-		return err
-	}
-	if site != "https://"+satreplica.HostLogin {
-		return fmt.Errorf("the consent window names the site %q", site)
-	}
 	d.say("demo.sat.consent", op, site)
 	if err := chromerig.Pick(cctx, cert.ID, demoPassword); err != nil {
 		return err

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/efirma/conector/host/nativemsg"
+	"github.com/efirma/conector/internal/testcreds"
+	"github.com/efirma/conector/protocol"
+	"github.com/efirma/conector/sat/keyfile"
+)
+
+// scanMemory reads every readable mapping of pid through /proc/pid/mem and
+// counts the occurrences of each needle. MEMSCAN_DEBUG=1 logs where the
+// first needle was found, with the bytes around it.
+func scanMemory(t *testing.T, pid int, needles ...[]byte) []int {
+	t.Helper()
+	maps, err := os.Open(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer maps.Close()
+	mem, err := os.Open(fmt.Sprintf("/proc/%d/mem", pid))
+	if err != nil {
+		t.Skipf("cannot read the host's memory (ptrace restrictions?): %v", err)
+	}
+	defer mem.Close()
+	counts := make([]int, len(needles))
+	sc := bufio.NewScanner(maps)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 2 || f[1][0] != 'r' || (len(f) >= 6 && (f[5] == "[vvar]" || f[5] == "[vsyscall]")) {
+			continue
+		}
+		lo, hi, _ := strings.Cut(f[0], "-")
+		start, err1 := strconv.ParseUint(lo, 16, 64)
+		end, err2 := strconv.ParseUint(hi, 16, 64)
+		if err1 != nil || err2 != nil || end <= start || end-start > 1<<30 {
+			continue
+		}
+		buf := make([]byte, end-start)
+		n, _ := mem.ReadAt(buf, int64(start))
+		for i, nd := range needles {
+			counts[i] += bytes.Count(buf[:n], nd)
+			if i == 0 && os.Getenv("MEMSCAN_DEBUG") != "" {
+				for off := 0; ; {
+					k := bytes.Index(buf[off:n], nd)
+					if k < 0 {
+						break
+					}
+					a := max(0, off+k-60)
+					t.Logf("%s %s: %q", f[0], strings.Join(f[5:], " "), buf[a:min(n, off+k+len(nd)+20)])
+					off += k + 1
+				}
+			}
+		}
+	}
+	return counts
+}
+
+// TestPasswordIsWipedFromTheIdleHost is F-05 of issue 11: a scan of the
+// idle host 2 s after a sign found 14 copies of the password. The real
+// binary, started as Chrome starts it, imports a credential and signs with
+// a password made for this run, then waits; every readable mapping of its
+// memory is scanned for the password's bytes. The certificate, which the
+// host keeps on purpose, must be found, so that the scan is shown to see
+// the heap.
+func TestPasswordIsWipedFromTheIdleHost(t *testing.T) {
+	if os.Getenv("EFIRMA_TEST_BINARY") != "" {
+		t.Skip("a prebuilt binary under another OS")
+	}
+	var rnd [12]byte
+	rand.Read(rnd[:])
+	password := "Clave-F05-" + hex.EncodeToString(rnd[:])
+	dir := filepath.Join("..", "..", "..", "testdata", "creds", "fiel-fisica")
+	cer, err := os.ReadFile(filepath.Join(dir, "certificate.cer"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, err := os.ReadFile(filepath.Join(dir, "private_key.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := keyfile.DecryptKey(orig, []byte("12345678a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := testcreds.EncryptSATKey(signer, password, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.Command(binPath, "chrome-extension://x/")
+	cmd.Env = append(os.Environ(), "EFIRMA_HOME="+t.TempDir())
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stdin.Close()
+		cmd.Wait()
+	}()
+	call := func(id, command string, params any) protocol.Response {
+		t.Helper()
+		p, _ := json.Marshal(params)
+		r, _ := json.Marshal(protocol.Request{ID: id, Command: command, Params: p})
+		if err := nativemsg.WriteFrame(stdin, r); err != nil {
+			t.Fatal(err)
+		}
+		b, err := nativemsg.ReadFrame(stdout, protocol.MaxResponseBytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var resp protocol.Response
+		if err := json.Unmarshal(b, &resp); err != nil {
+			t.Fatal(err)
+		}
+		if resp.Error != nil {
+			t.Fatalf("%s: %v", command, resp.Error)
+		}
+		return resp
+	}
+	b64 := base64.StdEncoding.EncodeToString
+	imported := call("1", protocol.CmdImportCredential, protocol.ImportParams{Certificate: b64(cer), PrivateKey: b64(key), Password: password})
+	id, _ := imported.Result.(map[string]any)["id"].(string)
+	call("2", protocol.CmdSign, protocol.SignParams{Origin: "https://www.sat.gob.mx", CertificateID: id, Password: password, Data: b64([]byte("Acuse de recibo F-05"))})
+	time.Sleep(2 * time.Second)
+	counts := scanMemory(t, cmd.Process.Pid, []byte(password), cer[len(cer)-64:])
+	if counts[1] == 0 {
+		t.Fatal("the scan did not find the certificate the host holds; it proves nothing")
+	}
+	if counts[0] != 0 {
+		t.Fatalf("the idle host still holds %d copies of the password", counts[0])
+	}
+}

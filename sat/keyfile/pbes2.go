@@ -1,0 +1,165 @@
+package keyfile
+
+// decryptPBES2 opens a DER EncryptedPrivateKeyInfo with PBES2 (RFC 8018):
+// PBKDF2 with HMAC-SHA1 (the default PRF, as SAT writes it) or
+// HMAC-SHA-224/256/384/512, and DES-EDE3-CBC or AES-CBC. It exists so that
+// the password stays in bytes the caller zeroes (issue 11, F-05): the
+// library path (x/crypto/pbkdf2 → crypto/pbkdf2) turns the password into a
+// Go string, and two copies of it stayed in the host's memory after every
+// unlock. The derived key and the decrypted buffer are zeroed here too.
+// checkEncryptedPKCS8 has already bounded the work and checked the IV and
+// block sizes.
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/des"
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/subtle"
+	"encoding/asn1"
+	"encoding/binary"
+	"errors"
+	"hash"
+)
+
+var (
+	oidHMACSHA1   = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 7}
+	oidHMACSHA224 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 8}
+	oidHMACSHA256 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}
+	oidHMACSHA384 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 10}
+	oidHMACSHA512 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 11}
+)
+
+// errPBES2 is a structure decryptPBES2 does not handle; errPadding a
+// decryption whose padding is wrong (a wrong password).
+var (
+	errPBES2   = errors.New("unsupported PBES2 structure")
+	errPadding = errors.New("bad padding after decryption")
+)
+
+// pbkdf2Key is PBKDF2 (RFC 8018 5.2) over crypto/hmac, which copies the
+// password only XORed into its pads.
+func pbkdf2Key(h func() hash.Hash, password, salt []byte, iter, keyLen int) []byte {
+	prf := hmac.New(h, password)
+	hLen := prf.Size()
+	out := make([]byte, 0, (keyLen+hLen-1)/hLen*hLen)
+	u := make([]byte, hLen)
+	t := make([]byte, hLen)
+	var ctr [4]byte
+	for block := uint32(1); len(out) < keyLen; block++ {
+		prf.Reset()
+		prf.Write(salt)
+		binary.BigEndian.PutUint32(ctr[:], block)
+		prf.Write(ctr[:])
+		u = prf.Sum(u[:0])
+		copy(t, u)
+		for i := 1; i < iter; i++ {
+			prf.Reset()
+			prf.Write(u)
+			u = prf.Sum(u[:0])
+			subtle.XORBytes(t, t, u)
+		}
+		out = append(out, t...)
+	}
+	clear(u)
+	clear(t)
+	clear(out[keyLen:cap(out)])
+	return out[:keyLen]
+}
+
+// decryptPBES2 returns the decrypted PKCS#8 DER (the caller zeroes it).
+func decryptPBES2(der, password []byte) ([]byte, error) {
+	var epki struct {
+		Algo struct {
+			Algorithm  asn1.ObjectIdentifier
+			Parameters asn1.RawValue `asn1:"optional"`
+		}
+		Data []byte
+	}
+	if _, err := asn1.Unmarshal(der, &epki); err != nil {
+		return nil, errPBES2
+	}
+	var params struct {
+		KDF struct {
+			Algorithm  asn1.ObjectIdentifier
+			Parameters asn1.RawValue
+		}
+		Enc struct {
+			Algorithm  asn1.ObjectIdentifier
+			Parameters asn1.RawValue
+		}
+	}
+	if _, err := asn1.Unmarshal(epki.Algo.Parameters.FullBytes, &params); err != nil {
+		return nil, errPBES2
+	}
+	var kdf struct {
+		Salt       []byte
+		Iterations int
+		KeyLength  int `asn1:"optional"`
+		PRF        struct {
+			Algorithm  asn1.ObjectIdentifier
+			Parameters asn1.RawValue `asn1:"optional"`
+		} `asn1:"optional"`
+	}
+	if _, err := asn1.Unmarshal(params.KDF.Parameters.FullBytes, &kdf); err != nil {
+		return nil, errPBES2
+	}
+	h := sha1.New
+	switch a := kdf.PRF.Algorithm; {
+	case len(a) == 0, a.Equal(oidHMACSHA1):
+	case a.Equal(oidHMACSHA224):
+		h = sha256.New224
+	case a.Equal(oidHMACSHA256):
+		h = sha256.New
+	case a.Equal(oidHMACSHA384):
+		h = sha512.New384
+	case a.Equal(oidHMACSHA512):
+		h = sha512.New
+	default:
+		return nil, errPBES2
+	}
+	var iv []byte
+	if _, err := asn1.Unmarshal(params.Enc.Parameters.FullBytes, &iv); err != nil {
+		return nil, errPBES2
+	}
+	keyLen := 0
+	var newCipher func([]byte) (cipher.Block, error)
+	switch a := params.Enc.Algorithm; {
+	case a.Equal(oidDESEDE3CBC):
+		keyLen, newCipher = 24, des.NewTripleDESCipher
+	case a.Equal(oidAES128CBC):
+		keyLen, newCipher = 16, aes.NewCipher
+	case a.Equal(oidAES192CBC):
+		keyLen, newCipher = 24, aes.NewCipher
+	case a.Equal(oidAES256CBC):
+		keyLen, newCipher = 32, aes.NewCipher
+	default:
+		return nil, errPBES2
+	}
+	if kdf.KeyLength != 0 && kdf.KeyLength != keyLen {
+		return nil, errPBES2
+	}
+	key := pbkdf2Key(h, password, kdf.Salt, kdf.Iterations, keyLen)
+	defer clear(key)
+	block, err := newCipher(key)
+	if err != nil || len(iv) != block.BlockSize() || len(epki.Data) == 0 || len(epki.Data)%block.BlockSize() != 0 {
+		return nil, errPBES2
+	}
+	plain := make([]byte, len(epki.Data))
+	cipher.NewCBCDecrypter(block, iv).CryptBlocks(plain, epki.Data)
+	n := int(plain[len(plain)-1])
+	if n == 0 || n > block.BlockSize() {
+		clear(plain)
+		return nil, errPadding
+	}
+	for _, b := range plain[len(plain)-n:] {
+		if int(b) != n {
+			clear(plain)
+			return nil, errPadding
+		}
+	}
+	return plain[:len(plain)-n], nil
+}

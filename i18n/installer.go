@@ -35,10 +35,10 @@ Quita el registro del conector de los navegadores (%[1]s), incluido lo que dejar
 Removes the connector's registration from the browsers (%[1]s), including what older versions left.
 `},
 			"installer.help.status": {`Uso: efirma status [--browser NAVEGADOR]... [--destdir CARPETA] [--json]
-Dice, por navegador (%[2]s), si el conector está registrado (para usted y para el sistema), si el registro es válido, si el programa existe y es ejecutable, qué extensiones lo pueden usar (avisa si permite la de desarrollo o si no permite la que una política instala) y si una política lo bloquea.
+Dice, por navegador (%[2]s), si el conector está registrado (para usted y para el sistema), si el registro es válido, si el programa existe y es ejecutable, qué extensiones lo pueden usar (avisa si permite la de desarrollo o si no permite la que una política instala) y si una política lo bloquea. Un navegador que no está en este equipo (nunca se ha abierto: su carpeta de datos no tiene «Local State», y su programa no está en la ruta de siempre) aparece como «no instalado en este equipo», sin sugerencias.
 Termina con 0 si al menos un navegador puede usar el conector, 1 si ninguno.
 `, `Usage: efirma status [--browser BROWSER]... [--destdir DIR] [--json]
-Reports per browser (%[2]s) whether the connector is registered (for you and system-wide), whether the registration is valid, whether the program exists and is executable, which extensions may use it (warning when it allows the development one, or not the one a policy force-installs) and whether a policy blocks it.
+Reports per browser (%[2]s) whether the connector is registered (for you and system-wide), whether the registration is valid, whether the program exists and is executable, which extensions may use it (warning when it allows the development one, or not the one a policy force-installs) and whether a policy blocks it. A browser that is not on this computer (never opened: its user data folder has no "Local State", and its program is not at its usual path) shows as "not installed on this computer", with no suggestions.
 Exits 0 when at least one browser can use the connector, 1 when none can.
 `},
 			"installer.help.policy": {`Uso: efirma policy --format linux-json|windows-reg|macos-mobileconfig|admx [--extension-id ID] [--edge-extension-id ID] [--portal https://...]... [--disable-user-level-hosts] [--browser chrome|edge] [--out ARCHIVO]
@@ -72,6 +72,7 @@ Writes the policies that install the extension on every computer (Chrome and Edg
 			"installer.action.not_present": {"no estaba", "not present"},
 			"installer.action.failed":      {"falló", "failed"},
 			"installer.state.ready":        {"listo", "ready"},
+			"installer.state.no_browser":   {"no instalado en este equipo", "not installed on this computer"},
 			"installer.state.missing":      {"no instalado", "not installed"},
 			"installer.state.problems":     {"instalado con problemas", "installed with problems"},
 			"installer.state.blocked":      {"bloqueado por una política", "blocked by a policy"},

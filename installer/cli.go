@@ -271,6 +271,11 @@ func (c cli) status(args []string) int {
 func (c cli) printStatus(rep StatusReport) {
 	w := c.Stdout
 	for _, b := range rep.Browsers {
+		if !b.BrowserInstalled {
+			// Not on this computer: say so, and nothing to fix.
+			fmt.Fprintf(w, "%s: %s\n", b.Name, c.t("installer.state.no_browser"))
+			continue
+		}
 		state := "ready"
 		switch {
 		case slices.Contains(b.Notes, NoteBlocked) || slices.Contains(b.Notes, NoteUserLevelBlocked):

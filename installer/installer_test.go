@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/efirma/conector/i18n"
 )
 
 // unixLayout skips, on Windows, a test of the Linux or macOS tables: their
@@ -758,4 +760,89 @@ func TestStatusForcedNotAllowed(t *testing.T) {
 			t.Fatalf("%+v", b)
 		}
 	})
+}
+
+// TestBrowserInstalled: a browser is installed when its user data folder
+// holds "Local State" or its program is at a well-known path (under
+// DestDir); our own install (NativeMessagingHosts in that folder) does not
+// make it look installed (issue 14 §4).
+func TestBrowserInstalled(t *testing.T) {
+	for _, goos := range []string{"linux", "darwin", "windows"} {
+		for _, b := range Browsers {
+			t.Run(goos+"/"+b.ID, func(t *testing.T) {
+				home, dest := t.TempDir(), t.TempDir()
+				o := Options{Home: home, DestDir: dest, GOOS: goos, Browsers: []string{b.ID}, Registry: newMemRegistry()}
+				data, programs := map[string]string{"linux": b.LinuxData, "darwin": b.DarwinData, "windows": filepath.Join(append([]string{"AppData", "Local"}, strings.Split(b.WindowsData, `\`)...)...)}[goos],
+					map[string][]string{"linux": b.LinuxPrograms, "darwin": b.DarwinPrograms, "windows": b.WindowsPrograms}[goos]
+				if data == "" || len(programs) == 0 {
+					t.Fatalf("no detection facts for %s on %s", b.ID, goos)
+				}
+				installed := func() bool {
+					t.Helper()
+					st, err := Status(o)
+					if err != nil || len(st.Browsers) != 1 {
+						t.Fatalf("status: %v %+v", err, st)
+					}
+					return st.Browsers[0].BrowserInstalled
+				}
+				if installed() {
+					t.Fatal("installed in an empty home and root")
+				}
+				// The user data folder alone (what efirma install creates) is no sign.
+				if err := os.MkdirAll(filepath.Join(home, data, "NativeMessagingHosts"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if installed() {
+					t.Fatal("installed with only the user data folder")
+				}
+				// A folder named "Local State" is not the file either.
+				if err := os.Mkdir(filepath.Join(home, data, LocalState), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if installed() {
+					t.Fatal(`installed with a folder named "Local State"`)
+				}
+				os.Remove(filepath.Join(home, data, LocalState))
+				if err := os.WriteFile(filepath.Join(home, data, LocalState), []byte("{}"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if !installed() {
+					t.Fatal(`not installed with "Local State"`)
+				}
+				// System-wide (no home): only the program paths tell.
+				o.Home = ""
+				if installed() {
+					t.Fatal("installed system-wide without a program")
+				}
+				for _, p := range programs {
+					q := o.systemPath(p)
+					if err := os.MkdirAll(filepath.Dir(q), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(q, nil, 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if !installed() {
+						t.Fatalf("not installed with %s", p)
+					}
+					os.Remove(q)
+				}
+			})
+		}
+	}
+}
+
+// TestStatusNotInstalledBrowser: a browser that is not installed says so in
+// status and gets no problems or notes printed; the exit code still comes
+// from the registrations.
+func TestStatusNotInstalledBrowser(t *testing.T) {
+	home, dest := t.TempDir(), t.TempDir()
+	var out, errb bytes.Buffer
+	env := Env{Stdout: &out, Stderr: &errb, Lang: i18n.ES, Home: home}
+	if code := Command("status", []string{"--destdir", dest, "--browser", "vivaldi"}, env); code != ExitFailed {
+		t.Fatalf("exit %d, want %d: %s", code, ExitFailed, errb.String())
+	}
+	if got := out.String(); got != "Vivaldi: no instalado en este equipo\n" {
+		t.Fatalf("output %q", got)
+	}
 }

@@ -2,6 +2,7 @@ package installer
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -41,6 +42,15 @@ type Browser struct {
 	// macOS preference domain. "" for browsers the kit does not cover.
 	UpdateURL       string
 	MacPolicyDomain string
+
+	// Whether the browser is installed on this computer (Status): its user
+	// data folder, relative to the home folder (Windows: to %LOCALAPPDATA%,
+	// elements separated by \), which holds a "Local State" file once the
+	// browser has run (the folder alone is no sign: efirma install creates
+	// NativeMessagingHosts in it); and its well-known program paths,
+	// absolute, read under DestDir. Either one found means installed.
+	LinuxData, DarwinData, WindowsData             string
+	LinuxPrograms, DarwinPrograms, WindowsPrograms []string
 }
 
 // Registry keys shared by several browsers.
@@ -58,6 +68,10 @@ var Browsers = []Browser{
 		WindowsKey:     chromeHostsKey,
 		LinuxPolicyDir: "/etc/opt/chrome/policies/managed", WindowsPolicyKey: chromePolicyKey,
 		UpdateURL: ChromeUpdateURL, MacPolicyDomain: "com.google.Chrome",
+		LinuxData: ".config/google-chrome", DarwinData: "Library/Application Support/Google/Chrome", WindowsData: `Google\Chrome\User Data`,
+		LinuxPrograms:   []string{"/opt/google/chrome/chrome", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"},
+		DarwinPrograms:  []string{"/Applications/Google Chrome.app"},
+		WindowsPrograms: []string{`C:\Program Files\Google\Chrome\Application\chrome.exe`, `C:\Program Files (x86)\Google\Chrome\Application\chrome.exe`},
 	},
 	{
 		ID: "chromium", Name: "Chromium",
@@ -65,6 +79,10 @@ var Browsers = []Browser{
 		DarwinUser: "Library/Application Support/Chromium/NativeMessagingHosts", DarwinSystem: "/Library/Application Support/Chromium/NativeMessagingHosts",
 		WindowsKey:     `Software\Chromium\NativeMessagingHosts`,
 		LinuxPolicyDir: "/etc/chromium/policies/managed", WindowsPolicyKey: `Software\Policies\Chromium`,
+		LinuxData: ".config/chromium", DarwinData: "Library/Application Support/Chromium", WindowsData: `Chromium\User Data`,
+		LinuxPrograms:   []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/lib/chromium/chromium", "/snap/bin/chromium"},
+		DarwinPrograms:  []string{"/Applications/Chromium.app"},
+		WindowsPrograms: []string{`C:\Program Files\Chromium\Application\chrome.exe`},
 	},
 	{
 		ID: "edge", Name: "Microsoft Edge",
@@ -73,6 +91,10 @@ var Browsers = []Browser{
 		WindowsKey:     `Software\Microsoft\Edge\NativeMessagingHosts`,
 		LinuxPolicyDir: "/etc/opt/edge/policies/managed", WindowsPolicyKey: `Software\Policies\Microsoft\Edge`,
 		UpdateURL: EdgeUpdateURL, MacPolicyDomain: "com.microsoft.Edge",
+		LinuxData: ".config/microsoft-edge", DarwinData: "Library/Application Support/Microsoft Edge", WindowsData: `Microsoft\Edge\User Data`,
+		LinuxPrograms:   []string{"/opt/microsoft/msedge/msedge", "/usr/bin/microsoft-edge", "/usr/bin/microsoft-edge-stable"},
+		DarwinPrograms:  []string{"/Applications/Microsoft Edge.app"},
+		WindowsPrograms: []string{`C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe`, `C:\Program Files\Microsoft\Edge\Application\msedge.exe`},
 	},
 	{
 		ID: "brave", Name: "Brave",
@@ -80,13 +102,59 @@ var Browsers = []Browser{
 		DarwinUser: "Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts", DarwinSystem: "/Library/Google/Chrome/NativeMessagingHosts",
 		WindowsKey:     chromeHostsKey,
 		LinuxPolicyDir: "/etc/brave/policies/managed", WindowsPolicyKey: `Software\Policies\BraveSoftware\Brave`,
+		LinuxData: ".config/BraveSoftware/Brave-Browser", DarwinData: "Library/Application Support/BraveSoftware/Brave-Browser", WindowsData: `BraveSoftware\Brave-Browser\User Data`,
+		LinuxPrograms:   []string{"/opt/brave.com/brave/brave", "/usr/bin/brave-browser", "/snap/bin/brave"},
+		DarwinPrograms:  []string{"/Applications/Brave Browser.app"},
+		WindowsPrograms: []string{`C:\Program Files\BraveSoftware\Brave-Browser\Application\brave.exe`, `C:\Program Files (x86)\BraveSoftware\Brave-Browser\Application\brave.exe`},
 	},
 	{
 		ID: "vivaldi", Name: "Vivaldi",
 		LinuxUser:  ".config/vivaldi/NativeMessagingHosts",
 		DarwinUser: "Library/Application Support/Vivaldi/NativeMessagingHosts",
 		WindowsKey: chromeHostsKey,
+		LinuxData:  ".config/vivaldi", DarwinData: "Library/Application Support/Vivaldi", WindowsData: `Vivaldi\User Data`,
+		LinuxPrograms:   []string{"/opt/vivaldi/vivaldi", "/usr/bin/vivaldi", "/usr/bin/vivaldi-stable"},
+		DarwinPrograms:  []string{"/Applications/Vivaldi.app"},
+		WindowsPrograms: []string{`C:\Program Files\Vivaldi\Application\vivaldi.exe`},
 	},
+}
+
+// LocalState is the file a browser writes in its user data folder on first run.
+const LocalState = "Local State"
+
+// BrowserInstalled reports whether browser b is installed on this computer:
+// its user data folder under o.Home holds LocalState, or one of its program
+// paths exists under o.DestDir.
+func BrowserInstalled(o Options, b Browser) bool {
+	var data string
+	var programs []string
+	goos := o.goos()
+	switch goos {
+	case "linux":
+		data, programs = b.LinuxData, b.LinuxPrograms
+	case "darwin":
+		data, programs = b.DarwinData, b.DarwinPrograms
+	case "windows":
+		data, programs = b.WindowsData, b.WindowsPrograms
+	}
+	if data != "" && isAbs(goos, o.Home) {
+		elem := []string{o.Home}
+		if goos == "windows" {
+			elem = append(elem, "AppData", "Local")
+			elem = append(elem, strings.Split(data, `\`)...)
+		} else {
+			elem = append(elem, data)
+		}
+		if fi, err := os.Stat(joinFor(goos, append(elem, LocalState)...)); err == nil && fi.Mode().IsRegular() {
+			return true
+		}
+	}
+	for _, p := range programs {
+		if _, err := os.Stat(o.systemPath(p)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // browserByID returns the row of a browser ID.

@@ -61,11 +61,14 @@ const (
 
 // BrowserStatus is the state of the host for one browser.
 type BrowserStatus struct {
-	Browser string         `json:"browser"`
-	Name    string         `json:"name"`
-	Targets []TargetStatus `json:"targets"`
-	Policy  Policy         `json:"policy"`
-	Notes   []string       `json:"notes,omitempty"`
+	Browser string `json:"browser"`
+	Name    string `json:"name"`
+	// BrowserInstalled is false when the browser is not on this computer
+	// (see BrowserInstalled): status then says so and suggests nothing.
+	BrowserInstalled bool           `json:"browser_installed"`
+	Targets          []TargetStatus `json:"targets"`
+	Policy           Policy         `json:"policy"`
+	Notes            []string       `json:"notes,omitempty"`
 	// ForcedNotAllowed are force-installed extension IDs that a valid
 	// manifest of this browser does not allow (NoteForcedNotAllowed): if
 	// one is the Conector e.firma extension, the browser refuses it.
@@ -107,7 +110,7 @@ func Status(o Options) (StatusReport, error) {
 		if len(o.Browsers) > 0 && !slices.Contains(o.Browsers, b.ID) {
 			continue
 		}
-		bs := BrowserStatus{Browser: b.ID, Name: b.Name}
+		bs := BrowserStatus{Browser: b.ID, Name: b.Name, BrowserInstalled: BrowserInstalled(o, b)}
 		for _, l := range append(slices.Clone(user), system...) {
 			if l.browser != b.ID {
 				continue

@@ -84,19 +84,7 @@ func consentError(t *testing.T, ctx context.Context, code string) string {
 //     request, so consent.js's display of final errors is not seen).
 func TestTokenPIN(t *testing.T) {
 	r := newRig(t)
-	for _, tool := range []string{"softhsm2-util", "pkcs11-tool", "openssl"} {
-		testenv.Tool(t, tool)
-	}
-	module := softHSMModule()
-	if module == "" {
-		testenv.Unavailable(t, "libsofthsm2.so not installed (apt-get install softhsm2)")
-	}
-	dir := t.TempDir()
-	mk := exec.Command(filepath.Join(r.root, "testdata", "softhsm", "make-token.sh"), dir, r.fixtures)
-	mk.Env = append(os.Environ(), "SOFTHSM2_MODULE="+module)
-	if out, err := mk.CombinedOutput(); err != nil {
-		t.Fatalf("make-token.sh: %v\n%s", err, out)
-	}
+	module, dir := makeSATToken(t, r)
 	objects, _ := filepath.Glob(filepath.Join(dir, "tokens", "*", "token.object"))
 	if len(objects) != 1 {
 		t.Fatalf("want one token.object under %s, got %v", dir, objects)
@@ -242,19 +230,7 @@ func TestTokenPIN(t *testing.T) {
 // Chromium with the token's PIN signs in.
 func TestTokenHiddenKey(t *testing.T) {
 	r := newRig(t)
-	for _, tool := range []string{"softhsm2-util", "pkcs11-tool", "openssl"} {
-		testenv.Tool(t, tool)
-	}
-	module := softHSMModule()
-	if module == "" {
-		testenv.Unavailable(t, "libsofthsm2.so not installed (apt-get install softhsm2)")
-	}
-	dir := t.TempDir()
-	mk := exec.Command(filepath.Join(r.root, "testdata", "softhsm", "make-token.sh"), dir, r.fixtures)
-	mk.Env = append(os.Environ(), "SOFTHSM2_MODULE="+module, "EFIRMA_TOKEN_NO_PUBKEY=1")
-	if out, err := mk.CombinedOutput(); err != nil {
-		t.Fatalf("make-token.sh: %v\n%s", err, out)
-	}
+	module, dir := makeSATToken(t, r, "EFIRMA_TOKEN_NO_PUBKEY=1")
 	env := []string{"SOFTHSM2_CONF=" + filepath.Join(dir, "softhsm2.conf"), "EFIRMA_PKCS11_MODULES=" + module}
 	// The token really shows no key before login.
 	lo := exec.Command("pkcs11-tool", "--module", module, "--token-label", "efirma-sat", "--list-objects")
@@ -334,4 +310,26 @@ func TestTokenHiddenKey(t *testing.T) {
 		t.Fatalf("a login with the token whose key is hidden until login: %+v", out)
 	}
 	r.waitClosed()
+}
+
+// makeSATToken builds a SoftHSM2 token holding the SAT test FIEL with
+// testdata/softhsm/make-token.sh (extra environment, such as
+// EFIRMA_TOKEN_NO_PUBKEY=1, changes how) and returns the module and the
+// token's folder (softhsm2.conf, tokens/).
+func makeSATToken(t *testing.T, r *rig, env ...string) (module, dir string) {
+	t.Helper()
+	for _, tool := range []string{"softhsm2-util", "pkcs11-tool", "openssl"} {
+		testenv.Tool(t, tool)
+	}
+	module = softHSMModule()
+	if module == "" {
+		testenv.Unavailable(t, "libsofthsm2.so not installed (apt-get install softhsm2)")
+	}
+	dir = t.TempDir()
+	mk := exec.Command(filepath.Join(r.root, "testdata", "softhsm", "make-token.sh"), dir, r.fixtures)
+	mk.Env = append(append(os.Environ(), "SOFTHSM2_MODULE="+module), env...)
+	if out, err := mk.CombinedOutput(); err != nil {
+		t.Fatalf("make-token.sh: %v\n%s", err, out)
+	}
+	return module, dir
 }

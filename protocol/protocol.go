@@ -443,8 +443,9 @@ var (
 	ErrChallengeFormat = errors.New("challenge must be 32 to 128 base64url characters")
 )
 
-// validLabel reports whether l is a lowercase DNS label.
-func validLabel(l string) bool {
+// ValidLabel reports whether l is a lowercase DNS label (LDH, 1 to 63
+// characters, no hyphen at either end).
+func ValidLabel(l string) bool {
 	if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
 		return false
 	}
@@ -475,7 +476,7 @@ func ValidateOrigin(origin string, allowDev bool) error {
 	// Lowercase DNS labels only: no path, user, query, IPv6 literal or
 	// uppercase can pass, because none of them is a label character.
 	for _, l := range strings.Split(host, ".") {
-		if !validLabel(l) {
+		if !ValidLabel(l) {
 			return ErrOriginFormat
 		}
 	}

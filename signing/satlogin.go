@@ -75,25 +75,11 @@ func ValidateSATOrigin(origin string) error {
 		return ErrSATOrigin
 	}
 	for _, l := range strings.Split(host, ".") {
-		if !satLabel(l) {
+		if !protocol.ValidLabel(l) {
 			return ErrSATOrigin // also any ":port", "/path", "@", uppercase
 		}
 	}
 	return nil
-}
-
-// satLabel reports whether l is a lowercase DNS label.
-func satLabel(l string) bool {
-	if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-		return false
-	}
-	for i := 0; i < len(l); i++ {
-		c := l[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // ValidateSATGUID checks the guid the login page gave: 1 to SATMaxGUIDLen

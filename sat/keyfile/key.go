@@ -253,17 +253,8 @@ func checkEncryptedPKCS8(der []byte) error {
 	if !epki.Algo.Algorithm.Equal(oidPBES2) {
 		return fmt.Errorf("%w: %w: scheme %v", sat.ErrNotAKey, sat.ErrUnsupportedEncryption, epki.Algo.Algorithm)
 	}
-	var params struct {
-		KDF struct {
-			Algorithm  asn1.ObjectIdentifier
-			Parameters asn1.RawValue
-		}
-		Enc struct {
-			Algorithm  asn1.ObjectIdentifier
-			Parameters asn1.RawValue
-		}
-	}
-	if _, err := asn1.Unmarshal(epki.Algo.Parameters.FullBytes, &params); err != nil {
+	params, err := parsePBES2Params(epki.Algo.Parameters.FullBytes)
+	if err != nil {
 		return fmt.Errorf("%w: %w: bad PBES2 parameters", sat.ErrNotAKey, sat.ErrDamaged)
 	}
 	if !params.KDF.Algorithm.Equal(oidPBKDF2) {

@@ -70,6 +70,26 @@ func pbkdf2Key(h func() hash.Hash, password, salt []byte, iter, keyLen int) []by
 	return out[:keyLen]
 }
 
+// pbes2Params is PBES2-params (RFC 8018): the key derivation and the
+// encryption scheme, each an algorithm with its raw parameters.
+type pbes2Params struct {
+	KDF struct {
+		Algorithm  asn1.ObjectIdentifier
+		Parameters asn1.RawValue
+	}
+	Enc struct {
+		Algorithm  asn1.ObjectIdentifier
+		Parameters asn1.RawValue
+	}
+}
+
+// parsePBES2Params reads PBES2-params from their DER.
+func parsePBES2Params(der []byte) (pbes2Params, error) {
+	var p pbes2Params
+	_, err := asn1.Unmarshal(der, &p)
+	return p, err
+}
+
 // decryptPBES2 returns the decrypted PKCS#8 DER (the caller zeroes it).
 func decryptPBES2(der, password []byte) ([]byte, error) {
 	var epki struct {
@@ -82,17 +102,8 @@ func decryptPBES2(der, password []byte) ([]byte, error) {
 	if _, err := asn1.Unmarshal(der, &epki); err != nil {
 		return nil, errPBES2
 	}
-	var params struct {
-		KDF struct {
-			Algorithm  asn1.ObjectIdentifier
-			Parameters asn1.RawValue
-		}
-		Enc struct {
-			Algorithm  asn1.ObjectIdentifier
-			Parameters asn1.RawValue
-		}
-	}
-	if _, err := asn1.Unmarshal(epki.Algo.Parameters.FullBytes, &params); err != nil {
+	params, err := parsePBES2Params(epki.Algo.Parameters.FullBytes)
+	if err != nil {
 		return nil, errPBES2
 	}
 	var kdf struct {

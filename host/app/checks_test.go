@@ -30,8 +30,8 @@ func TestRegistrationChecks(t *testing.T) {
 	}
 	mixed := installer.StatusReport{Browsers: []installer.BrowserStatus{
 		{Browser: "chrome", Name: "Google Chrome", Usable: true},
-		{Browser: "edge", Name: "Microsoft Edge", Notes: []string{installer.NoteBlocked}},
-		{Browser: "chromium", Name: "Chromium", Notes: []string{installer.NoteSnapChromium},
+		{Browser: "edge", Name: "Microsoft Edge", BrowserInstalled: true, Notes: []string{installer.NoteBlocked}},
+		{Browser: "chromium", Name: "Chromium", BrowserInstalled: true, Notes: []string{installer.NoteSnapChromium},
 			Targets: []installer.TargetStatus{{Installed: true, Valid: false, Problems: []string{"binary_missing"}}}},
 	}}
 	cs := RegistrationChecks(mixed, i18n.ES)
@@ -48,9 +48,18 @@ func TestRegistrationChecks(t *testing.T) {
 			t.Fatalf("check without text: %+v", c)
 		}
 	}
+	// The same broken registrations for browsers not on this computer:
+	// nothing is suggested for them (issue 14 §4).
+	for i := range mixed.Browsers {
+		mixed.Browsers[i].BrowserInstalled = false
+	}
+	cs = RegistrationChecks(mixed, i18n.ES)
+	if len(cs) != 1 || cs[0].ID != "host-registration" || cs[0].Status != doctor.OK {
+		t.Fatalf("browsers not installed: %+v", cs)
+	}
 	// A development ID allowed, a force-installed extension not allowed:
 	// usable, but doctor warns, naming the extension.
-	dev := installer.StatusReport{Browsers: []installer.BrowserStatus{{Browser: "chrome", Name: "Google Chrome", Usable: true,
+	dev := installer.StatusReport{Browsers: []installer.BrowserStatus{{Browser: "chrome", Name: "Google Chrome", Usable: true, BrowserInstalled: true,
 		Notes: []string{installer.NoteDevExtension, installer.NoteForcedNotAllowed}, ForcedNotAllowed: []string{"cccccccccccccccccccccccccccccccc"}}}}
 	cs = RegistrationChecks(dev, i18n.ES)
 	if pol := statusOf(cs, "host-policy"); len(pol) != 2 || pol[0] != doctor.Warning || pol[1] != doctor.Warning {

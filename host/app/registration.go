@@ -11,7 +11,8 @@ import (
 // RegistrationChecks turns the installer's status into doctor checks: the
 // host must be registered, valid and not blocked for at least one browser;
 // broken registrations, blocking policies and snap Chromium are reported
-// per browser with the fix.
+// per browser with the fix, except for browsers not installed on this
+// computer.
 func RegistrationChecks(st installer.StatusReport, lang i18n.Lang) []doctor.Check {
 	t := func(k string, a ...any) string { return i18n.T(lang, k, a...) }
 	var out []doctor.Check
@@ -19,6 +20,10 @@ func RegistrationChecks(st installer.StatusReport, lang i18n.Lang) []doctor.Chec
 	for _, b := range st.Browsers {
 		if b.Usable {
 			usable = append(usable, b.Name)
+		}
+		if !b.BrowserInstalled {
+			// Not on this computer: nothing to fix for it (issue 14 §4).
+			continue
 		}
 		var problems []string
 		for _, tg := range b.Targets {

@@ -802,7 +802,13 @@ func TestBrowserInstalled(t *testing.T) {
 				if installed() {
 					t.Fatal(`installed with a folder named "Local State"`)
 				}
-				os.Remove(filepath.Join(home, data, LocalState))
+				// A fresh home rather than removing that folder: Wine 8 cannot
+				// delete a folder through Go 1.26's os.Remove (issue 15).
+				home = t.TempDir()
+				o.Home = home
+				if err := os.MkdirAll(filepath.Join(home, data), 0o755); err != nil {
+					t.Fatal(err)
+				}
 				if err := os.WriteFile(filepath.Join(home, data, LocalState), []byte("{}"), 0o600); err != nil {
 					t.Fatal(err)
 				}

@@ -133,6 +133,7 @@ func main() {
 		os.Exit(2)
 	}
 	start := time.Now()
+	markBrowsersInstalled()
 	cliRound()
 	hostRound()
 	if *msi != "" {
@@ -140,6 +141,26 @@ func main() {
 	}
 	fmt.Printf("wincheck: %d failed, %s\n", failures, time.Since(start).Round(time.Second))
 	os.Exit(min(failures, 100))
+}
+
+// markBrowsersInstalled gives every Wine user the "Local State" file each
+// browser writes on its first run, as on a PC where the browsers are in use:
+// efirma status reports and warns only for installed browsers.
+func markBrowsersInstalled() {
+	users, _ := filepath.Glob(filepath.Join(os.Getenv("WINEPREFIX"), "drive_c", "users", "*"))
+	for _, u := range users {
+		if filepath.Base(u) == "Public" {
+			continue
+		}
+		for _, b := range installer.Browsers {
+			dir := filepath.Join(append([]string{u, "AppData", "Local"}, strings.Split(b.WindowsData, `\`)...)...)
+			err := os.MkdirAll(dir, 0o755)
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, installer.LocalState), []byte("{}"), 0o644)
+			}
+			check(err == nil, "setup: %s marked installed for %s (%v)", b.ID, filepath.Base(u), err)
+		}
+	}
 }
 
 // cliRound: what a person does in a terminal.

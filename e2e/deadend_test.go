@@ -120,7 +120,9 @@ func TestNoUsableCertificate(t *testing.T) {
 				if _, err := chromedp.Run(cctx, chromedp.Evaluate[bool](`window.close(), true`)); err != nil {
 					t.Logf("close: %v", err)
 				}
-			} else if err := chromedp.Do(cctx, chromedp.Click(chromedp.CSS("#cancelar"))); err != nil {
+			} else if err := chromedp.Do(cctx, chromedp.Click(chromedp.CSS("#cancelar"))); err != nil && !strings.Contains(err.Error(), "target detached") && !strings.Contains(err.Error(), "target closed") {
+				// «Cerrar» closes its own window: chromedp may see the target
+				// go before its click action returns; waitClosed checks it did.
 				t.Fatal(err)
 			}
 			r.waitClosed()

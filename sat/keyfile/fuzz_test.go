@@ -1,11 +1,13 @@
 package keyfile_test
 
 import (
+	"bytes"
 	"encoding/pem"
 	"errors"
-	"github.com/efirma/conector/internal/testenv"
 	"testing"
 
+	"github.com/efirma/conector/internal/testenv"
+	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/sat/keyfile"
 	"software.sslmate.com/src/go-pkcs12"
@@ -16,6 +18,11 @@ func FuzzDecryptKey(f *testing.F) {
 		f.Add(b, []byte(password))
 		f.Add(b, []byte("wrong"))
 		f.Add(pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: b}), []byte(password))
+		// A password over the limit must be ErrPasswordTooLong, one of the
+		// sentinels (the input that found it was a real key with such a
+		// password; it is made here rather than kept as a corpus file, so no
+		// SAT fixture is copied into the repository).
+		f.Add(pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: b}), bytes.Repeat([]byte{0xb5}, protocol.MaxPasswordBytes+1))
 	}
 	f.Add([]byte{}, []byte{})
 	f.Fuzz(func(t *testing.T, data, pw []byte) {

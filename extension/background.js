@@ -4,7 +4,7 @@
 
 import { syncDevScript } from "./shared/devscript.js";
 import { runExpiryCheck, setupExpiry } from "./shared/expiry.js";
-import { readPolicy } from "./shared/origins.js";
+import { cachedPolicy, readPolicy } from "./shared/origins.js";
 import { NativeHost } from "./shared/native.js";
 import { syncManagedScript } from "./shared/portals.js";
 import { COMMANDS } from "./shared/protocol.js";
@@ -16,9 +16,11 @@ const host = new NativeHost({
   lastError: () => chrome.runtime.lastError?.message,
 });
 
-/** The effective origin policy (local developer switch + IT's managed settings). */
+/** The effective origin policy (local developer switch + IT's managed
+ * settings), remembered until either changes (onChanged below). */
+const policy = cachedPolicy(() => readPolicy(chrome.storage));
 /** @returns {Promise<import("./shared/origins.js").Policy>} */
-const currentPolicy = () => readPolicy(chrome.storage);
+const currentPolicy = () => policy.get();
 
 /** @param {string} key @param {string[]} [subs] */
 const t = (key, subs) => chrome.i18n.getMessage(key, subs);
@@ -42,6 +44,7 @@ const service = createService({
   t: (key) => t(key),
   version: chrome.runtime.getManifest().version,
   newId: () => crypto.randomUUID(),
+  closeAfterSuccessMs: 400,
 });
 
 /**
@@ -172,6 +175,7 @@ chrome.runtime.onInstalled.addListener(syncPortals);
 chrome.permissions.onAdded.addListener(syncPortals);
 chrome.permissions.onRemoved.addListener(syncPortals);
 chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === "managed" || (area === "local" && "developerMode" in changes)) policy.forget();
   if (area === "managed") syncPortals();
   if (area === "managed" || (area === "local" && "developerMode" in changes)) syncDev();
 });

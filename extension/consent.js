@@ -17,6 +17,9 @@ import { finalTryFor, showFinalTry } from "./shared/finaltry.js";
 import { ask, daysText, localize, showError, t } from "./shared/ui.js";
 
 const session = new URLSearchParams(location.search).get("s") || "";
+// Asked first, before the page is localized: the answer is usually ready
+// (the service worker asked the host when the request arrived).
+const described = ask({ type: "consent:get", session });
 
 /** @param {string} id */
 function $(id) {
@@ -99,7 +102,7 @@ function certRow(c) {
 
 async function load() {
   setBusy(true);
-  const out = await ask({ type: "consent:get", session });
+  const out = await described;
   $("cargando").hidden = true;
   if (!out.ok) {
     showError(errorBox, out.error || null);
@@ -207,7 +210,10 @@ form.addEventListener("submit", async (ev) => {
   const confirmFinalTry = !finalTryBlock.hidden && finalTry.checked;
   const out = await ask({ type: "consent:submit", session, certificateId: chosen.value, password: pw, confirmFinalTry });
   if (out.ok) {
-    window.close();
+    // The page has its answer; the service worker closes this window a
+    // moment later (shared/service.js), or it closes itself.
+    $("trabajando").textContent = t("consent_done");
+    setTimeout(() => window.close(), 3000);
     return;
   }
   setBusy(false);

@@ -127,13 +127,42 @@ export function effectivePolicy(local, managed) {
  * @returns {Promise<Policy>}
  */
 export async function readPolicy(storage) {
-  const local = await storage.local.get(["developerMode"]);
-  /** @type {Record<string, unknown>} */
-  let managed = {};
-  try {
-    managed = await storage.managed.get(["allowedPortals", "developerMode"]);
-  } catch {
-    // no managed storage on this platform
-  }
+  // Both at once: this runs on every page request.
+  const [local, managed] = await Promise.all([
+    storage.local.get(["developerMode"]),
+    Promise.resolve()
+      .then(() => storage.managed.get(["allowedPortals", "developerMode"]))
+      .catch(() => ({})), // no managed storage on this platform
+  ]);
   return effectivePolicy(local, managed);
+}
+
+/**
+ * Remembers the last policy read (read(): readPolicy over chrome.storage)
+ * until forget() is called, which the service worker does on every change
+ * of the developer switch or of IT's managed settings: every page request
+ * asks for the policy, and two storage reads are milliseconds the person
+ * waits for. A read that fails is not remembered; a read that started
+ * before a forget() is not remembered either.
+ * @param {() => Promise<Policy>} read
+ */
+export function cachedPolicy(read) {
+  /** @type {Promise<Policy> | null} */
+  let last = null;
+  return {
+    /** @returns {Promise<Policy>} */
+    get() {
+      if (!last) {
+        const p = read();
+        last = p;
+        p.catch(() => {
+          if (last === p) last = null;
+        });
+      }
+      return last;
+    },
+    forget() {
+      last = null;
+    },
+  };
 }

@@ -30,6 +30,7 @@ import { SAT_LOGIN_ACTION, certificateRule, pickSatLogin, satLoginParams, valida
  * @property {(key: string) => string} t  chrome.i18n.getMessage
  * @property {string} version  the extension's version
  * @property {() => string} newId
+ * @property {number} [closeAfterSuccessMs]  how long the window stays after a success (default 0)
  */
 
 /**
@@ -43,6 +44,7 @@ import { SAT_LOGIN_ACTION, certificateRule, pickSatLogin, satLoginParams, valida
  * @property {boolean} busy
  * @property {CodedError | null} blocked  why no certificate can do what was asked (null: one can)
  * @property {Promise<any> | null} list  list-certificates, asked when the request arrived
+ * @property {boolean} done  the host answered and the page got the result
  * @property {(v: any) => void} resolve
  * @property {(e: any) => void} reject
  */
@@ -133,6 +135,7 @@ export function createService(deps) {
       busy: false,
       blocked: null,
       list: null,
+      done: false,
       resolve: () => {},
       reject: () => {},
     };
@@ -165,8 +168,13 @@ export function createService(deps) {
       sessions.delete(s.id);
       if (byTab.get(s.tabId) === s) byTab.delete(s.tabId);
       release();
-      // The answer goes to the page now; the window closes meanwhile.
-      if (s.windowId !== undefined) deps.closeWindow(s.windowId).catch(() => {});
+      // The answer goes to the page first (the caller posts it in this
+      // same run of microtasks). Closing a window is tens of milliseconds
+      // of the browser's own work (docs/PERFORMANCE.md), so after a
+      // success the window says «Listo» and closes a moment later, while
+      // the page uses the answer; any other end closes it in the next task.
+      const w = s.windowId;
+      if (w !== undefined) setTimeout(() => deps.closeWindow(w).catch(() => {}), s.done ? (deps.closeAfterSuccessMs ?? 0) : 0);
     }
   }
 
@@ -248,12 +256,16 @@ export function createService(deps) {
     try {
       if (sat) {
         const r = await deps.host.request(COMMANDS.SAT_LOGIN, satLoginParams(s.origin, id, msg.password, /** @type {any} */ (s.req).guid, msg.confirmFinalTry === true));
-        s.resolve(pickSatLogin(r));
+        const answer = pickSatLogin(r);
+        s.done = true;
+        s.resolve(answer);
         return { ok: true, result: null };
       }
       const command = action === "authenticate" ? COMMANDS.AUTHENTICATE : COMMANDS.SIGN;
       const result = await deps.host.request(command, hostParams(s.req, s.origin, id, msg.password, msg.confirmFinalTry === true));
-      s.resolve(pick(action, result));
+      const answer = pick(action, result);
+      s.done = true;
+      s.resolve(answer);
       return { ok: true, result: null };
     } catch (e) {
       const wire = toWire(e, deps.t);

@@ -74,6 +74,69 @@ test("readPolicy combines local and managed storage, and survives no managed sto
   assert.deepEqual(p.managedPortals, []);
 });
 
+test("readPolicy reads both storages at once", async () => {
+  const { readPolicy } = await import("../shared/origins.js");
+  /** @type {string[]} */
+  const started = [];
+  /** @type {Array<() => void>} */
+  const release = [];
+  const slow = (/** @type {string} */ name, /** @type {any} */ v) => ({
+    get: () => {
+      started.push(name);
+      return new Promise((r) => release.push(() => r(v)));
+    },
+  });
+  const p = readPolicy({ local: slow("local", { developerMode: true }), managed: slow("managed", {}) });
+  await new Promise((r) => setTimeout(r, 1));
+  assert.deepEqual(started.sort(), ["local", "managed"], "the managed read does not wait for the local one");
+  for (const r of release) r();
+  assert.equal((await p).developerMode, true);
+});
+
+test("cachedPolicy reads once until forget(); failures and reads overtaken by forget() are not kept", async () => {
+  const { cachedPolicy } = await import("../shared/origins.js");
+  let reads = 0;
+  let mode = false;
+  let fail = false;
+  /** @type {(() => void) | null} */
+  let hold = null;
+  const c = cachedPolicy(async () => {
+    reads++;
+    const v = { developerMode: mode, managedPortals: [] };
+    if (hold) await new Promise((r) => (hold = /** @type {any} */ (r)));
+    if (fail) throw new Error("storage unavailable");
+    return v;
+  });
+  assert.equal((await c.get()).developerMode, false);
+  assert.equal((await c.get()).developerMode, false);
+  assert.equal(reads, 1, "remembered");
+  mode = true;
+  assert.equal((await c.get()).developerMode, false, "a change is not seen before forget()");
+  c.forget();
+  assert.equal((await c.get()).developerMode, true, "seen after forget()");
+  assert.equal(reads, 2);
+  // A failed read is asked again next time.
+  c.forget();
+  fail = true;
+  await assert.rejects(c.get());
+  await new Promise((r) => setTimeout(r, 0));
+  fail = false;
+  assert.equal((await c.get()).developerMode, true);
+  assert.equal(reads, 4);
+  // A read started before forget() answers its caller but is not kept.
+  c.forget();
+  hold = () => {};
+  const early = c.get();
+  await new Promise((r) => setTimeout(r, 1));
+  c.forget();
+  mode = false;
+  /** @type {any} */ (hold)();
+  hold = null;
+  assert.equal((await early).developerMode, true);
+  assert.equal((await c.get()).developerMode, false, "the read after forget() is a new one");
+  assert.equal(reads, 6);
+});
+
 // Issue 11 F-07: a managed wildcard directly under a public suffix would
 // allow every site registered there; it matches nothing.
 test("managed wildcard under a public suffix matches nothing", () => {

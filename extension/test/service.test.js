@@ -11,7 +11,7 @@ const FIEL = { id: "fiel1", type: "FIEL", status: "valid", usable: true, rfc: "E
 const CSD = { ...FIEL, id: "csd1", type: "CSD" };
 const OLD = { ...FIEL, id: "old1", status: "expired", daysLeft: -700 };
 
-/** @param {{password?: string, hostMissing?: boolean, policy?: any, onAuth?: (p: any) => any, onSign?: (p: any) => any, list?: any[], lastFailure?: string, slowClose?: boolean}} [o] */
+/** @param {{password?: string, hostMissing?: boolean, policy?: any, onAuth?: (p: any) => any, onSign?: (p: any) => any, list?: any[], lastFailure?: string, slowClose?: boolean, closeAfterSuccessMs?: number}} [o] */
 function setup(o = {}) {
   const calls = /** @type {any[]} */ ([]);
   let held = 0;
@@ -55,6 +55,7 @@ function setup(o = {}) {
     t: (k) => (k === "err_ERR_USER_CANCELLED" ? "Se canceló el uso de la e.firma." : ""),
     version: "0.1.0",
     newId: () => "s" + ++n,
+    closeAfterSuccessMs: o.closeAfterSuccessMs,
   });
   const sessionOf = (/** @type {{url: string}} */ w) => new URL("chrome-extension://x/" + w.url).searchParams.get("s");
   return { svc, calls, windows, sessionOf, held: () => held };
@@ -116,6 +117,45 @@ test("speed: the certificates are asked when the request arrives; the answer doe
   assert.equal(windows[0].open, true, "the page has its answer while the window is still closing");
 });
 
+test("speed: after a success the window stays closeAfterSuccessMs, while the page uses the answer; any other end closes it at once", async () => {
+  const ok = setup({ closeAfterSuccessMs: 60 });
+  const pending = ok.svc.handlePage({ id: "1", action: "authenticate", params: { challenge: ch } }, page);
+  await sleep(1);
+  const session = ok.sessionOf(ok.windows[0]);
+  await ok.svc.handleConsent({ type: "consent:get", session });
+  await ok.svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "12345678a" });
+  assert.ok((await pending).ok);
+  await sleep(20);
+  assert.equal(ok.windows[0].open, true, "still up while the page works");
+  assert.equal(ok.svc.sessions.size, 0, "the session is over: nothing more can be sent from the window");
+  const late = await ok.svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "12345678a" });
+  assert.equal(!late.ok && late.error.code, "ERR_TIMEOUT");
+  await sleep(80);
+  assert.equal(ok.windows[0].open, false, "closed after closeAfterSuccessMs");
+  // A final error (not a success) closes the window at once.
+  const bad = setup({ closeAfterSuccessMs: 10_000, onAuth: () => { throw new CodedError("ERR_PIN_LOCKED"); } });
+  const failing = bad.svc.handlePage({ id: "2", action: "authenticate", params: { challenge: ch } }, page);
+  await sleep(1);
+  const s2 = bad.sessionOf(bad.windows[0]);
+  await bad.svc.handleConsent({ type: "consent:get", session: s2 });
+  await bad.svc.handleConsent({ type: "consent:submit", session: s2, certificateId: "fiel1", password: "x" });
+  const out = await failing;
+  assert.equal(!out.ok && out.error.code, "ERR_PIN_LOCKED");
+  await sleep(5);
+  assert.equal(bad.windows[0].open, false, "closed at once after a final error");
+  // So does a host answer that is not a valid result.
+  const odd = setup({ closeAfterSuccessMs: 10_000, onAuth: () => null });
+  const oddPending = odd.svc.handlePage({ id: "3", action: "authenticate", params: { challenge: ch } }, page);
+  await sleep(1);
+  const s3 = odd.sessionOf(odd.windows[0]);
+  await odd.svc.handleConsent({ type: "consent:get", session: s3 });
+  await odd.svc.handleConsent({ type: "consent:submit", session: s3, certificateId: "fiel1", password: "12345678a" });
+  const oddOut = await oddPending;
+  assert.equal(!oddOut.ok && oddOut.error.code, "ERR_HOST_BAD_MESSAGE");
+  await sleep(5);
+  assert.equal(odd.windows[0].open, false);
+});
+
 test("login: wrong password, retry in the same window, then success", async () => {
   const { svc, windows, calls, sessionOf, held } = setup();
   const pending = svc.handlePage({ id: "1", action: "authenticate", params: { challenge: ch } }, page);
@@ -144,6 +184,7 @@ test("login: wrong password, retry in the same window, then success", async () =
   const right = await svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "12345678a" });
   assert.deepEqual(right, { ok: true, result: null });
   assert.deepEqual(await pending, { ok: true, result: { format: "efirma-auth:1", certificate: "CERT", algorithm: "RS256", signature: "SIG" } });
+  await sleep(1);
   assert.equal(windows[0].open, false, "window closed");
   assert.equal(held(), 0);
   const auth = calls.filter((c) => c.command === "authenticate");
@@ -168,6 +209,7 @@ test("closing the window cancels; one pending request per tab", async () => {
   await svc.handleConsent({ type: "consent:cancel", session: s2 });
   const o = await otherTab;
   assert.equal(!o.ok && o.error.code, "ERR_USER_CANCELLED");
+  await sleep(1); // closed in the next task, after the answer went out
   assert.equal(windows[1].open, false);
   // After cancelling, the tab may ask again.
   const again = svc.handlePage({ id: "4", action: "authenticate", params: { challenge: ch } }, page);
@@ -213,10 +255,12 @@ test("non-retryable host failure ends the request; page leaving cancels; timeout
   abort.abort();
   const l = await left;
   assert.equal(!l.ok && l.error.code, "ERR_USER_CANCELLED");
+  await sleep(1);
   assert.equal(windows[1].open, false);
 
   const slow = await svc.handlePage({ id: "3", action: "authenticate", params: { challenge: ch, timeout: 1000 } }, page);
   assert.equal(!slow.ok && slow.error.code, "ERR_TIMEOUT");
+  await sleep(1);
   assert.equal(windows[2].open, false);
   const stale = await svc.handleConsent({ type: "consent:get", session: sessionOf(windows[2]) });
   assert.equal(!stale.ok && stale.error.code, "ERR_TIMEOUT");

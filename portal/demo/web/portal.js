@@ -168,12 +168,36 @@ async function showStatus() {
   }
 }
 
+/**
+ * The login challenge, asked when the page loads so that the click opens
+ * the consent window at once (docs/PAGE-API.md). Used once, and only while
+ * well inside its validity (the verifier's default is 5 minutes).
+ * @type {Promise<{challenge: string, at: number}> | null}
+ */
+let nextChallenge = null;
+const CHALLENGE_FRESH_MS = 4 * 60_000;
+
+function prefetchChallenge() {
+  nextChallenge = api("/api/challenge", {}).then((r) => ({ challenge: String(r.challenge), at: Date.now() }));
+  nextChallenge.catch(() => {}); // asked again at the click
+}
+
+/** The prefetched challenge when it is still fresh, else a new one. */
+async function takeChallenge() {
+  const p = nextChallenge;
+  nextChallenge = null;
+  const c = p ? await p.catch(() => null) : null;
+  if (c && Date.now() - c.at < CHALLENGE_FRESH_MS) return c.challenge;
+  const { challenge } = await api("/api/challenge", {});
+  return challenge;
+}
+
 async function login() {
   const button = /** @type {HTMLButtonElement} */ (el("acceder"));
   button.disabled = true;
   hideError();
   try {
-    const { challenge } = await api("/api/challenge", {});
+    const challenge = await takeChallenge();
     progress(T["working"]);
     const token = await authenticate({ challenge, lang: "es" });
     progress(T["verifying"]);
@@ -183,6 +207,7 @@ async function login() {
     progress("");
     button.disabled = false;
     report(e, button);
+    prefetchChallenge(); // for the next try
   }
 }
 
@@ -231,6 +256,7 @@ async function solicitarCita() {
 const page = document.body.dataset.page;
 if (page === "home") {
   el("acceder").addEventListener("click", login);
+  prefetchChallenge();
   showStatus();
 } else if (page === "cita") {
   el("form-cita").addEventListener("submit", (e) => e.preventDefault());

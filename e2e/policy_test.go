@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/efirma/conector/internal/chromerig"
 	"github.com/efirma/conector/protocol"
 )
@@ -111,29 +113,8 @@ func TestPolicyBlocksHost(t *testing.T) {
 	tmp := t.TempDir()
 
 	// run wraps a command so that it sees the test's policy.
-	var run func(args ...string) []string
-	var policyFile string
-	if os.Getenv("EFIRMA_E2E_POLICY") != "machine" && exec.Command("unshare", "--mount", "true").Run() == nil {
-		etc := filepath.Join(tmp, "etc-chromium")
-		if err := copyDir(chromiumEtc, etc); err != nil && !errors.Is(err, os.ErrNotExist) {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Join(etc, "policies", "managed"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(etc, "policies", "managed", name), policy, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := os.Stat(chromiumEtc); err != nil {
-			t.Skipf("%s does not exist to mount the test's copy over: %v", chromiumEtc, err)
-		}
-		run = func(args ...string) []string {
-			return append([]string{"unshare", "--mount", "--propagation", "private", "sh", "-c",
-				`mount --bind "$0" ` + chromiumEtc + ` && exec "$@"`, etc}, args...)
-		}
-		policyFile = filepath.Join(chromiumEtc, "policies", "managed", name)
-		t.Logf("policy in a private mount namespace: %s", policyFile)
-	} else {
+	run, policyFile, private := privatePolicy(t, name, policy)
+	if !private {
 		dir := filepath.Join(chromiumEtc, "policies", "managed")
 		var made []string // folders this test created, removed after the file
 		for d := dir; d != chromiumEtc && d != "/"; d = filepath.Dir(d) {
@@ -174,16 +155,7 @@ func TestPolicyBlocksHost(t *testing.T) {
 	if _, err := chromerig.RegisterHost(profile, tmp, r.efirma, r.home); err != nil {
 		t.Fatal(err)
 	}
-	wrapper := filepath.Join(tmp, "chromium-with-policy.sh")
-	script := "#!/bin/sh\nexec"
-	for _, a := range run(r.chromium) {
-		script += " " + shQuote(a)
-	}
-	script += ` "$@"` + "\n"
-	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	b := r.startBrowser(t, wrapper, profile, []string{"HOME=" + home, "EFIRMA_HOME=" + r.home, "EFIRMA_DEV_ORIGINS=1"})
+	b := r.startBrowser(t, wrapScript(t, run(r.chromium)), profile, []string{"HOME=" + home, "EFIRMA_HOME=" + r.home, "EFIRMA_DEV_ORIGINS=1"})
 
 	if got := lastNativeError(t, b); !strings.Contains(got, "disabled by the system administrator") {
 		t.Fatalf("Chromium said %q, want its policy refusal (…disabled by the system administrator.)", got)
@@ -264,6 +236,149 @@ func TestPolicyBlocksHost(t *testing.T) {
 		!slices.Contains(cs.Policy.Blocklist, protocol.HostName) || !slices.Contains(cs.Policy.Sources, policyFile) || !userValid {
 		t.Errorf("efirma status for chromium = %+v\nwant registered (user, valid), not usable, blocked_by_policy from %s", cs, policyFile)
 	}
+}
+
+// privatePolicy writes a managed policy file named name into a copy of
+// /etc/chromium that only the commands wrapped by run see (a private mount
+// namespace, see TestPolicyBlocksHost), and returns run and the path the
+// wrapped commands see the file at. ok is false, and nothing is written,
+// where mount namespaces are not available or EFIRMA_E2E_POLICY=machine.
+func privatePolicy(t *testing.T, name string, policy []byte) (run func(args ...string) []string, policyFile string, ok bool) {
+	t.Helper()
+	if os.Getenv("EFIRMA_E2E_POLICY") == "machine" || exec.Command("unshare", "--mount", "true").Run() != nil {
+		return nil, "", false
+	}
+	if _, err := os.Stat(chromiumEtc); err != nil {
+		t.Skipf("%s does not exist to mount the test's copy over: %v", chromiumEtc, err)
+	}
+	etc := filepath.Join(t.TempDir(), "etc-chromium")
+	if err := copyDir(chromiumEtc, etc); err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(etc, "policies", "managed"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(etc, "policies", "managed", name), policy, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run = func(args ...string) []string {
+		return append([]string{"unshare", "--mount", "--propagation", "private", "sh", "-c",
+			`mount --bind "$0" ` + chromiumEtc + ` && exec "$@"`, etc}, args...)
+	}
+	policyFile = filepath.Join(chromiumEtc, "policies", "managed", name)
+	t.Logf("policy in a private mount namespace: %s", policyFile)
+	return run, policyFile, true
+}
+
+// wrapScript writes a shell script that runs args with its own arguments
+// after them (a browser binary for chromerig that runs inside run).
+func wrapScript(t *testing.T, args []string) string {
+	t.Helper()
+	wrapper := filepath.Join(t.TempDir(), "chromium-with-policy.sh")
+	script := "#!/bin/sh\nexec"
+	for _, a := range args {
+		script += " " + shQuote(a)
+	}
+	script += ` "$@"` + "\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return wrapper
+}
+
+// TestPolicyDownloadURL (issue 14 §4): the IT kit's linux-json with
+// --download-url, as `efirma policy` writes it, in Chromium's managed
+// policy folder; the extension's install page (the page the popup and
+// Diagnóstico open when the connector is missing) then links to that
+// address. Needs a private mount namespace (see TestPolicyBlocksHost): the
+// kit's policies are for the extension's own ID, which must not reach the
+// shared browser, so there is no machine-wide fallback.
+func TestPolicyDownloadURL(t *testing.T) {
+	r := newRig(t)
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("the policy test needs root to mount Chromium's managed policy folder (CI=true runs as root)")
+		}
+		t.Skip("not root: cannot mount Chromium's managed policy folder (run as root, as CI does)")
+	}
+	const download = `https://ti.ejemplo.gob.mx/descargas/efirma/?so=linux&v="1.2"`
+	cmd := exec.Command(r.efirma, "policy", "--format", "linux-json", "--browser", "chrome",
+		"--extension-id", r.extID, "--portal", "https://portal.ejemplo.gob.mx", "--download-url", download)
+	kit, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("efirma policy: %v", err)
+	}
+	// The force-install entry names the store, and Chromium gives a
+	// force-installed ID precedence over the unpacked extension with that
+	// ID (its service worker never starts): the browser gets the kit
+	// without that one entry, everything else as written.
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(kit, &doc); err != nil {
+		t.Fatalf("efirma policy wrote %v:\n%s", err, kit)
+	}
+	if want := `["` + r.extID + `;https://clients2.google.com/service/update2/crx"]`; string(compactJSON(t, doc["ExtensionInstallForcelist"])) != want {
+		t.Errorf("ExtensionInstallForcelist = %s, want %s", doc["ExtensionInstallForcelist"], want)
+	}
+	delete(doc, "ExtensionInstallForcelist")
+	if kit, err = json.Marshal(doc); err != nil {
+		t.Fatal(err)
+	}
+	run, _, private := privatePolicy(t, fmt.Sprintf("efirma-e2e-kit-%d.json", os.Getpid()), kit)
+	if !private {
+		if os.Getenv("CI") == "true" && os.Getenv("EFIRMA_E2E_POLICY") != "machine" {
+			t.Fatal("no private mount namespace (unshare --mount) under CI=true")
+		}
+		t.Skip("no private mount namespace (unavailable, or EFIRMA_E2E_POLICY=machine): the kit's force-install must not reach the shared browser")
+	}
+	home := filepath.Join(t.TempDir(), "user")
+	b := r.startBrowser(t, wrapScript(t, run(r.chromium)), filepath.Join(home, ".config", "chromium"),
+		[]string{"HOME=" + home, "EFIRMA_HOME=" + r.home})
+
+	ctx, cancel, err := b.Tab(b.ExtensionURL("install.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cancel()
+	type page struct {
+		Managed, Href, Text string
+		Shown, NoURLShown   bool
+	}
+	// Chromium loads the extension's managed storage shortly after start.
+	var got page
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		got, err = waitJS[page](ctx, `document.body.dataset.ready === "true" && (async () => ({
+			managed: String((await chrome.storage.managed.get("connectorDownloadUrl")).connectorDownloadUrl),
+			href: document.querySelector("#descarga-enlace").href,
+			text: document.querySelector("#descarga-enlace").textContent,
+			shown: !document.querySelector("#descarga").hidden,
+			noURLShown: !document.querySelector("#sin-descarga").hidden,
+		}))()`, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Shown || time.Now().After(deadline) {
+			break
+		}
+		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The page shows the address as the browser writes it (quotes in
+	// the query percent-encoded).
+	const href = `https://ti.ejemplo.gob.mx/descargas/efirma/?so=linux&v=%221.2%22`
+	if got.Managed != download || !got.Shown || got.NoURLShown || got.Href != href || got.Text != href {
+		t.Fatalf("install page = %+v, want the link to %s from the policy kit", got, href)
+	}
+}
+
+// compactJSON is raw without insignificant spaces.
+func compactJSON(t *testing.T, raw json.RawMessage) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		t.Fatalf("%v: %s", err, raw)
+	}
+	return b.Bytes()
 }
 
 // copyDir copies the regular files and folders of src into dst.

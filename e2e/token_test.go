@@ -92,20 +92,9 @@ func TestTokenPIN(t *testing.T) {
 	tokenObject := objects[0]
 	env := []string{"SOFTHSM2_CONF=" + filepath.Join(dir, "softhsm2.conf"), "EFIRMA_PKCS11_MODULES=" + module}
 
-	var list struct {
-		Certificates []protocol.CertInfo `json:"certificates"`
-	}
-	if err := json.Unmarshal(r.efirmaCmd(t, r.home, env, "list", "--json"), &list); err != nil {
-		t.Fatal(err)
-	}
-	var tok protocol.CertInfo
-	for _, c := range list.Certificates {
-		if c.Source == protocol.SourcePKCS11 {
-			tok = c
-		}
-	}
-	if tok.ID == "" || tok.RFC != "EKU9003173C9" || !tok.Usable {
-		t.Fatalf("the token's FIEL is not listed as usable: %+v", list.Certificates)
+	tok, listed := tokenCert(t, r, env)
+	if !tok.Usable {
+		t.Fatalf("the token's FIEL is not listed as usable: %+v", listed)
 	}
 	file := r.certIDs["eku9003173c9-fiel"]
 
@@ -243,20 +232,9 @@ func TestTokenHiddenKey(t *testing.T) {
 		t.Fatalf("want only the certificate visible before login:\n%s", objs)
 	}
 
-	var list struct {
-		Certificates []protocol.CertInfo `json:"certificates"`
-	}
-	if err := json.Unmarshal(r.efirmaCmd(t, r.home, env, "list", "--json"), &list); err != nil {
-		t.Fatal(err)
-	}
-	var tok protocol.CertInfo
-	for _, c := range list.Certificates {
-		if c.Source == protocol.SourcePKCS11 {
-			tok = c
-		}
-	}
-	if tok.ID == "" || tok.RFC != "EKU9003173C9" || !tok.Usable || tok.Reason != i18n.T(i18n.ES, "token.reason.key_after_pin") {
-		t.Fatalf("the token's FIEL is not listed as usable with the PIN note: %+v", list.Certificates)
+	tok, listed := tokenCert(t, r, env)
+	if !tok.Usable || tok.Reason != i18n.T(i18n.ES, "token.reason.key_after_pin") {
+		t.Fatalf("the token's FIEL is not listed as usable with the PIN note: %+v", listed)
 	}
 
 	var rep struct {
@@ -310,6 +288,33 @@ func TestTokenHiddenKey(t *testing.T) {
 		t.Fatalf("a login with the token whose key is hidden until login: %+v", out)
 	}
 	r.waitClosed()
+}
+
+// tokenCert lists the certificates as a person does (`efirma list --json`,
+// env giving the host the token) and returns the one certificate on the
+// PKCS#11 token, which must be the SAT test FIEL, and the whole list (for
+// messages).
+func tokenCert(t *testing.T, r *rig, env []string) (tok protocol.CertInfo, listed []protocol.CertInfo) {
+	t.Helper()
+	var list struct {
+		Certificates []protocol.CertInfo `json:"certificates"`
+	}
+	if err := json.Unmarshal(r.efirmaCmd(t, r.home, env, "list", "--json"), &list); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range list.Certificates {
+		if c.Source != protocol.SourcePKCS11 {
+			continue
+		}
+		if tok.ID != "" {
+			t.Fatalf("more than one certificate on the token: %+v", list.Certificates)
+		}
+		tok = c
+	}
+	if tok.ID == "" || tok.RFC != "EKU9003173C9" {
+		t.Fatalf("the token's FIEL is not listed: %+v", list.Certificates)
+	}
+	return tok, list.Certificates
 }
 
 // makeSATToken builds a SoftHSM2 token holding the SAT test FIEL with

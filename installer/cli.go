@@ -127,6 +127,12 @@ func (c cli) fail(err error) int {
 		{ErrBadPortal, "portal"},
 		{ErrBroadPortal, "portal_broad"},
 		{ErrBadFormat, "format"},
+		{ErrDownloadURLNotHTTPS, "download_url_https"},
+		{ErrDownloadURLNoHost, "download_url_host"},
+		{ErrDownloadURLUserinfo, "download_url_userinfo"},
+		{ErrDownloadURLTooLong, "download_url_long"},
+		{ErrDownloadURLCharacter, "download_url_char"},
+		{ErrBadDownloadURL, "download_url"},
 		{fs.ErrPermission, "permission"},
 	} {
 		if errors.Is(err, k.err) {
@@ -334,6 +340,7 @@ func (c cli) policy(args []string) int {
 	browser := fs.String("browser", "chrome", "")
 	noUser := fs.Bool("disable-user-level-hosts", false, "")
 	out := fs.String("out", "", "")
+	download := fs.String("download-url", "", "")
 	fs.Var(&portals, "portal", "")
 	if code := c.parse(fs, args); code >= 0 {
 		return code
@@ -347,7 +354,7 @@ func (c cli) policy(args []string) int {
 		return ExitUsage
 	}
 	files, err := RenderPolicy(*format, PolicyOptions{ChromeID: *chrome, EdgeID: *edge, Portals: portals,
-		DisableUserLevelHosts: *noUser, Browser: *browser})
+		DisableUserLevelHosts: *noUser, Browser: *browser, DownloadURL: *download})
 	if err != nil {
 		return c.fail(err)
 	}

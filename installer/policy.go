@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
+	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf16"
@@ -55,6 +58,10 @@ type PolicyOptions struct {
 	// Browser picks "chrome" (default; also Chromium and Brave) or "edge"
 	// for FormatLinuxJSON, whose file only one browser reads.
 	Browser string
+	// DownloadURL is where people download the connector (the extension's
+	// managed "connectorDownloadUrl", linked from its install page): an
+	// https URL checked by ValidateDownloadURL. Empty writes nothing.
+	DownloadURL string
 }
 
 // maxPortals matches the extension, which reads at most 200 managed portals.
@@ -93,6 +100,101 @@ func publicSuffix(domain string) bool {
 	return false
 }
 
+// MaxDownloadURL is the longest download URL, in bytes: the extension
+// ignores a longer connectorDownloadUrl (extension/shared/messages.js
+// downloadUrl), and the ADMX text box takes no more.
+const MaxDownloadURL = 2048
+
+// ErrBadDownloadURL is returned for a download URL the extension would not
+// link to. The errors below wrap it and say why.
+var ErrBadDownloadURL = errors.New("download URL is not a valid https URL")
+
+// Reasons a download URL is refused; each wraps ErrBadDownloadURL.
+var (
+	ErrDownloadURLNotHTTPS  = fmt.Errorf("%w: scheme is not https", ErrBadDownloadURL)
+	ErrDownloadURLNoHost    = fmt.Errorf("%w: no valid host", ErrBadDownloadURL)
+	ErrDownloadURLUserinfo  = fmt.Errorf("%w: it holds a user name or password", ErrBadDownloadURL)
+	ErrDownloadURLTooLong   = fmt.Errorf("%w: longer than %d bytes", ErrBadDownloadURL, MaxDownloadURL)
+	ErrDownloadURLCharacter = fmt.Errorf("%w: space, control character, backslash or non-ASCII character", ErrBadDownloadURL)
+)
+
+var hostLabel = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?$`) })
+
+// ValidateDownloadURL checks a connector download URL as the extension
+// accepts it (extension/shared/messages.js downloadUrl: a URL with the
+// https scheme, a host and no user name or password, at most
+// MaxDownloadURL long), and a little stricter where a browser would
+// silently rewrite what IT typed: only printable ASCII without spaces or
+// backslashes (a browser reads "\" as "/"; use punycode and
+// percent-encoding), a host of DNS labels or an IPv4 or bracketed IPv6
+// address, a port up to 65535. Both sides are tested with the vectors of
+// extension/test/download-urls.json.
+func ValidateDownloadURL(s string) error {
+	if len(s) > MaxDownloadURL {
+		return fmt.Errorf("%d: %w", len(s), ErrDownloadURLTooLong)
+	}
+	for _, c := range []byte(s) {
+		if c <= ' ' || c >= 0x7f || c == '\\' {
+			return fmt.Errorf("%q: %w", s, ErrDownloadURLCharacter)
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		if scheme, _, ok := strings.Cut(s, ":"); ok && !strings.EqualFold(scheme, "https") {
+			return fmt.Errorf("%q: %w", s, ErrDownloadURLNotHTTPS)
+		}
+		return fmt.Errorf("%q: %w", s, ErrDownloadURLNoHost)
+	}
+	if !strings.EqualFold(u.Scheme, "https") {
+		return fmt.Errorf("%q: %w", s, ErrDownloadURLNotHTTPS)
+	}
+	if u.Opaque != "" || !strings.HasPrefix(s[len(u.Scheme):], "://") {
+		return fmt.Errorf("%q: %w", s, ErrDownloadURLNoHost)
+	}
+	authority, _, _ := strings.Cut(s[len(u.Scheme)+3:], "/")
+	authority, _, _ = strings.Cut(authority, "?")
+	authority, _, _ = strings.Cut(authority, "#")
+	if u.User != nil || strings.Contains(authority, "@") {
+		// The error does not repeat the password.
+		return fmt.Errorf("%q: %w", u.Redacted(), ErrDownloadURLUserinfo)
+	}
+	if !validURLHost(u) {
+		return fmt.Errorf("%q: %w", s, ErrDownloadURLNoHost)
+	}
+	return nil
+}
+
+// validURLHost reports whether u has a host a browser opens as written:
+// DNS labels (the last one not all digits), a dotted IPv4 address or a
+// bracketed IPv6 address, and an optional port up to 65535.
+func validURLHost(u *url.URL) bool {
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n > 65535 {
+			return false
+		}
+	} else if strings.HasSuffix(u.Host, ":") {
+		return false
+	}
+	h := strings.ToLower(u.Hostname())
+	if strings.HasPrefix(u.Host, "[") {
+		ip, err := netip.ParseAddr(h)
+		return err == nil && ip.Is6() && ip.Zone() == ""
+	}
+	labels := strings.Split(strings.TrimSuffix(h, "."), ".")
+	if last := labels[len(labels)-1]; strings.Trim(last, "0123456789") == "" || strings.HasPrefix(last, "0x") {
+		// A browser reads a host ending in a number as an IPv4 address.
+		ip, err := netip.ParseAddr(h)
+		return err == nil && ip.Is4()
+	}
+	for _, l := range labels {
+		if len(l) > 63 || !hostLabel().MatchString(l) {
+			return false
+		}
+	}
+	return true
+}
+
 // ErrBadFormat is returned for an unknown policy format.
 var ErrBadFormat = errors.New("unknown policy format")
 
@@ -126,6 +228,11 @@ func (p PolicyOptions) validate() error {
 	}
 	if p.Browser != "" && p.Browser != "chrome" && p.Browser != "edge" {
 		return fmt.Errorf("%q: %w (chrome or edge)", p.Browser, ErrUnknownBrowser)
+	}
+	if p.DownloadURL != "" {
+		if err := ValidateDownloadURL(p.DownloadURL); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -176,8 +283,9 @@ func (p PolicyOptions) portals() []string {
 // managedConfig is the extension's storage.managed_schema
 // (extension/managed_schema.json).
 type managedConfig struct {
-	AllowedPortals []string `json:"allowedPortals"`
-	DeveloperMode  bool     `json:"developerMode"`
+	AllowedPortals       []string `json:"allowedPortals"`
+	DeveloperMode        bool     `json:"developerMode"`
+	ConnectorDownloadURL string   `json:"connectorDownloadUrl,omitempty"`
 }
 
 func linuxJSON(p PolicyOptions) ([]byte, error) {
@@ -200,7 +308,7 @@ func linuxJSON(p PolicyOptions) ([]byte, error) {
 		f := false
 		doc.UserLevelHosts = &f
 	}
-	doc.ThirdParty.Extensions = map[string]managedConfig{b.id: {AllowedPortals: p.portals(), DeveloperMode: false}}
+	doc.ThirdParty.Extensions = map[string]managedConfig{b.id: {AllowedPortals: p.portals(), DeveloperMode: false, ConnectorDownloadURL: p.DownloadURL}}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -221,7 +329,8 @@ func regString(s string) string {
 // first so that portals removed since the last run go away; list policies
 // shared with other extensions (forcelist, allowlist) are not deleted, so
 // our entry is value "1" and replaces a value "1" already there —
-// see docs/DEPLOYMENT.md.
+// see docs/DEPLOYMENT.md. Without a download URL the connectorDownloadUrl
+// value is left as it is (IT may set it by Group Policy instead).
 func windowsReg(p PolicyOptions) []byte {
 	var s strings.Builder
 	line := func(format string, args ...any) { fmt.Fprintf(&s, format+"\r\n", args...) }
@@ -245,6 +354,9 @@ func windowsReg(p PolicyOptions) []byte {
 		line("")
 		line("[%s]", ext)
 		line(`"developerMode"=dword:00000000`)
+		if p.DownloadURL != "" {
+			line(`"connectorDownloadUrl"=%s`, regString(p.DownloadURL))
+		}
 		line("")
 		line("[-%s\\allowedPortals]", ext)
 		line("")
@@ -333,12 +445,16 @@ func mobileconfig(p PolicyOptions) []byte {
 		if p.DisableUserLevelHosts {
 			browser = append(browser, plistKV{"NativeMessagingUserLevelHosts", false})
 		}
+		ext := plistDict{
+			{"allowedPortals", p.portals()},
+			{"developerMode", false},
+		}
+		if p.DownloadURL != "" {
+			ext = append(ext, plistKV{"connectorDownloadUrl", p.DownloadURL})
+		}
 		content = append(content,
 			payload(b.macDomain, b.macDomain, browser),
-			payload(b.macDomain+".extensions."+b.id, b.macDomain+".extension", plistDict{
-				{"allowedPortals", p.portals()},
-				{"developerMode", false},
-			}))
+			payload(b.macDomain+".extensions."+b.id, b.macDomain+".extension", ext))
 	}
 	root := plistDict{
 		{"PayloadContent", content},
@@ -364,13 +480,23 @@ func xmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;").Replace(s)
 }
 
-// admxPolicy is one policy of the ADMX template.
+// admxPolicy is one policy of the ADMX template: a fixed value
+// (enabled), a list or a text box.
 type admxPolicy struct {
 	name, browser  string // browser: "Chrome" or "Edge" (category and strings)
-	key, valueName string
-	enabled        string // <enabledValue> content; "" for a list policy
-	list           bool
+	key, valueName string // valueName: of the value, or of the text box's
+	enabled        string // <enabledValue> content of a fixed-value policy
+	kind           admxKind
+	explain        []any // arguments of the explanation text
 }
+
+type admxKind int
+
+const (
+	admxValue admxKind = iota
+	admxList
+	admxText
+)
 
 func admxPolicies(p PolicyOptions) []admxPolicy {
 	var out []admxPolicy
@@ -379,11 +505,12 @@ func admxPolicies(p PolicyOptions) []admxPolicy {
 		k := `Software\Policies\` + strings.TrimPrefix(b.regKey, `SOFTWARE\Policies\`)
 		ext := k + `\3rdparty\extensions\` + b.id + `\policy`
 		out = append(out,
-			admxPolicy{br + "_ForceInstall", br, k + `\ExtensionInstallForcelist`, "1", "<string>" + xmlEscape(b.id+";"+b.updateURL) + "</string>", false},
-			admxPolicy{br + "_AllowHost", br, k + `\NativeMessagingAllowlist`, "1", "<string>" + HostName + "</string>", false},
-			admxPolicy{br + "_SystemHostsOnly", br, k, "NativeMessagingUserLevelHosts", `<decimal value="0"/>`, false},
-			admxPolicy{br + "_DeveloperModeOff", br, ext, "developerMode", `<decimal value="0"/>`, false},
-			admxPolicy{br + "_Portals", br, ext + `\allowedPortals`, "", "", true},
+			admxPolicy{br + "_ForceInstall", br, k + `\ExtensionInstallForcelist`, "1", "<string>" + xmlEscape(b.id+";"+b.updateURL) + "</string>", admxValue, []any{b.id}},
+			admxPolicy{br + "_AllowHost", br, k + `\NativeMessagingAllowlist`, "1", "<string>" + HostName + "</string>", admxValue, nil},
+			admxPolicy{br + "_SystemHostsOnly", br, k, "NativeMessagingUserLevelHosts", `<decimal value="0"/>`, admxValue, nil},
+			admxPolicy{br + "_DeveloperModeOff", br, ext, "developerMode", `<decimal value="0"/>`, admxValue, []any{b.id}},
+			admxPolicy{br + "_Portals", br, ext + `\allowedPortals`, "", "", admxList, []any{b.id, strings.Join(p.Portals, ", ")}},
+			admxPolicy{br + "_DownloadUrl", br, ext, "connectorDownloadUrl", "", admxText, []any{b.id, MaxDownloadURL}},
 		)
 	}
 	return out
@@ -391,7 +518,9 @@ func admxPolicies(p PolicyOptions) []admxPolicy {
 
 // admx writes an ADMX template with its es-MX and en-US ADML. The extension
 // IDs are fixed in the registry keys, so regenerate it when they change.
-// Portals cannot be preset in ADMX; the admin types them in the list.
+// Portals cannot be preset in ADMX; the admin types them in the list. The
+// download URL is a text box, filled in with PolicyOptions.DownloadURL when
+// given; the policy is there either way, so IT can set it later.
 func admx(p PolicyOptions) map[string][]byte {
 	pols := admxPolicies(p)
 	var x strings.Builder
@@ -416,15 +545,18 @@ func admx(p PolicyOptions) map[string][]byte {
 	for _, pol := range pols {
 		fmt.Fprintf(&x, `    <policy name="%s" class="Machine" displayName="$(string.%s)" explainText="$(string.%s_Explain)" key="%s"`,
 			pol.name, pol.name, pol.name, xmlEscape(pol.key))
-		if pol.list {
-			fmt.Fprintf(&x, ` presentation="$(presentation.%s)">`+"\n", pol.name)
-		} else {
+		if pol.kind == admxValue {
 			fmt.Fprintf(&x, ` valueName="%s">`+"\n", pol.valueName)
+		} else {
+			fmt.Fprintf(&x, ` presentation="$(presentation.%s)">`+"\n", pol.name)
 		}
 		fmt.Fprintf(&x, "      <parentCategory ref=\"efirma_%s\"/>\n      <supportedOn ref=\"SUPPORTED_CHROMIUM\"/>\n", pol.browser)
-		if pol.list {
+		switch pol.kind {
+		case admxList:
 			fmt.Fprintf(&x, "      <elements>\n        <list id=\"%sList\" key=\"%s\" valuePrefix=\"\"/>\n      </elements>\n", pol.name, xmlEscape(pol.key))
-		} else {
+		case admxText:
+			fmt.Fprintf(&x, "      <elements>\n        <text id=\"%sText\" valueName=\"%s\" maxLength=\"%d\" required=\"true\"/>\n      </elements>\n", pol.name, pol.valueName, MaxDownloadURL)
+		default:
 			fmt.Fprintf(&x, "      <enabledValue>%s</enabledValue>\n      <disabledValue><delete/></disabledValue>\n", pol.enabled)
 		}
 		x.WriteString("    </policy>\n")
@@ -454,17 +586,20 @@ func admx(p PolicyOptions) map[string][]byte {
 		str("efirma_Edge", "Microsoft Edge")
 		for _, pol := range pols {
 			kind := strings.TrimPrefix(pol.name, pol.browser+"_")
-			id := p.ChromeID
-			if pol.browser == "Edge" {
-				id = p.EdgeID
-			}
 			str(pol.name, t(kind))
-			str(pol.name+"_Explain", t(kind+"_Explain", id, strings.Join(p.Portals, ", ")))
+			str(pol.name+"_Explain", t(kind+"_Explain", pol.explain...))
 		}
 		l.WriteString("    </stringTable>\n    <presentationTable>\n")
 		for _, pol := range pols {
-			if pol.list {
+			switch pol.kind {
+			case admxList:
 				fmt.Fprintf(&l, "      <presentation id=\"%s\">\n        <listBox refId=\"%sList\">%s</listBox>\n      </presentation>\n", pol.name, pol.name, t("PortalsLabel"))
+			case admxText:
+				def := ""
+				if p.DownloadURL != "" {
+					def = "<defaultValue>" + xmlEscape(p.DownloadURL) + "</defaultValue>"
+				}
+				fmt.Fprintf(&l, "      <presentation id=\"%s\">\n        <textBox refId=\"%sText\"><label>%s</label>%s</textBox>\n      </presentation>\n", pol.name, pol.name, t("DownloadUrlLabel"), def)
 			}
 		}
 		l.WriteString("    </presentationTable>\n  </resources>\n</policyDefinitionResources>\n")

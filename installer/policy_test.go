@@ -415,7 +415,7 @@ func TestPolicyADMX(t *testing.T) {
 			presRefs[strings.TrimSuffix(strings.TrimPrefix(p.Presentation, "$(presentation."), ")")] = p.Name
 		}
 	}
-	if len(admx.Policies) != 10 {
+	if len(admx.Policies) != 12 {
 		t.Errorf("%d policies", len(admx.Policies))
 	}
 	fi := byName["Edge_ForceInstall"]
@@ -474,6 +474,11 @@ func TestPolicyADMX(t *testing.T) {
 		if !strings.Contains(ids["Chrome_Portals_Explain"], testPolicy.Portals[0]) {
 			t.Errorf("%s: portals not mentioned: %s", lang, ids["Chrome_Portals_Explain"])
 		}
+		for id, txt := range ids {
+			if strings.Contains(txt, "%!") {
+				t.Errorf("%s: string %s is badly formatted: %s", lang, id, txt)
+			}
+		}
 	}
 }
 
@@ -506,6 +511,7 @@ func TestPolicyBadInput(t *testing.T) {
 		{"edge id", FormatWindowsReg, func(p *PolicyOptions) { p.EdgeID = strings.Repeat("z", 32) }, ErrBadExtensionID},
 		{"portal", FormatADMX, func(p *PolicyOptions) { p.Portals = []string{"http://x.gob.mx"} }, ErrBadPortal},
 		{"browser", FormatLinuxJSON, func(p *PolicyOptions) { p.Browser = "brave" }, ErrUnknownBrowser},
+		{"download url", FormatMacOSMobileconfig, func(p *PolicyOptions) { p.DownloadURL = "http://ti.example.gob.mx/" }, ErrDownloadURLNotHTTPS},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -539,6 +545,276 @@ func FuzzValidatePortal(f *testing.F) {
 		}
 		if rf.keys[`HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Google\Chrome\3rdparty\extensions\`+p.ChromeID+`\policy\allowedPortals`]["1"] != s {
 			t.Fatalf("portal %q not round-tripped", s)
+		}
+	})
+}
+
+// downloadURLVectors are the addresses both the extension
+// (extension/test/messages.test.js) and ValidateDownloadURL are tested with.
+func downloadURLVectors(t testing.TB) (accept, reject []string) {
+	t.Helper()
+	b, err := os.ReadFile("../extension/test/download-urls.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct{ Accept, Reject []string }
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Accept) == 0 || len(v.Reject) == 0 {
+		t.Fatal("download-urls.json has no vectors")
+	}
+	return v.Accept, v.Reject
+}
+
+func TestValidateDownloadURL(t *testing.T) {
+	accept, reject := downloadURLVectors(t)
+	base := "https://ti.example.gob.mx/"
+	accept = append(accept, base+strings.Repeat("a", MaxDownloadURL-len(base)))
+	for _, ok := range accept {
+		if err := ValidateDownloadURL(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	for _, bad := range reject {
+		if err := ValidateDownloadURL(bad); !errors.Is(err, ErrBadDownloadURL) {
+			t.Errorf("%q accepted: %v", bad, err)
+		}
+	}
+	// Why, for the error and hint the CLI prints; the last ones a browser
+	// would accept but rewrite, so what IT typed is not what people open.
+	for _, tt := range []struct {
+		url  string
+		want error
+	}{
+		{"http://ti.example.gob.mx/efirma/", ErrDownloadURLNotHTTPS},
+		{"javascript:alert(1)", ErrDownloadURLNotHTTPS},
+		{"javascript://ti.example.gob.mx/%0aalert(1)", ErrDownloadURLNotHTTPS},
+		{"data:text/html,<script>alert(1)</script>", ErrDownloadURLNotHTTPS},
+		{"ti.example.gob.mx/efirma/", ErrDownloadURLNotHTTPS},
+		{"", ErrDownloadURLNotHTTPS},
+		{"https://", ErrDownloadURLNoHost},
+		{"https:///efirma/", ErrDownloadURLNoHost},
+		{"https:ti.example.gob.mx/efirma/", ErrDownloadURLNoHost},
+		{"https://:443/efirma/", ErrDownloadURLNoHost},
+		{"https://ti.example.gob.mx:/efirma/", ErrDownloadURLNoHost},
+		{"https://ti.example.gob.mx:99999/", ErrDownloadURLNoHost},
+		{"https://1.2.3.999/", ErrDownloadURLNoHost},
+		{"https://0x7f.1/", ErrDownloadURLNoHost},
+		{"https://ti..example.gob.mx/", ErrDownloadURLNoHost},
+		{"https://-ti.example.gob.mx/", ErrDownloadURLNoHost},
+		{"https://[fe80::1%25eth0]/", ErrDownloadURLNoHost},
+		{"https://usuario:clave@ti.example.gob.mx/", ErrDownloadURLUserinfo},
+		{"https://usuario@ti.example.gob.mx/", ErrDownloadURLUserinfo},
+		{"https://@ti.example.gob.mx/", ErrDownloadURLUserinfo},
+		{"https://ti.example.gob.mx/" + strings.Repeat("a", MaxDownloadURL), ErrDownloadURLTooLong},
+		{"https://ti.example.gob.mx/instalar conector/", ErrDownloadURLCharacter},
+		{"https://ti.example.gob.mx/efirma/\r\n\"x\"=\"y\"", ErrDownloadURLCharacter},
+		{"https://ti.example.gob.mx\\efirma\\", ErrDownloadURLCharacter},
+		{"https://ejemplo.gob.mx\\@evil.example/", ErrDownloadURLCharacter},
+		{"https://café.example.mx/", ErrDownloadURLCharacter},
+		{"https://ti.example.gob.mx/\tefirma", ErrDownloadURLCharacter},
+	} {
+		if err := ValidateDownloadURL(tt.url); !errors.Is(err, tt.want) || !errors.Is(err, ErrBadDownloadURL) {
+			t.Errorf("%q: %v, want %v", tt.url, err, tt.want)
+		}
+	}
+}
+
+// downloadURLIn returns the connectorDownloadUrl each browser's managed
+// configuration gets from one format's files (by extension ID), parsed as
+// Chrome, Windows and macOS read them.
+func downloadURLIn(t *testing.T, format string, p PolicyOptions, files map[string][]byte) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	switch format {
+	case FormatLinuxJSON:
+		var doc struct {
+			ThirdParty struct {
+				Extensions map[string]map[string]any `json:"extensions"`
+			} `json:"3rdparty"`
+		}
+		if err := json.Unmarshal(files["efirma.json"], &doc); err != nil {
+			t.Fatal(err)
+		}
+		for id, cfg := range doc.ThirdParty.Extensions {
+			if v, ok := cfg["connectorDownloadUrl"]; ok {
+				got[id], _ = v.(string)
+			}
+		}
+	case FormatWindowsReg:
+		rf, err := parseReg(files["efirma.reg"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for key, id := range map[string]string{`Google\Chrome`: p.ChromeID, `Microsoft\Edge`: p.EdgeID} {
+			if v, ok := rf.keys[`HKEY_LOCAL_MACHINE\SOFTWARE\Policies\`+key+`\3rdparty\extensions\`+id+`\policy`]["connectorDownloadUrl"]; ok {
+				got[id] = v
+			}
+		}
+	case FormatMacOSMobileconfig:
+		var root plistNode
+		dec := xml.NewDecoder(bytes.NewReader(files["efirma.mobileconfig"]))
+		dec.Strict = true
+		if err := dec.Decode(&root); err != nil {
+			t.Fatal(err)
+		}
+		v, err := plistValue(root.Nodes[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range v.(map[string]any)["PayloadContent"].([]any) {
+			d := c.(map[string]any)
+			for dom, id := range map[string]string{"com.google.Chrome": p.ChromeID, "com.microsoft.Edge": p.EdgeID} {
+				if d["PayloadType"] == dom+".extensions."+id {
+					if v, ok := d["connectorDownloadUrl"]; ok {
+						got[id], _ = v.(string)
+					}
+				}
+			}
+		}
+	case FormatADMX:
+		// The policy writes the text box's value under the extension's
+		// policy key; the ADML presets the box with the URL.
+		var admx struct {
+			Policies []struct {
+				Name  string `xml:"name,attr"`
+				Key   string `xml:"key,attr"`
+				Texts []struct {
+					ID        string `xml:"id,attr"`
+					ValueName string `xml:"valueName,attr"`
+					MaxLength int    `xml:"maxLength,attr"`
+					Required  bool   `xml:"required,attr"`
+				} `xml:"elements>text"`
+			} `xml:"policies>policy"`
+		}
+		if err := strictXML(files["efirma.admx"], &admx); err != nil {
+			t.Fatal(err)
+		}
+		type presentation struct {
+			ID       string `xml:"id,attr"`
+			TextBoxs []struct {
+				RefID   string  `xml:"refId,attr"`
+				Label   string  `xml:"label"`
+				Default *string `xml:"defaultValue"`
+			} `xml:"textBox"`
+		}
+		adml := map[string][]presentation{}
+		for _, lang := range []string{"es-MX", "en-US"} {
+			var doc struct {
+				Presentations []presentation `xml:"resources>presentationTable>presentation"`
+			}
+			if err := strictXML(files[lang+"/efirma.adml"], &doc); err != nil {
+				t.Fatal(err)
+			}
+			adml[lang] = doc.Presentations
+		}
+		for br, id := range map[string]string{"Chrome": p.ChromeID, "Edge": p.EdgeID} {
+			n := 0
+			for _, pol := range admx.Policies {
+				if pol.Name != br+"_DownloadUrl" {
+					continue
+				}
+				n++
+				if !strings.HasSuffix(pol.Key, `\3rdparty\extensions\`+id+`\policy`) || len(pol.Texts) != 1 ||
+					pol.Texts[0].ValueName != "connectorDownloadUrl" || pol.Texts[0].MaxLength != MaxDownloadURL || !pol.Texts[0].Required {
+					t.Errorf("%s_DownloadUrl policy: %+v", br, pol)
+					continue
+				}
+				var defaults []string
+				for lang, prs := range adml {
+					for _, pr := range prs {
+						if pr.ID != br+"_DownloadUrl" {
+							continue
+						}
+						if len(pr.TextBoxs) != 1 || pr.TextBoxs[0].RefID != pol.Texts[0].ID || pr.TextBoxs[0].Label == "" {
+							t.Errorf("%s: presentation %+v for text %s", lang, pr, pol.Texts[0].ID)
+						} else if d := pr.TextBoxs[0].Default; d != nil {
+							defaults = append(defaults, *d)
+						}
+					}
+				}
+				switch {
+				case len(defaults) == 2 && defaults[0] == defaults[1]:
+					got[id] = defaults[0]
+				case len(defaults) != 0:
+					t.Errorf("%s: text box defaults %q in the two languages", br, defaults)
+				}
+			}
+			if n != 1 {
+				t.Errorf("%d %s_DownloadUrl policies", n, br)
+			}
+		}
+	default:
+		t.Fatalf("format %s", format)
+	}
+	return got
+}
+
+// TestPolicyDownloadURL: --download-url reaches the extension's managed
+// configuration in every format, escaped for it, and nothing is written
+// without it.
+func TestPolicyDownloadURL(t *testing.T) {
+	const tricky = `https://ti.example.gob.mx:8443/descargas/?nombre="conector"&so=<windows>&v='1'#instalar`
+	for _, format := range PolicyFormats {
+		for _, tt := range []struct {
+			name, url, browser string
+		}{
+			{"absent", "", ""},
+			{"plain", "https://ti.example.gob.mx/efirma/", ""},
+			{"quotes and markup", tricky, ""},
+			{"edge", tricky, "edge"},
+		} {
+			t.Run(format+"/"+tt.name, func(t *testing.T) {
+				p := testPolicy
+				p.DownloadURL, p.Browser = tt.url, tt.browser
+				files, err := RenderPolicy(format, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[string]string{}
+				if tt.url != "" {
+					want[p.ChromeID], want[p.EdgeID] = tt.url, tt.url
+					if format == FormatLinuxJSON { // one browser per file
+						delete(want, map[string]string{"": p.EdgeID, "edge": p.ChromeID}[tt.browser])
+					}
+				}
+				if got := downloadURLIn(t, format, p, files); fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("connectorDownloadUrl = %q, want %q", got, want)
+				}
+				for name, data := range files {
+					if tt.url == "" && bytes.Contains(data, []byte("connectorDownloadUrl")) && format != FormatADMX {
+						t.Errorf("%s names connectorDownloadUrl without --download-url", name)
+					}
+				}
+			})
+		}
+	}
+}
+
+func FuzzValidateDownloadURL(f *testing.F) {
+	accept, reject := downloadURLVectors(f)
+	for _, s := range append(accept, reject...) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if ValidateDownloadURL(s) != nil {
+			return
+		}
+		if !strings.HasPrefix(strings.ToLower(s), "https://") || strings.ContainsAny(s, " \\\r\n\t") || len(s) > MaxDownloadURL {
+			t.Fatalf("accepted %q", s)
+		}
+		// Whatever is accepted reaches every format unchanged.
+		p := testPolicy
+		p.DownloadURL = s
+		for _, format := range PolicyFormats {
+			files, err := RenderPolicy(format, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := downloadURLIn(t, format, p, files)[p.ChromeID]; got != s {
+				t.Fatalf("%s: %q became %q", format, s, got)
+			}
 		}
 	})
 }

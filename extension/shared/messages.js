@@ -219,7 +219,10 @@ export function cannotSignIn(cert) {
 
 /**
  * The connector's download address from the managed policy
- * (connectorDownloadUrl) when it is an https URL, else "".
+ * (connectorDownloadUrl) when it is an https URL with a host and without
+ * user name or password, at most 2048 long, else "". `efirma policy
+ * --download-url` checks the same (installer/policy.go
+ * ValidateDownloadURL; both are tested with test/download-urls.json).
  * @param {unknown} v
  * @returns {string}
  */
@@ -227,7 +230,7 @@ export function downloadUrl(v) {
   if (typeof v !== "string" || v.length > 2048) return "";
   try {
     const u = new URL(v);
-    return u.protocol === "https:" && u.hostname ? u.href : "";
+    return u.protocol === "https:" && u.hostname && !u.username && !u.password ? u.href : "";
   } catch {
     return "";
   }

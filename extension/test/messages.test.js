@@ -1,6 +1,7 @@
 // @ts-check
 import test from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { cannotSignIn, downloadUrl, hostParams, isBase64, isChallenge, selectable, startsReserved, validatePageRequest } from "../shared/messages.js";
 import { LIMITS } from "../shared/protocol.js";
 
@@ -130,4 +131,13 @@ test("downloadUrl: only an https address from the policy", () => {
   for (const bad of ["http://ti.example.gob.mx/", "javascript:alert(1)", "file:///C:/efirma.msi", "no es url", 42, undefined, "https://" + "a".repeat(2100)]) {
     assert.equal(downloadUrl(bad), "", String(bad));
   }
+  const long = "https://ti.example.gob.mx/";
+  assert.notEqual(downloadUrl(long + "a".repeat(2048 - long.length)), "", "2048 long");
+  assert.equal(downloadUrl(long + "a".repeat(2049 - long.length)), "", "2049 long");
+});
+
+test("downloadUrl: the vectors efirma policy --download-url is tested with", () => {
+  const v = JSON.parse(readFileSync(new URL("./download-urls.json", import.meta.url), "utf8"));
+  for (const ok of v.accept) assert.notEqual(downloadUrl(ok), "", ok);
+  for (const bad of v.reject) assert.equal(downloadUrl(bad), "", bad);
 });

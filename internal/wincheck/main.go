@@ -2,7 +2,8 @@
 // windows-check (installer/dist/windows-check.sh prepares the Wine prefix
 // and the binaries, then runs it). It checks what a person and Chrome do
 // on Windows: the CLI round (import, list, inspect, install, status,
-// uninstall, with the registry read back through Wine's reg.exe), host mode
+// uninstall, with the registry read back through Wine's reg.exe; the policy
+// kit's .reg imported with reg.exe and read back), host mode
 // started with Chrome's arguments and spoken to in native-messaging frames
 // (signatures verified with openssl; bad frames; a printing driver and a
 // failing one), and the MSI installed and removed with and without its
@@ -213,6 +214,31 @@ func cliRound() {
 	check(manifest != "" && !exists(manifest) && !exists(manifest[:strings.LastIndex(manifest, `\`)]), "cli: uninstall leaves no %%LOCALAPPDATA%%\\efirma")
 	_, errOut, code = efirma(nil, env, "policy", "--format", "windows-reg", "--portal", "https://*.gob.mx")
 	check(code == 1 && strings.Contains(errOut, "dominio público"), "cli: policy refuses https://*.gob.mx")
+	policyKit(env)
+}
+
+// policyKit: the IT kit's .reg, imported with reg.exe as an administrator
+// would, puts the portals and the connector's download address where Chrome
+// and Edge read the extension's managed configuration. The policy keys are
+// deleted afterwards, so the MSI round starts without policies.
+func policyKit(env []string) {
+	const portal, download = "https://portal.ejemplo.gob.mx", `https://ti.ejemplo.gob.mx/efirma/?so=windows&v="1"`
+	regFile := filepath.Join(*work, "efirma.reg")
+	_, errOut, code := efirma(nil, env, "policy", "--format", "windows-reg", "--portal", portal, "--download-url", download, "--out", winPath(regFile))
+	check(code == 0, "policy: --download-url writes the .reg (exit %d) %s", code, errOut)
+	_, errOut, code = run(nil, nil, "reg", "import", winPath(regFile))
+	check(code == 0, "policy: reg import efirma.reg (exit %d) %s", code, errOut)
+	for key, id := range map[string]string{`Google\Chrome`: installer.ChromeWebStoreID, `Microsoft\Edge`: installer.EdgeAddonsID} {
+		ext := `HKLM\SOFTWARE\Policies\` + key + `\3rdparty\extensions\` + id + `\policy`
+		got := regValue(ext, "connectorDownloadUrl")
+		check(got == download, "policy: %s connectorDownloadUrl = %q", key, got)
+		got = regValue(ext+`\allowedPortals`, "1")
+		check(got == portal, "policy: %s allowedPortals 1 = %q", key, got)
+	}
+	for _, key := range []string{`HKLM\SOFTWARE\Policies\Google`, `HKLM\SOFTWARE\Policies\Microsoft\Edge`} {
+		run(nil, nil, "reg", "delete", key, "/f")
+	}
+	check(regValue(`HKLM\SOFTWARE\Policies\Google\Chrome\ExtensionInstallForcelist`, "1") == "", "policy: keys removed after the check")
 }
 
 func frame(v any) []byte {

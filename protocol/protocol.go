@@ -259,6 +259,10 @@ type ImportParams struct {
 	// it such a key is refused with ERR_BAD_CREDENTIAL_FILE, variant
 	// "unencryptedKey"; at least MinNewPasswordBytes.
 	NewPassword string `json:"newPassword,omitempty"`
+	// NewPasswordBytes is the new password as the host decodes it from the
+	// request (bytes it zeroes after use, like PasswordBytes). It is never
+	// sent: clients set NewPassword.
+	NewPasswordBytes []byte `json:"-"`
 }
 
 // MinNewPasswordBytes is the shortest new password the host accepts for a
@@ -542,9 +546,10 @@ func isBase64URL(s string) bool {
 	return true
 }
 
-// SecretOf returns the password of a request's params as bytes the caller
-// owns and should zero after use: a copy of b when the host decoded it
-// (PasswordBytes), otherwise of s (Password, set by in-process callers).
+// SecretOf returns the password (or new password) of a request's params
+// as bytes the caller owns and should zero after use: a copy of b when the
+// host decoded it (PasswordBytes, NewPasswordBytes), otherwise of s
+// (Password, NewPassword, set by in-process callers).
 func SecretOf(s string, b []byte) []byte {
 	if b != nil {
 		return append([]byte(nil), b...)

@@ -41,7 +41,7 @@ func (c *Core) Import(ctx context.Context, p protocol.ImportParams) (protocol.Im
 		}
 		pw := protocol.SecretOf(p.Password, p.PasswordBytes)
 		defer clear(pw)
-		newPw := []byte(p.NewPassword)
+		newPw := protocol.SecretOf(p.NewPassword, p.NewPasswordBytes)
 		defer clear(newPw)
 		return c.ImportKeyPair(ctx, cer, key, pw, newPw)
 	}

@@ -33,25 +33,23 @@ type handler func(ctx context.Context, s *Server, params json.RawMessage) (any, 
 func withParams[P, R any](f func(ctx context.Context, s *Server, p P) (R, error)) handler {
 	return func(ctx context.Context, s *Server, raw json.RawMessage) (any, error) {
 		// The request's params are the host's own copy: zeroed when the
-		// command is done, after the password was cut out of them as
+		// command is done, after the passwords were cut out of them as
 		// bytes (secret.go).
 		defer clear(raw)
 		var p P
-		secret, found := secretFrom(ctx)
+		sec, found := secretsFrom(ctx)
 		var err error
 		if !found {
-			secret, found, err = takeSecret(raw)
+			sec, err = takeSecrets(raw)
 		}
-		defer clear(secret)
+		defer sec.clear()
 		if err != nil {
 			return nil, keys.Coded(protocol.ErrBadRequest, nil, errors.Join(errBadParams, err))
 		}
 		if err := decodeParams(raw, &p); err != nil {
 			return nil, err
 		}
-		if found && !setSecret(&p, secret) {
-			clear(secret) // a command without a password: ignored, like any unknown key
-		}
+		setSecrets(&p, sec) // a command without such a field: ignored, like any unknown key
 		return f(ctx, s, p)
 	}
 }

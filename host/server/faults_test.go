@@ -124,6 +124,13 @@ func TestImportUnencryptedKey(t *testing.T) {
 	if e := f.call(t, protocol.CmdImportCredential, protocol.ImportParams{Certificate: b64s(cer), PrivateKey: b64s(plainPEM), NewPassword: "corta"}, nil); e == nil || e.Details["variant"] != "newPasswordShort" {
 		t.Fatalf("short new password: %+v", e)
 	}
+	long := strings.Repeat("ñ", protocol.MaxPasswordBytes/2+1) // over MaxPasswordBytes, as the password
+	if e := f.call(t, protocol.CmdImportCredential, protocol.ImportParams{Certificate: b64s(cer), PrivateKey: b64s(plainPEM), NewPassword: long}, nil); e == nil || e.Code != protocol.ErrBadRequest || e.Details["maxPasswordBytes"] != float64(protocol.MaxPasswordBytes) {
+		t.Fatalf("new password over %d bytes: %+v", protocol.MaxPasswordBytes, e)
+	}
+	if e := f.call(t, protocol.CmdImportCredential, map[string]any{"certificate": b64s(cer), "privateKey": b64s(plainPEM), "newPassword": 12345678}, nil); e == nil || e.Code != protocol.ErrBadRequest {
+		t.Fatalf("numeric new password: %+v", e)
+	}
 	var r protocol.ImportResult
 	if e := f.call(t, protocol.CmdImportCredential, protocol.ImportParams{Certificate: b64s(cer), PrivateKey: b64s(plainPEM), NewPassword: "Nueva-Clave-2026"}, &r); e != nil {
 		t.Fatal(e)

@@ -1,24 +1,27 @@
 package server
 
-// The password crosses the host as bytes the host owns and zeroes (issue
-// 11, F-05): encoding/json would make Go strings of it, which cannot be
-// wiped. So before params are decoded, takeSecret cuts the "password"
-// member's value out of the request's own params buffer (a copy the host
-// zeroes after the request), unescapes it into a fresh []byte, and
-// overwrites the value in the buffer with "" and spaces; the struct then
-// gets the bytes in PasswordBytes. Serve zeroes each request frame once
+// The passwords cross the host as bytes the host owns and zeroes (issue
+// 11, F-05): encoding/json would make Go strings of them, which cannot be
+// wiped. So before params are decoded, takeSecrets cuts the "password" and
+// "newPassword" members' values out of the request's params (in the frame
+// itself, or the request's own params buffer, a copy the host zeroes after
+// the request), unescapes each into a fresh []byte, and overwrites the
+// value in the buffer with "" and spaces; the struct then gets the bytes
+// in PasswordBytes and NewPasswordBytes. Serve zeroes each request frame once
 // it is decoded. What is and is not wiped is listed in docs/SECURITY.md.
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// errSecretJSON marks a password value that is not a JSON string.
-var errSecretJSON = errors.New("password must be a JSON string")
+// errSecretJSON marks a password or newPassword value that is not a JSON
+// string (or a string with a bad escape).
+var errSecretJSON = errors.New("must be a JSON string")
 
 // skipSpace returns the index of the first non-space byte at or after i.
 func skipSpace(b []byte, i int) int {
@@ -114,24 +117,50 @@ func forEachMember(raw []byte, fn func(key []byte, vs, ve int) error) error {
 	return nil
 }
 
-// takeSecret finds every top-level "password" member of the JSON object
-// raw, returns the (last) value unescaped into a new slice, and blanks the
-// value in raw itself (`""` then spaces, so raw stays valid JSON of the
-// same length). found is false when there is no such member.
-func takeSecret(raw []byte) (secret []byte, found bool, err error) {
-	err = forEachMember(raw, func(key []byte, vs, ve int) error {
-		if string(key) != "password" {
+// secretMembers maps each params member the host carries as bytes to the
+// params struct field that receives them.
+var secretMembers = map[string]string{
+	"password":    "PasswordBytes",
+	"newPassword": "NewPasswordBytes",
+}
+
+// secrets are the members cut out of one params object, by member name
+// ("password", "newPassword"), each in bytes the host zeroes.
+type secrets map[string][]byte
+
+// clear zeroes every secret.
+func (s secrets) clear() {
+	for _, b := range s {
+		clear(b)
+	}
+}
+
+// takeSecrets finds every top-level "password" and "newPassword" member of
+// the JSON object raw, returns each (the last, for a repeated key, which
+// decodeParams then refuses) unescaped into its own new slice, and blanks
+// each value in raw itself (`""` then spaces, so raw stays valid JSON of
+// the same length). The result is nil when there is no such member. A
+// value that is not a JSON string is errSecretJSON (wrapped with the
+// member's name).
+func takeSecrets(raw []byte) (secrets, error) {
+	var found secrets
+	err := forEachMember(raw, func(key []byte, vs, ve int) error {
+		name := string(key)
+		if _, ok := secretMembers[name]; !ok {
 			return nil
 		}
 		if raw[vs] != '"' || ve-vs < 2 || raw[ve-1] != '"' {
-			return errSecretJSON
+			return fmt.Errorf("%s: %w", name, errSecretJSON)
 		}
-		clear(secret)
 		s, err := unescape(raw[vs+1 : ve-1])
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", name, err)
 		}
-		secret, found = s, true
+		if found == nil {
+			found = secrets{}
+		}
+		clear(found[name])
+		found[name] = s
 		raw[vs], raw[vs+1] = '"', '"'
 		for k := vs + 2; k < ve; k++ {
 			raw[k] = ' '
@@ -139,32 +168,33 @@ func takeSecret(raw []byte) (secret []byte, found bool, err error) {
 		return nil
 	})
 	if err != nil {
-		clear(secret)
-		return nil, false, err
+		found.clear()
+		return nil, err
 	}
-	return secret, found, nil
+	return found, nil
 }
 
-// takeRequestSecret runs takeSecret on the "params" object of a request
+// takeRequestSecrets runs takeSecrets on the "params" object of a request
 // frame, in place, before anything else reads the frame (the request's
 // own decoding copies it).
-func takeRequestSecret(body []byte) (secret []byte, found bool, err error) {
-	err = forEachMember(body, func(key []byte, vs, ve int) error {
+func takeRequestSecrets(body []byte) (secrets, error) {
+	var found secrets
+	err := forEachMember(body, func(key []byte, vs, ve int) error {
 		if string(key) != "params" || body[vs] != '{' {
 			return nil
 		}
-		s, f, err := takeSecret(body[vs:ve])
-		if f {
-			clear(secret)
-			secret, found = s, true
+		s, err := takeSecrets(body[vs:ve])
+		if s != nil {
+			found.clear()
+			found = s
 		}
 		return err
 	})
 	if err != nil {
-		clear(secret)
-		return nil, false, err
+		found.clear()
+		return nil, err
 	}
-	return secret, found, nil
+	return found, nil
 }
 
 // unescape decodes the body of a JSON string into a new slice, as
@@ -256,28 +286,33 @@ func hex4(s []byte, i int) (rune, bool) {
 	return r, true
 }
 
-// setSecret puts secret into p's PasswordBytes field, if p (a pointer to a
-// params struct) has one, and reports whether it did.
-func setSecret(p any, secret []byte) bool {
-	f := reflect.ValueOf(p).Elem().FieldByName("PasswordBytes")
-	if !f.IsValid() || f.Type() != reflect.TypeOf([]byte(nil)) {
-		return false
+// setSecrets puts each secret into the field of p (a pointer to a params
+// struct) that secretMembers names for it; a secret p has no field for (a
+// command without a password, say) is zeroed and ignored, like any unknown
+// key.
+func setSecrets(p any, s secrets) {
+	v := reflect.ValueOf(p).Elem()
+	for name, b := range s {
+		f := v.FieldByName(secretMembers[name])
+		if !f.IsValid() || f.Type() != reflect.TypeOf([]byte(nil)) {
+			clear(b)
+			continue
+		}
+		f.SetBytes(b)
 	}
-	f.SetBytes(secret)
-	return true
 }
 
-// secretKey carries a request's password (cut out of its frame by Serve)
+// secretKey carries a request's secrets (cut out of its frame by Serve)
 // in the request's context, to the command's params.
 type secretKey struct{}
 
-// withSecret returns ctx carrying secret.
-func withSecret(ctx context.Context, secret []byte) context.Context {
-	return context.WithValue(ctx, secretKey{}, secret)
+// withSecrets returns ctx carrying s.
+func withSecrets(ctx context.Context, s secrets) context.Context {
+	return context.WithValue(ctx, secretKey{}, s)
 }
 
-// secretFrom returns the password Serve cut out of the frame, if any.
-func secretFrom(ctx context.Context) ([]byte, bool) {
-	b, ok := ctx.Value(secretKey{}).([]byte)
-	return b, ok
+// secretsFrom returns the secrets Serve cut out of the frame, if any.
+func secretsFrom(ctx context.Context) (secrets, bool) {
+	s, ok := ctx.Value(secretKey{}).(secrets)
+	return s, ok
 }

@@ -115,16 +115,16 @@ func (s *Server) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 			s.opt.Log.Warn().Err(err).Msg("broken input stream")
 			return err
 		}
-		// The password is cut out of the frame as bytes before anything
+		// The passwords are cut out of the frame as bytes before anything
 		// else reads it, and the frame is zeroed once decoded (secret.go).
-		secret, hasSecret, serr := takeRequestSecret(body)
+		sec, serr := takeRequestSecrets(body)
 		req, perr := decodeRequest(body)
 		clear(body)
 		if perr == nil && serr != nil {
 			perr = serr
 		}
 		if perr != nil {
-			clear(secret)
+			sec.clear()
 			s.opt.Log.Warn().Str("id", req.ID).Str("reason", perr.Error()).Msg("bad request")
 			write(s.errorResponse(req.ID, protocol.ErrBadRequest, nil))
 			continue
@@ -135,9 +135,9 @@ func (s *Server) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 			defer wg.Done()
 			defer func() { <-sem }()
 			rctx := ctx
-			if hasSecret {
-				rctx = withSecret(ctx, secret)
-				defer clear(secret)
+			if sec != nil {
+				rctx = withSecrets(ctx, sec)
+				defer sec.clear()
 			}
 			write(s.Handle(rctx, req))
 		}()

@@ -471,6 +471,9 @@ func TestBadInputKeepsServing(t *testing.T) {
 		{"unknown command", frame([]byte(`{"id":"u1","command":"format-disk"}`)), protocol.ErrUnknownCommand, "u1", false},
 		{"corrupt key", frame([]byte(`{"id":"k1","command":"import-credential","params":{"certificate":"AAAA","privateKey":"AAAA","password":"x"}}`)), protocol.ErrBadCredentialFile, "k1", false},
 		{"empty password", frame([]byte(`{"id":"p1","command":"authenticate","params":{"origin":"https://sat.gob.mx","challenge":"` + challenge + `","certificateId":"` + f.ids["fiel-fisica"] + `","password":""}}`)), protocol.ErrWrongPassword, "p1", false},
+		{"newPassword not a string", frame([]byte(`{"id":"n1","command":"import-credential","params":{"certificate":"AAAA","privateKey":"AAAA","newPassword":12345678}}`)), protocol.ErrBadRequest, "n1", false},
+		{"newPassword twice", frame([]byte(`{"id":"n2","command":"import-credential","params":{"certificate":"AAAA","privateKey":"AAAA","newPassword":"Nueva-Clave-1","newPassword":"Nueva-Clave-2"}}`)), protocol.ErrBadRequest, "n2", false},
+		{"newPassword where none is taken", frame([]byte(`{"id":"n3","command":"remove-credential","params":{"certificateId":"nope","newPassword":"Nueva-Clave-1"}}`)), protocol.ErrCertNotFound, "n3", false},
 		{"huge claimed length", []byte{0xff, 0xff, 0xff, 0x7f, '{'}, protocol.ErrMessageTooLarge, "", true},
 		{"just over the cap", binary.LittleEndian.AppendUint32(nil, protocol.MaxRequestBytes+1), protocol.ErrMessageTooLarge, "", true},
 	}

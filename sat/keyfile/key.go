@@ -16,6 +16,8 @@ package keyfile
 import (
 	"bytes"
 	"crypto"
+	"crypto/aes"
+	"crypto/rand"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/pem"
@@ -25,7 +27,6 @@ import (
 
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
-	"github.com/youmark/pkcs8"
 )
 
 var oidPBES2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
@@ -175,7 +176,9 @@ const (
 
 // EncryptKey encrypts key with password as a DER EncryptedPrivateKeyInfo:
 // PBES2, PBKDF2-HMAC-SHA256 with StoreKDFIterations, AES-256-CBC. It is how
-// an unencrypted key is stored; DecryptKey opens the result.
+// an unencrypted key is stored; DecryptKey opens the result. The password
+// stays in the caller's bytes (our own PBES2, encryptPBES2: issue 11, F-05)
+// and the plaintext PKCS#8 is zeroed.
 func EncryptKey(key crypto.Signer, password []byte) ([]byte, error) {
 	if len(password) == 0 {
 		return nil, sat.ErrEmptyPassword
@@ -183,10 +186,20 @@ func EncryptKey(key crypto.Signer, password []byte) ([]byte, error) {
 	if len(password) > protocol.MaxPasswordBytes {
 		return nil, sat.ErrPasswordTooLong
 	}
-	der, err := pkcs8.MarshalPrivateKey(key, password, &pkcs8.Opts{
-		Cipher:  pkcs8.AES256CBC,
-		KDFOpts: pkcs8.PBKDF2Opts{SaltSize: storeSaltBytes, IterationCount: StoreKDFIterations, HMACHash: crypto.SHA256},
-	})
+	plain, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("failed to encrypt the private key: %w", err)
+	}
+	defer clear(plain)
+	var salt [storeSaltBytes]byte
+	var iv [aes.BlockSize]byte
+	if _, err := rand.Read(salt[:]); err != nil {
+		return nil, err
+	}
+	if _, err := rand.Read(iv[:]); err != nil {
+		return nil, err
+	}
+	der, err := encryptPBES2(plain, password, salt[:], iv[:], StoreKDFIterations)
 	if err != nil {
 		return nil, fmt.Errorf("failed to encrypt the private key: %w", err)
 	}

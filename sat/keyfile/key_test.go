@@ -11,13 +11,14 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
-	"github.com/efirma/conector/internal/testenv"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/sat/keyfile"
@@ -414,6 +415,55 @@ func TestKeyFilesPeopleHave(t *testing.T) {
 	for _, c := range certRefusals {
 		if _, err := sat.ParseCertificate(c.data); !errors.Is(err, c.want) || !errors.Is(err, sat.ErrBadCertificate) {
 			t.Errorf("%s: %v, want %v (and ErrBadCertificate)", c.name, err, c.want)
+		}
+	}
+}
+
+// TestEncryptKeyOpensWithOpenSSL: EncryptKey is the host's own PBES2 (so
+// the new password stays in bytes; issue 11, F-05). openssl, an outside
+// reader, opens what it writes with that password (and only that one) and
+// finds the same key, and reports the scheme the docs promise: PBKDF2 with
+// hmacWithSHA256, 600 000 iterations, AES-256-CBC.
+func TestEncryptKeyOpensWithOpenSSL(t *testing.T) {
+	openssl := testenv.Tool(t, "openssl")
+	orig, err := os.ReadFile(testenv.CredPath(t, "fiel-fisica", "private_key.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := keyfile.DecryptKey(orig, []byte(password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	newPassword := "Nueva-Ñandú-2026"
+	enc, err := keyfile.EncryptKey(k, []byte(newPassword))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "stored.key")
+	if err := os.WriteFile(file, enc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(openssl, "pkcs8", "-inform", "DER", "-in", file, "-passin", "pass:"+newPassword, "-outform", "DER").Output()
+	if err != nil {
+		t.Fatalf("openssl does not open the stored key: %v", err)
+	}
+	back, err := x509.ParsePKCS1PrivateKey(out) // what `openssl pkcs8` writes out
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !back.PublicKey.Equal(k.Public()) {
+		t.Fatal("openssl found another key")
+	}
+	if err := exec.Command(openssl, "pkcs8", "-inform", "DER", "-in", file, "-passin", "pass:"+password, "-outform", "DER").Run(); err == nil {
+		t.Fatal("openssl opened the stored key with the old password")
+	}
+	asn, err := exec.Command(openssl, "asn1parse", "-inform", "DER", "-in", file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("asn1parse: %v\n%s", err, asn)
+	}
+	for _, want := range []string{"PBES2", "PBKDF2", "hmacWithSHA256", ":0927C0", "aes-256-cbc"} {
+		if !strings.Contains(string(asn), want) {
+			t.Errorf("asn1parse lacks %q:\n%s", want, asn)
 		}
 	}
 }

@@ -174,3 +174,56 @@ func decryptPBES2(der, password []byte) ([]byte, error) {
 	}
 	return plain[:len(plain)-n], nil
 }
+
+// encryptPBES2 encrypts the PKCS#8 DER plain as a DER
+// EncryptedPrivateKeyInfo: PBES2 with PBKDF2-HMAC-SHA256 (iter iterations,
+// the given salt) and AES-256-CBC with iv. Like decryptPBES2 it keeps the
+// password in the caller's bytes (the library path made a Go string of
+// it); the derived key and the padded plaintext are zeroed.
+func encryptPBES2(plain, password, salt, iv []byte, iter int) ([]byte, error) {
+	key := pbkdf2Key(sha256.New, password, salt, iter, 32)
+	defer clear(key)
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(iv) != block.BlockSize() {
+		return nil, errPBES2
+	}
+	n := block.BlockSize() - len(plain)%block.BlockSize()
+	data := make([]byte, len(plain)+n)
+	copy(data, plain)
+	for i := len(plain); i < len(data); i++ {
+		data[i] = byte(n)
+	}
+	cipher.NewCBCEncrypter(block, iv).CryptBlocks(data, data)
+
+	type algorithm struct {
+		Algorithm  asn1.ObjectIdentifier
+		Parameters asn1.RawValue
+	}
+	raw := func(v any) (asn1.RawValue, error) {
+		b, err := asn1.Marshal(v)
+		return asn1.RawValue{FullBytes: b}, err
+	}
+	kdfParams, err := raw(struct {
+		Salt       []byte
+		Iterations int
+		PRF        algorithm
+	}{salt, iter, algorithm{oidHMACSHA256, asn1.NullRawValue}})
+	if err != nil {
+		return nil, err
+	}
+	ivParam, err := raw(iv)
+	if err != nil {
+		return nil, err
+	}
+	pbes2, err := raw(struct{ KDF, Enc algorithm }{algorithm{oidPBKDF2, kdfParams}, algorithm{oidAES256CBC, ivParam}})
+	if err != nil {
+		return nil, err
+	}
+	return asn1.Marshal(struct {
+		Algo algorithm
+		Data []byte
+	}{algorithm{oidPBES2, pbes2}, data})
+}

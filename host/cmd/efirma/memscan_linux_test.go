@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"os/exec"
@@ -23,8 +25,8 @@ import (
 )
 
 // scanMemory reads every readable mapping of pid through /proc/pid/mem and
-// counts the occurrences of each needle. MEMSCAN_DEBUG=1 logs where the
-// first needle was found, with the bytes around it.
+// counts the occurrences of each needle. MEMSCAN_DEBUG=1 logs where each
+// needle but the last was found, with the bytes around it.
 func scanMemory(t *testing.T, pid int, needles ...[]byte) []int {
 	t.Helper()
 	maps, err := os.Open(fmt.Sprintf("/proc/%d/maps", pid))
@@ -54,7 +56,7 @@ func scanMemory(t *testing.T, pid int, needles ...[]byte) []int {
 		n, _ := mem.ReadAt(buf, int64(start))
 		for i, nd := range needles {
 			counts[i] += bytes.Count(buf[:n], nd)
-			if i == 0 && os.Getenv("MEMSCAN_DEBUG") != "" {
+			if i < len(needles)-1 && os.Getenv("MEMSCAN_DEBUG") != "" {
 				for off := 0; ; {
 					k := bytes.Index(buf[off:n], nd)
 					if k < 0 {
@@ -73,10 +75,11 @@ func scanMemory(t *testing.T, pid int, needles ...[]byte) []int {
 // TestPasswordIsWipedFromTheIdleHost is F-05 of issue 11: a scan of the
 // idle host 2 s after a sign found 14 copies of the password. The real
 // binary, started as Chrome starts it, imports a credential and signs with
-// a password made for this run, then waits; every readable mapping of its
-// memory is scanned for the password's bytes. The certificate, which the
-// host keeps on purpose, must be found, so that the scan is shown to see
-// the heap.
+// a password made for this run, then imports an unencrypted key with a
+// newPassword made for this run (the password the host encrypts it with),
+// then waits; every readable mapping of its memory is scanned for both
+// passwords' bytes. The certificate, which the host keeps on purpose, must
+// be found, so that the scan is shown to see the heap.
 func TestPasswordIsWipedFromTheIdleHost(t *testing.T) {
 	if os.Getenv("EFIRMA_TEST_BINARY") != "" {
 		t.Skip("a prebuilt binary under another OS")
@@ -84,6 +87,8 @@ func TestPasswordIsWipedFromTheIdleHost(t *testing.T) {
 	var rnd [12]byte
 	rand.Read(rnd[:])
 	password := "Clave-F05-" + hex.EncodeToString(rnd[:])
+	rand.Read(rnd[:])
+	newPassword := "Nueva-F05-" + hex.EncodeToString(rnd[:])
 	dir := filepath.Join("..", "..", "..", "testdata", "creds", "fiel-fisica")
 	cer, err := os.ReadFile(filepath.Join(dir, "certificate.cer"))
 	if err != nil {
@@ -101,6 +106,26 @@ func TestPasswordIsWipedFromTheIdleHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	// A second credential, given with its key unencrypted (PKCS#8 PEM).
+	dir2 := filepath.Join("..", "..", "..", "testdata", "creds", "fiel-moral")
+	cer2, err := os.ReadFile(filepath.Join(dir2, "certificate.cer"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig2, err := os.ReadFile(filepath.Join(dir2, "private_key.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer2, err := keyfile.DecryptKey(orig2, []byte("12345678a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	der2, err := x509.MarshalPKCS8PrivateKey(signer2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain2 := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der2})
 
 	cmd := exec.Command(binPath, "chrome-extension://x/")
 	cmd.Env = append(os.Environ(), "EFIRMA_HOME="+t.TempDir())
@@ -143,12 +168,19 @@ func TestPasswordIsWipedFromTheIdleHost(t *testing.T) {
 	imported := call("1", protocol.CmdImportCredential, protocol.ImportParams{Certificate: b64(cer), PrivateKey: b64(key), Password: password})
 	id, _ := imported.Result.(map[string]any)["id"].(string)
 	call("2", protocol.CmdSign, protocol.SignParams{Origin: "https://www.sat.gob.mx", CertificateID: id, Password: password, Data: b64([]byte("Acuse de recibo F-05"))})
+	reencrypted := call("3", protocol.CmdImportCredential, protocol.ImportParams{Certificate: b64(cer2), PrivateKey: b64(plain2), NewPassword: newPassword})
+	if enc, _ := reencrypted.Result.(map[string]any)["keyEncrypted"].(bool); !enc {
+		t.Fatalf("the unencrypted key was not stored encrypted: %v", reencrypted.Result)
+	}
 	time.Sleep(2 * time.Second)
-	counts := scanMemory(t, cmd.Process.Pid, []byte(password), cer[len(cer)-64:])
-	if counts[1] == 0 {
+	counts := scanMemory(t, cmd.Process.Pid, []byte(password), []byte(newPassword), cer[len(cer)-64:])
+	if counts[2] == 0 {
 		t.Fatal("the scan did not find the certificate the host holds; it proves nothing")
 	}
 	if counts[0] != 0 {
-		t.Fatalf("the idle host still holds %d copies of the password", counts[0])
+		t.Errorf("the idle host still holds %d copies of the password", counts[0])
+	}
+	if counts[1] != 0 {
+		t.Errorf("the idle host still holds %d copies of the new password of an unencrypted key", counts[1])
 	}
 }

@@ -107,10 +107,10 @@ func TestFlowSpeed(t *testing.T) {
 
 // personPause is how long each measured step waits before it starts, as a
 // person does (reading the page, typing the password): the browser's own
-// work after a window opens or closes goes on after the page in it is
-// ready (a renderer of the browser's own window UI took ~200 ms of CPU
-// after each popup on the 2-core machine), and would otherwise land in
-// the next measurement.
+// work after a window or tab opens goes on after the page in it is ready
+// (a Chromium trace showed the new window's omnibox-popup WebUI renderer
+// compiling its scripts for ~500 ms of CPU, ~200 ms after each popup), and
+// on two cores it would otherwise land in the next measurement.
 const personPause = 1500 * time.Millisecond
 
 // opening is the time from a click (or chrome.windows.create) until a
@@ -212,6 +212,9 @@ func browserLogin(t *testing.T, r *rig, octx context.Context, base, fiel string)
 	if _, err := waitJS[bool](ctx, `document.querySelector("#estado-extension")?.dataset.estado === "disponible"`, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
+	// The person reads the page before clicking (and the new tab's window
+	// finishes loading Chromium's own UI for it).
+	time.Sleep(personPause)
 	// The click's time on the browser's clock.
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector("#acceder").addEventListener("click", (e) => { window.__clickAt = performance.timeOrigin + e.timeStamp; }, {capture: true}), true)`)); err != nil {
 		t.Fatal(err)

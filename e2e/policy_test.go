@@ -102,12 +102,7 @@ func hostReachable(t *testing.T, b *chromerig.Browser, within time.Duration) {
 // Writing /etc needs root: without it the test skips, or fails under CI=true.
 func TestPolicyBlocksHost(t *testing.T) {
 	r := newRig(t)
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("the policy test needs root to write Chromium's managed policy (CI=true runs as root)")
-		}
-		t.Skip("not root: cannot write Chromium's managed policy under /etc/chromium/policies/managed (run as root, as CI does)")
-	}
+	needRoot(t, "write Chromium's managed policy under /etc/chromium/policies/managed")
 	policy := []byte(`{"NativeMessagingBlocklist": ["` + protocol.HostName + `"]}` + "\n")
 	name := fmt.Sprintf("efirma-e2e-blocklist-%d.json", os.Getpid())
 	tmp := t.TempDir()
@@ -295,12 +290,7 @@ func wrapScript(t *testing.T, args []string) string {
 // shared browser, so there is no machine-wide fallback.
 func TestPolicyDownloadURL(t *testing.T) {
 	r := newRig(t)
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("the policy test needs root to mount Chromium's managed policy folder (CI=true runs as root)")
-		}
-		t.Skip("not root: cannot mount Chromium's managed policy folder (run as root, as CI does)")
-	}
+	needRoot(t, "mount Chromium's managed policy folder")
 	const download = `https://ti.ejemplo.gob.mx/descargas/efirma/?so=linux&v="1.2"`
 	cmd := exec.Command(r.efirma, "policy", "--format", "linux-json", "--browser", "chrome",
 		"--extension-id", r.extID, "--portal", "https://portal.ejemplo.gob.mx", "--download-url", download)
@@ -406,4 +396,17 @@ func copyDir(src, dst string) error {
 // shQuote quotes s for /bin/sh.
 func shQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// needRoot skips the test when it does not run as root (what it needs root
+// for: to do), and fails it under CI=true, which runs as root.
+func needRoot(t *testing.T, to string) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("the policy test needs root to %s (CI=true runs as root)", to)
+	}
+	t.Skipf("not root: cannot %s (run as root, as CI does)", to)
 }

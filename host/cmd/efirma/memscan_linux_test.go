@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/base64"
@@ -72,6 +73,26 @@ func scanMemory(t *testing.T, pid int, needles ...[]byte) []int {
 	return counts
 }
 
+// testCred reads the project's generated test credential name
+// (testdata/creds) and decrypts its key.
+func testCred(t *testing.T, name string) ([]byte, crypto.Signer) {
+	t.Helper()
+	dir := filepath.Join("..", "..", "..", "testdata", "creds", name)
+	cer, err := os.ReadFile(filepath.Join(dir, "certificate.cer"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := os.ReadFile(filepath.Join(dir, "private_key.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := keyfile.DecryptKey(enc, []byte("12345678a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cer, signer
+}
+
 // TestPasswordIsWipedFromTheIdleHost is F-05 of issue 11: a scan of the
 // idle host 2 s after a sign found 14 copies of the password. The real
 // binary, started as Chrome starts it, imports a credential and signs with
@@ -89,38 +110,14 @@ func TestPasswordIsWipedFromTheIdleHost(t *testing.T) {
 	password := "Clave-F05-" + hex.EncodeToString(rnd[:])
 	rand.Read(rnd[:])
 	newPassword := "Nueva-F05-" + hex.EncodeToString(rnd[:])
-	dir := filepath.Join("..", "..", "..", "testdata", "creds", "fiel-fisica")
-	cer, err := os.ReadFile(filepath.Join(dir, "certificate.cer"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	orig, err := os.ReadFile(filepath.Join(dir, "private_key.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := keyfile.DecryptKey(orig, []byte("12345678a"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cer, signer := testCred(t, "fiel-fisica")
 	key, err := testcreds.EncryptSATKey(signer, password, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	// A second credential, given with its key unencrypted (PKCS#8 PEM).
-	dir2 := filepath.Join("..", "..", "..", "testdata", "creds", "fiel-moral")
-	cer2, err := os.ReadFile(filepath.Join(dir2, "certificate.cer"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	orig2, err := os.ReadFile(filepath.Join(dir2, "private_key.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer2, err := keyfile.DecryptKey(orig2, []byte("12345678a"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cer2, signer2 := testCred(t, "fiel-moral")
 	der2, err := x509.MarshalPKCS8PrivateKey(signer2)
 	if err != nil {
 		t.Fatal(err)

@@ -175,9 +175,10 @@ chrome.runtime.onInstalled.addListener(syncPortals);
 chrome.permissions.onAdded.addListener(syncPortals);
 chrome.permissions.onRemoved.addListener(syncPortals);
 chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === "managed" || (area === "local" && "developerMode" in changes)) policy.forget();
+  const policyChanged = area === "managed" || (area === "local" && "developerMode" in changes);
+  if (policyChanged) policy.forget();
   if (area === "managed") syncPortals();
-  if (area === "managed" || (area === "local" && "developerMode" in changes)) syncDev();
+  if (policyChanged) syncDev();
 });
 
 // The content script on http://localhost and http://127.0.0.1 exists only

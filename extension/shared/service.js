@@ -44,7 +44,6 @@ import { SAT_LOGIN_ACTION, certificateRule, pickSatLogin, satLoginParams, valida
  * @property {boolean} busy
  * @property {CodedError | null} blocked  why no certificate can do what was asked (null: one can)
  * @property {Promise<any> | null} list  list-certificates, asked when the request arrived
- * @property {boolean} done  the host answered and the page got the result
  * @property {(v: any) => void} resolve
  * @property {(e: any) => void} reject
  */
@@ -135,7 +134,6 @@ export function createService(deps) {
       busy: false,
       blocked: null,
       list: null,
-      done: false,
       resolve: () => {},
       reject: () => {},
     };
@@ -157,11 +155,14 @@ export function createService(deps) {
     const timer = setTimeout(() => s.reject(s.blocked || new CodedError("ERR_TIMEOUT")), req.timeoutMs);
     const onAbort = () => s.reject(new CodedError("ERR_USER_CANCELLED"));
     from.signal?.addEventListener("abort", onAbort);
+    let succeeded = false;
     try {
       if (from.signal?.aborted) throw new CodedError("ERR_USER_CANCELLED");
       const win = await deps.openWindow("consent.html?s=" + encodeURIComponent(s.id));
       s.windowId = win.id;
-      return await done;
+      const result = await done;
+      succeeded = true;
+      return result;
     } finally {
       clearTimeout(timer);
       from.signal?.removeEventListener("abort", onAbort);
@@ -174,7 +175,7 @@ export function createService(deps) {
       // success the window says «Listo» and closes a moment later, while
       // the page uses the answer; any other end closes it in the next task.
       const w = s.windowId;
-      if (w !== undefined) setTimeout(() => deps.closeWindow(w).catch(() => {}), s.done ? (deps.closeAfterSuccessMs ?? 0) : 0);
+      if (w !== undefined) setTimeout(() => deps.closeWindow(w).catch(() => {}), succeeded ? (deps.closeAfterSuccessMs ?? 0) : 0);
     }
   }
 
@@ -256,16 +257,12 @@ export function createService(deps) {
     try {
       if (sat) {
         const r = await deps.host.request(COMMANDS.SAT_LOGIN, satLoginParams(s.origin, id, msg.password, /** @type {any} */ (s.req).guid, msg.confirmFinalTry === true));
-        const answer = pickSatLogin(r);
-        s.done = true;
-        s.resolve(answer);
+        s.resolve(pickSatLogin(r));
         return { ok: true, result: null };
       }
       const command = action === "authenticate" ? COMMANDS.AUTHENTICATE : COMMANDS.SIGN;
       const result = await deps.host.request(command, hostParams(s.req, s.origin, id, msg.password, msg.confirmFinalTry === true));
-      const answer = pick(action, result);
-      s.done = true;
-      s.resolve(answer);
+      s.resolve(pick(action, result));
       return { ok: true, result: null };
     } catch (e) {
       const wire = toWire(e, deps.t);

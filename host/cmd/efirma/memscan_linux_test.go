@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/efirma/conector/host/nativemsg"
 	"github.com/efirma/conector/internal/testcreds"
+	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat/keyfile"
 )
@@ -77,16 +77,8 @@ func scanMemory(t *testing.T, pid int, needles ...[]byte) []int {
 // (testdata/creds) and decrypts its key.
 func testCred(t *testing.T, name string) ([]byte, crypto.Signer) {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "testdata", "creds", name)
-	cer, err := os.ReadFile(filepath.Join(dir, "certificate.cer"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc, err := os.ReadFile(filepath.Join(dir, "private_key.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := keyfile.DecryptKey(enc, []byte("12345678a"))
+	cer := testenv.ReadFile(t, testenv.CredPath(t, name, "certificate.cer"))
+	signer, err := keyfile.DecryptKey(testenv.ReadFile(t, testenv.CredPath(t, name, "private_key.key")), []byte("12345678a"))
 	if err != nil {
 		t.Fatal(err)
 	}

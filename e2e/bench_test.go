@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +14,6 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
-	"github.com/efirma/conector/host/nativemsg"
 	"github.com/efirma/conector/internal/chromerig"
 	"github.com/efirma/conector/protocol"
 )
@@ -32,13 +29,13 @@ import (
 //     measured in the same run;
 //   - the press of «Acceder» → /inicio shows the RFC, over the sum of its
 //     unavoidable parts measured in the same run, each the way the portal
-//     does it without the extension: one authenticate on a warm host (a
-//     host process spoken to over native-messaging frames, as the browser
-//     does), the portal page's own POST /api/login with that token, and
-//     its own location.assign to /inicio until /inicio is parsed.
+//     does it without the extension: one authenticate on a warm native
+//     port (chrome.runtime.connectNative from an extension page of the
+//     same extension, the host already started and answering), the portal
+//     page's own POST /api/login with that token, and its own
+//     location.assign to /inicio until /inicio is parsed.
 //
-// Every time is taken on the browser's clock except the authenticate on
-// the warm host, which has no browser in it. The log also splits the
+// Every time is taken on the browser's clock. The log also splits the
 // login into what the extension and host take (press → the page posts
 // /api/login), the page's POST and its navigation.
 //
@@ -62,8 +59,7 @@ func TestFlowSpeed(t *testing.T) {
 	if err := chromedp.Do(octx, chromedp.WaitReady(chromedp.CSS("#lista"))); err != nil {
 		t.Fatal(err)
 	}
-	h := startBenchHost(t, r)
-	defer h.stop()
+	floorPort(t, octx)
 
 	var floor, open, accept, parts []time.Duration
 	var openHops, floorHops [2][]time.Duration // → the window's page starts loading, → ready
@@ -73,7 +69,7 @@ func TestFlowSpeed(t *testing.T) {
 		time.Sleep(personPause)
 		l := browserLogin(t, r, octx, base, fiel)
 		time.Sleep(personPause)
-		fl := floorLogin(t, h, l.tab, base, fiel)
+		fl := floorLogin(t, octx, l.tab, base, fiel)
 		time.Sleep(personPause)
 		l.cancel()
 		if i == 0 {
@@ -97,8 +93,8 @@ func TestFlowSpeed(t *testing.T) {
 	t.Logf("BENCH click → consent ready: median %v; floor (bare extension popup): median %v; ratio %.2fx", mo, mf, r1)
 	t.Logf("BENCH   split, medians: click → the window's page starts loading %v (floor: from chrome.windows.create %v); → ready %v (floor %v)",
 		median(openHops[0]), median(floorHops[0]), median(openHops[1]), median(floorHops[1]))
-	t.Logf("BENCH «Acceder» → /inicio with the RFC: median %v; parts (authenticate on a warm host + the page's POST /api/login + its navigation to /inicio): median %v; ratio %.2fx", ma, mp, r2)
-	t.Logf("BENCH   split, medians: press → the page posts /api/login %v (floor: authenticate on a warm host %v); POST /api/login %v (floor %v); → /inicio parsed %v (floor %v)",
+	t.Logf("BENCH «Acceder» → /inicio with the RFC: median %v; parts (authenticate on a warm native port + the page's POST /api/login + its navigation to /inicio): median %v; ratio %.2fx", ma, mp, r2)
+	t.Logf("BENCH   split, medians: press → the page posts /api/login %v (floor: authenticate on a warm native port %v); POST /api/login %v (floor %v); → /inicio parsed %v (floor %v)",
 		median(hops[0]), median(part[0]), median(hops[1]), median(part[1]), median(hops[2]), median(part[2]))
 	if os.Getenv("EFIRMA_BENCH_STRICT") == "1" && (r1 > 1.15 || r2 > 1.15) {
 		t.Errorf("ratios %.2fx and %.2fx, target ≤ 1.15x", r1, r2)
@@ -283,11 +279,11 @@ func loginTimes(t *testing.T, ctx context.Context) [2]float64 {
 // floorLogin measures the unavoidable parts of a login the way the portal
 // does them without the extension, in ctx's tab (already signed in, on
 // /inicio): it goes back to the home page, which asks for a challenge;
-// the warm host authenticates it (the Go clock: no browser in it); then
-// the page itself POSTs /api/login with that token and navigates to the
-// answer's redirect, timed on the browser's clock at the same points as
-// browserLogin's.
-func floorLogin(t *testing.T, h *benchHost, ctx context.Context, base, fiel string) [3]time.Duration {
+// the warm native port (floorPort, in the extension page octx)
+// authenticates it; then the page itself POSTs /api/login with that token
+// and navigates to the answer's redirect, timed on the browser's clock at
+// the same points as browserLogin's.
+func floorLogin(t *testing.T, octx, ctx context.Context, base, fiel string) [3]time.Duration {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitReady(chromedp.CSS("#acceder"))); err != nil {
 		t.Fatal(err)
@@ -296,11 +292,16 @@ func floorLogin(t *testing.T, h *benchHost, ctx context.Context, base, fiel stri
 	if err != nil || ch == "" {
 		t.Fatalf("challenge: %q %v", ch, err)
 	}
-	start := time.Now()
-	var tok protocol.AuthToken
-	h.call(t, protocol.CmdAuthenticate, protocol.AuthenticateParams{Origin: base, Challenge: ch, CertificateID: fiel, Password: "12345678a"}, &tok)
-	auth := time.Since(start)
-	body, _ := json.Marshal(map[string]any{"challenge": ch, "token": tok})
+	params, _ := json.Marshal(protocol.AuthenticateParams{Origin: base, Challenge: ch, CertificateID: fiel, Password: "12345678a"})
+	type answer struct {
+		MS    float64            `json:"ms"`
+		Token protocol.AuthToken `json:"token"`
+	}
+	auth, err := chromedp.Run(octx, chromedp.Evaluate[answer](`(async () => { const t0 = performance.now(); const m = await window.__floor("`+protocol.CmdAuthenticate+`", `+string(params)+`); const ms = performance.now() - t0; if (m.error) throw new Error(JSON.stringify(m.error)); return {ms, token: m.result}; })()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("authenticate on the floor's port: %v", err)
+	}
+	body, _ := json.Marshal(map[string]any{"challenge": ch, "token": auth.Token})
 	// As portal.js does (POST, read the answer, location.assign), with the
 	// POST timed by the same wrapper as in browserLogin.
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](watchLogin)); err != nil {
@@ -315,65 +316,27 @@ func floorLogin(t *testing.T, h *benchHost, ctx context.Context, base, fiel stri
 		t.Fatal(err)
 	}
 	post := loginTimes(t, ctx)
-	return [3]time.Duration{auth, ms(post[1] - post[0]), ms(shown - post[1])}
+	return [3]time.Duration{ms(auth.MS), ms(post[1] - post[0]), ms(shown - post[1])}
 }
 
-// benchHost is a host process spoken to like the browser does (framed JSON
-// on stdin/stdout), kept warm across rounds.
-type benchHost struct {
-	cmd *exec.Cmd
-	in  io.WriteCloser
-	out io.ReadCloser
-	seq int
-}
-
-func startBenchHost(t *testing.T, r *rig) *benchHost {
+// floorPort opens, in the extension page octx, a native port to the host
+// the way the service worker does (chrome.runtime.connectNative: the
+// browser starts the host and relays framed JSON), and warms it with a
+// hello. window.__floor(command, params) sends one request on it and
+// resolves with the host's answer.
+func floorPort(t *testing.T, octx context.Context) {
 	t.Helper()
-	cmd := exec.Command(r.efirma, "chrome-extension://"+r.extID+"/")
-	cmd.Env = append(os.Environ(), "EFIRMA_HOME="+r.home, "EFIRMA_DEV_ORIGINS=1")
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
+	const open = `(() => {
+		const port = chrome.runtime.connectNative("` + protocol.HostName + `");
+		const waiting = new Map();
+		let seq = 0;
+		port.onMessage.addListener((m) => { const w = waiting.get(m.id); if (w) { waiting.delete(m.id); w(m); } });
+		port.onDisconnect.addListener(() => { for (const w of waiting.values()) w({error: {code: "ERR_HOST_GONE"}}); waiting.clear(); });
+		window.__floor = (command, params) => new Promise((resolve) => { const id = "floor-" + ++seq; waiting.set(id, resolve); port.postMessage({id, command, params}); });
+		return window.__floor("` + protocol.CmdHello + `", {}).then((m) => m.error ? JSON.stringify(m.error) : "");
+	})()`
+	failed, err := chromedp.Run(octx, chromedp.Evaluate[string](open, chromedp.EvalAwaitPromise))
+	if err != nil || failed != "" {
+		t.Fatalf("the floor's native port: %v %s", err, failed)
 	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	h := &benchHost{cmd: cmd, in: in, out: out}
-	h.call(t, protocol.CmdHello, struct{}{}, nil)
-	return h
-}
-
-func (h *benchHost) call(t *testing.T, command string, params, result any) {
-	t.Helper()
-	h.seq++
-	p, _ := json.Marshal(params)
-	req, _ := json.Marshal(protocol.Request{ID: strconv.Itoa(h.seq), Command: command, Params: p})
-	if err := nativemsg.WriteFrame(h.in, req); err != nil {
-		t.Fatal(err)
-	}
-	body, err := nativemsg.ReadFrame(h.out, protocol.MaxResponseBytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var resp struct {
-		Result json.RawMessage `json:"result"`
-		Error  *protocol.Error `json:"error"`
-	}
-	if err := json.Unmarshal(body, &resp); err != nil || resp.Error != nil {
-		t.Fatalf("%s: %v %v", command, err, resp.Error)
-	}
-	if result != nil {
-		if err := json.Unmarshal(resp.Result, result); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func (h *benchHost) stop() {
-	h.in.Close()
-	_ = h.cmd.Wait()
 }

@@ -49,6 +49,37 @@ func TestExtension(t *testing.T) {
 		}
 	})
 
+	t.Run("both page channels: the synchronous event, and postMessage for older libraries", func(t *testing.T) {
+		r.t = t
+		ctx, cancel := r.openTestPage(page)
+		defer cancel()
+		// The event crosses from the page's world to the content script's:
+		// taken (preventDefault) and acknowledged before dispatchEvent returns.
+		type sent struct {
+			Taken   bool     `json:"taken"`
+			Replies []string `json:"replies"`
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[sent](`(() => {
+			window.replies = [];
+			addEventListener("efirma:reply", (e) => { const d = JSON.parse(e.detail); window.replies.push(d.type + (d.ok ? ":ok:" + d.result.host.available : "")); });
+			const taken = !dispatchEvent(new CustomEvent("efirma:request", {cancelable: true, detail: JSON.stringify({type: "efirma:request", v: 1, id: "e2e-event", action: "status", params: {timeout: 5000}})}));
+			return {taken, replies: [...window.replies]};
+		})()`))
+		if err != nil || !got.Taken || len(got.Replies) != 1 || got.Replies[0] != "efirma:ack" {
+			t.Fatalf("request event: %+v %v, want taken and acknowledged at once", got, err)
+		}
+		if _, err := waitJS[bool](ctx, `window.replies.includes("efirma:response:ok:true")`, 10*time.Second); err != nil {
+			t.Fatalf("no answer by event: %v", err)
+		}
+		// An older page library's postMessage is still served.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(window.posted = [], addEventListener("message", (e) => { if (e.source === window && e.data?.id === "e2e-old") window.posted.push(e.data.type + ":" + e.origin); }), postMessage({type: "efirma:request", v: 1, id: "e2e-old", action: "status", params: {timeout: 5000}}, location.origin), true)`)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := waitJS[bool](ctx, `window.posted.includes("efirma:ack:"+location.origin) && window.posted.includes("efirma:response:"+location.origin)`, 10*time.Second); err != nil {
+			t.Fatalf("postMessage request: %v", err)
+		}
+	})
+
 	t.Run("page without the content script", func(t *testing.T) {
 		r.t = t
 		other := servePage(t, "127.0.0.2")

@@ -44,6 +44,7 @@ const service = createService({
   t: (key) => t(key),
   version: chrome.runtime.getManifest().version,
   newId: () => crypto.randomUUID(),
+  windowReplyAfterSuccessMs: 150,
   closeAfterSuccessMs: 400,
 });
 

@@ -1,10 +1,14 @@
 // @ts-check
 // Content script (a classic script: content scripts cannot be modules). It
 // relays requests from the page library to the service worker:
-//  - accepts only messages whose source is this very window and whose type
-//    carries our prefix;
+//  - takes a request event (a cancelable CustomEvent "efirma:request" on
+//    this window, its detail the message's JSON) in the page's own task and
+//    answers with "efirma:reply" events on the same window; or, from older
+//    page libraries, a window.postMessage whose source is this very window;
+//  - accepts only messages whose type carries our prefix;
 //  - acknowledges at once, so the page knows the extension is there;
-//  - replies only to the origin the message came from (event.origin);
+//  - answers the way the request came: a postMessage only to the origin
+//    it came from (event.origin);
 //  - sends nothing about the origin itself: the service worker takes it from
 //    the browser.
 // installRelay is exported for node tests through globalThis when no chrome
@@ -15,6 +19,9 @@
   const ACK = "efirma:ack";
   const RESPONSE = "efirma:response";
   const PROTOCOL = 1;
+  // The synchronous channel's DOM events (page/efirma.js).
+  const REQUEST_EVENT = "efirma:request";
+  const REPLY_EVENT = "efirma:reply";
 
   /**
    * @param {Window} win
@@ -23,19 +30,18 @@
   function installRelay(win, runtime) {
     /** @type {Set<string>} */
     const inFlight = new Set();
-    /** @param {MessageEvent} event */
-    function onMessage(event) {
-      if (event.source !== win) return;
-      const msg = event.data;
-      if (!msg || typeof msg !== "object" || msg.type !== REQUEST) return;
-      if (typeof msg.id !== "string" || msg.id.length === 0 || msg.id.length > 64) return;
-      const origin = event.origin;
+
+    /**
+     * Relays one request to the service worker; reply sends each answer
+     * back the way the request came.
+     * @param {any} msg
+     * @param {(body: object) => void} reply
+     */
+    function relay(msg, reply) {
       const id = msg.id;
-      /** @param {object} body */
-      const reply = (body) => win.postMessage({ type: RESPONSE, id, ...body }, origin);
-      win.postMessage({ type: ACK, id, protocol: PROTOCOL }, origin);
+      reply({ type: ACK, id, protocol: PROTOCOL });
       if (msg.v !== PROTOCOL) {
-        reply({ ok: false, error: { code: "ERR_VERSION_MISMATCH", message: "ERR_VERSION_MISMATCH", details: { page: msg.v, extension: PROTOCOL } } });
+        reply({ type: RESPONSE, id, ok: false, error: { code: "ERR_VERSION_MISMATCH", message: "ERR_VERSION_MISMATCH", details: { page: msg.v, extension: PROTOCOL } } });
         return;
       }
       if (inFlight.has(id)) return;
@@ -45,7 +51,7 @@
         port = runtime.connect({ name: "efirma-page" });
       } catch {
         inFlight.delete(id);
-        reply({ ok: false, error: { code: "ERR_EXTENSION_UNAVAILABLE", message: "ERR_EXTENSION_UNAVAILABLE" } });
+        reply({ type: RESPONSE, id, ok: false, error: { code: "ERR_EXTENSION_UNAVAILABLE", message: "ERR_EXTENSION_UNAVAILABLE" } });
         return;
       }
       let done = false;
@@ -53,7 +59,7 @@
         if (done) return;
         done = true;
         inFlight.delete(id);
-        reply(out && typeof out === "object" ? { ok: !!out.ok, result: out.result, error: out.error } : { ok: false, error: { code: "ERR_INTERNAL", message: "ERR_INTERNAL" } });
+        reply(out && typeof out === "object" ? { type: RESPONSE, id, ok: !!out.ok, result: out.result, error: out.error } : { type: RESPONSE, id, ok: false, error: { code: "ERR_INTERNAL", message: "ERR_INTERNAL" } });
         port.disconnect();
       });
       port.onDisconnect.addListener(() => {
@@ -61,12 +67,52 @@
         done = true;
         inFlight.delete(id);
         // The service worker went away (extension reloaded or updated).
-        reply({ ok: false, error: { code: "ERR_EXTENSION_UNAVAILABLE", message: "ERR_EXTENSION_UNAVAILABLE" } });
+        reply({ type: RESPONSE, id, ok: false, error: { code: "ERR_EXTENSION_UNAVAILABLE", message: "ERR_EXTENSION_UNAVAILABLE" } });
       });
       port.postMessage({ id, action: msg.action, params: msg.params });
     }
+
+    /** @param {any} msg */
+    const isRequest = (msg) => !!msg && typeof msg === "object" && msg.type === REQUEST && typeof msg.id === "string" && msg.id.length > 0 && msg.id.length <= 64;
+
+    /** window.postMessage from this very window (older page libraries). @param {MessageEvent} event */
+    function onMessage(event) {
+      if (event.source !== win) return;
+      const msg = event.data;
+      if (!isRequest(msg)) return;
+      const origin = event.origin;
+      relay(msg, (body) => win.postMessage(body, origin));
+    }
+
+    /**
+     * The synchronous channel: a cancelable CustomEvent on this window whose
+     * detail is the message's JSON. Taken (preventDefault) in the page's
+     * own task, so the request leaves before the frame the click causes;
+     * the answers are REPLY_EVENT events on the same window, which only
+     * this document's scripts hear.
+     * @param {Event} event
+     */
+    function onRequestEvent(event) {
+      const detail = /** @type {CustomEvent} */ (event).detail;
+      if (typeof detail !== "string") return;
+      let msg;
+      try {
+        msg = JSON.parse(detail);
+      } catch {
+        return;
+      }
+      if (!isRequest(msg)) return;
+      event.preventDefault();
+      const Custom = /** @type {any} */ (win).CustomEvent || globalThis.CustomEvent;
+      relay(msg, (body) => win.dispatchEvent(new Custom(REPLY_EVENT, { detail: JSON.stringify(body) })));
+    }
+
     win.addEventListener("message", onMessage);
-    return () => win.removeEventListener("message", onMessage);
+    win.addEventListener(REQUEST_EVENT, onRequestEvent);
+    return () => {
+      win.removeEventListener("message", onMessage);
+      win.removeEventListener(REQUEST_EVENT, onRequestEvent);
+    };
   }
 
   if (typeof chrome !== "undefined" && chrome.runtime && chrome.runtime.id) {

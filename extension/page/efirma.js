@@ -7,7 +7,8 @@
  *     import { status, authenticate, sign, signDocument, EfirmaError } from "/efirma.js";
  *     const token = await authenticate({ challenge });   // send token to your server
  *
- * It talks to the Conector e.firma extension through window.postMessage; the
+ * It talks to the Conector e.firma extension through a synchronous DOM event
+ * on window (window.postMessage with older extensions); the
  * extension asks the person in its own window and the private key and the
  * password never reach the page. Every failure is an EfirmaError with a
  * stable .code, a .message and a .hint in Spanish (or English with
@@ -28,6 +29,15 @@ export const DEFAULT_TIMEOUT_MS = 120_000;
 const REQUEST = "efirma:request";
 const ACK = "efirma:ack";
 const RESPONSE = "efirma:response";
+/**
+ * The DOM events of the synchronous channel (docs/PAGE-API.md): a request is
+ * a cancelable CustomEvent REQUEST_EVENT on window whose detail is the JSON
+ * of the message; the content script takes it (preventDefault) in the same
+ * task and answers with REPLY_EVENT events. postMessage waits behind the
+ * frame a click causes; the event does not.
+ */
+const REQUEST_EVENT = "efirma:request";
+const REPLY_EVENT = "efirma:reply";
 
 /**
  * Spanish message, Spanish hint, English message, English hint, per code:
@@ -374,15 +384,15 @@ export function createClient(win) {
     const target = origin && origin !== "null" ? origin : "*";
     /** @type {(e: MessageEvent) => void} */
     let onMessage = () => {};
+    /** @type {(e: Event) => void} */
+    let onReply = () => {};
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     let ackTimer;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     let overallTimer;
     const p = new Promise((resolve, reject) => {
-      onMessage = (event) => {
-        if (event.source !== win) return;
-        if (target !== "*" && event.origin !== origin) return;
-        const d = event.data;
+      /** @param {any} d  a message from the extension, by either channel */
+      const receive = (d) => {
         if (!d || typeof d !== "object" || d.id !== id) return;
         if (d.type === ACK) {
           clearTimeout(ackTimer);
@@ -404,17 +414,38 @@ export function createClient(win) {
           }
         }
       };
+      onMessage = (event) => {
+        if (event.source !== win) return;
+        if (target !== "*" && event.origin !== origin) return;
+        receive(event.data);
+      };
+      onReply = (event) => {
+        const detail = /** @type {CustomEvent} */ (event).detail;
+        if (typeof detail !== "string") return;
+        try {
+          receive(JSON.parse(detail));
+        } catch {
+          /* not ours */
+        }
+      };
       win.addEventListener("message", onMessage);
+      win.addEventListener(REPLY_EVENT, onReply);
       ackTimer = setTimeout(() => reject(unavailable(win, opts.lang)), ACK_TIMEOUT_MS);
       // The extension enforces opts.timeout itself; this is the page's own
       // backstop a little later, for an extension that went away.
       overallTimer = setTimeout(() => reject(makeError("ERR_TIMEOUT", opts.lang)), opts.timeout + 2000);
-      win.postMessage({ type: REQUEST, v: PROTOCOL, id, action, params }, target);
+      const msg = { type: REQUEST, v: PROTOCOL, id, action, params };
+      // The synchronous channel first; an extension that does not take
+      // the event (an older one) gets the message by postMessage.
+      const Custom = /** @type {any} */ (win).CustomEvent || globalThis.CustomEvent;
+      const taken = typeof Custom === "function" && !win.dispatchEvent(new Custom(REQUEST_EVENT, { detail: JSON.stringify(msg), cancelable: true }));
+      if (!taken) win.postMessage(msg, target);
     });
     return p.finally(() => {
       clearTimeout(ackTimer);
       clearTimeout(overallTimer);
       win.removeEventListener("message", onMessage);
+      win.removeEventListener(REPLY_EVENT, onReply);
     });
   }
 

@@ -31,6 +31,8 @@ import { SAT_LOGIN_ACTION, certificateRule, pickSatLogin, satLoginParams, valida
  * @property {string} version  the extension's version
  * @property {() => string} newId
  * @property {number} [closeAfterSuccessMs]  how long the window stays after a success (default 0)
+ * @property {number} [windowReplyAfterSuccessMs]  how long the consent window waits for its own
+ *   «Listo» after a success, while the page uses its answer (default 0)
  */
 
 /**
@@ -258,12 +260,12 @@ export function createService(deps) {
       if (sat) {
         const r = await deps.host.request(COMMANDS.SAT_LOGIN, satLoginParams(s.origin, id, msg.password, /** @type {any} */ (s.req).guid, msg.confirmFinalTry === true));
         s.resolve(pickSatLogin(r));
-        return { ok: true, result: null };
+        return await doneForWindow();
       }
       const command = action === "authenticate" ? COMMANDS.AUTHENTICATE : COMMANDS.SIGN;
       const result = await deps.host.request(command, hostParams(s.req, s.origin, id, msg.password, msg.confirmFinalTry === true));
       s.resolve(pick(action, result));
-      return { ok: true, result: null };
+      return await doneForWindow();
     } catch (e) {
       const wire = toWire(e, deps.t);
       if (RETRYABLE_CODES.includes(wire.code)) return { ok: false, error: wire };
@@ -272,6 +274,21 @@ export function createService(deps) {
     } finally {
       s.busy = false;
     }
+  }
+
+  /**
+   * The consent window's answer after a success. The page has its answer
+   * already (resolved just before); what the person waits for now is the
+   * page's own work (its POST, its next page). Updating the window (its
+   * «Listo», a frame of the extension's renderer and the browser's work to
+   * deliver it) in those same milliseconds slowed the page's navigation by
+   * ~10 ms on two cores (docs/PERFORMANCE.md), so the window hears of the
+   * success a moment later; it closes later still (closeAfterSuccessMs).
+   */
+  async function doneForWindow() {
+    const ms = deps.windowReplyAfterSuccessMs ?? 0;
+    if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+    return { ok: true, result: null };
   }
 
   /**

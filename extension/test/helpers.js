@@ -60,8 +60,10 @@ export class FakePort {
   /** @param {any} m */
   postMessage(m) {
     if (this.disconnected) throw new Error("Attempting to use a disconnected port object");
-    this.sent.push(m);
-    if (this.onPost) this.onPost(m);
+    // Serialized, as Chrome does (and into this realm: content.js runs in a vm context).
+    const copy = structuredClone(m);
+    this.sent.push(copy);
+    if (this.onPost) this.onPost(copy);
   }
   disconnect() {
     this.disconnected = true;
@@ -81,7 +83,7 @@ export class FakePort {
 export function loadContentScript() {
   const code = fs.readFileSync(path.join(root, "content.js"), "utf8");
   /** @type {any} */
-  const sandbox = { globalThis: {} };
+  const sandbox = { globalThis: {}, CustomEvent };
   sandbox.globalThis = sandbox;
   vm.runInNewContext(code, sandbox, { filename: "content.js" });
   return sandbox.efirmaInstallRelay;

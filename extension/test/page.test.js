@@ -47,9 +47,64 @@ test("authenticate round trip through the content script", async () => {
   assert.deepEqual(seen[0].params, { challenge: ch, timeout: 5000 });
   assert.equal("origin" in seen[0], false, "the page's view of the origin is not forwarded");
   assert.ok(ports[0].disconnected, "port closed after the answer");
-  // Every reply went to the page's own origin, never "*".
-  const replies = win.posted.filter((p) => p.data.type !== "efirma:request");
-  assert.deepEqual(replies.map((p) => [p.data.type, p.target]), [["efirma:ack", "http://localhost:8080"], ["efirma:response", "http://localhost:8080"]]);
+  assert.deepEqual(win.posted, [], "the synchronous channel: nothing went by postMessage");
+});
+
+test("the request reaches the service worker in the caller's own task (the event channel), answers come as events", async () => {
+  const token = { format: "efirma-auth:1", certificate: "C", algorithm: "RS256", signature: "S" };
+  const { client, win, ports } = pageWithExtension(() => ({ ok: true, result: token }));
+  /** @type {any[]} */
+  const replies = [];
+  win.addEventListener("efirma:reply", (/** @type {any} */ e) => replies.push(JSON.parse(e.detail)));
+  const pending = client.authenticate({ challenge: ch });
+  // No await yet: the content script took the event and opened its port.
+  assert.equal(ports.length, 1, "connected before the caller's task ended");
+  assert.equal(ports[0].sent[0].action, "authenticate");
+  assert.deepEqual(await pending, token);
+  assert.deepEqual(replies.map((r) => r.type), ["efirma:ack", "efirma:response"]);
+});
+
+test("an older extension (postMessage only): the library falls back to postMessage; an older library is still served, replies only to its origin", async () => {
+  // Older extension: a relay that knows only window messages.
+  const win = new FakeWindow("https://www.imss.gob.mx");
+  win.addEventListener("message", (/** @type {any} */ e) => {
+    const d = e.data;
+    if (e.source !== win || d?.type !== "efirma:request") return;
+    win.postMessage({ type: "efirma:ack", id: d.id, protocol: 1 }, e.origin);
+    win.postMessage({ type: "efirma:response", id: d.id, ok: true, result: { extension: { version: "0.0.9" }, host: { available: true } } }, e.origin);
+  });
+  const r = await createClient(/** @type {any} */ (win)).status();
+  assert.equal(r.extension.version, "0.0.9");
+  assert.equal(win.posted[0].data.type, "efirma:request");
+  // Older library: a postMessage request to today's content script.
+  const { win: w2 } = pageWithExtension(() => ({ ok: true, result: 7 }));
+  w2.postMessage({ type: "efirma:request", v: 1, id: "old-1", action: "status" }, "*");
+  await sleep(20);
+  const replies = w2.posted.filter((p) => p.data.type !== "efirma:request");
+  assert.deepEqual(replies.map((p) => [p.data.type, p.target, p.data.result]), [["efirma:ack", "http://localhost:8080", undefined], ["efirma:response", "http://localhost:8080", 7]]);
+});
+
+test("content script leaves request events that are not ours alone (not taken, no answer)", async () => {
+  let calls = 0;
+  const { win } = pageWithExtension(() => {
+    calls++;
+    return { ok: true, result: 1 };
+  });
+  /** @type {any[]} */
+  const replies = [];
+  win.addEventListener("efirma:reply", (/** @type {any} */ e) => replies.push(e.detail));
+  for (const detail of [{ type: "efirma:request", v: 1, id: "obj", action: "status" }, "{not json", JSON.stringify({ type: "other", v: 1, id: "t", action: "status" }), JSON.stringify({ type: "efirma:request", v: 1, id: "", action: "status" }), JSON.stringify({ type: "efirma:request", v: 1, id: "x".repeat(65), action: "status" }), JSON.stringify(null)]) {
+    const taken = !win.dispatchEvent(new CustomEvent("efirma:request", { detail, cancelable: true }));
+    assert.equal(taken, false, `taken: ${JSON.stringify(detail)}`);
+  }
+  await sleep(20);
+  assert.equal(calls, 0);
+  assert.deepEqual(replies, []);
+  // A version the extension does not speak: taken, and answered as such.
+  const taken = !win.dispatchEvent(new CustomEvent("efirma:request", { detail: JSON.stringify({ type: "efirma:request", v: 2, id: "v2", action: "status" }), cancelable: true }));
+  assert.equal(taken, true);
+  assert.equal(JSON.parse(replies[1]).error.code, "ERR_VERSION_MISMATCH");
+  assert.equal(calls, 0);
 });
 
 test("sign encodes strings as UTF-8 base64, bytes as base64, documents as a batch", async () => {

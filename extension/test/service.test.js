@@ -11,7 +11,7 @@ const FIEL = { id: "fiel1", type: "FIEL", status: "valid", usable: true, rfc: "E
 const CSD = { ...FIEL, id: "csd1", type: "CSD" };
 const OLD = { ...FIEL, id: "old1", status: "expired", daysLeft: -700 };
 
-/** @param {{password?: string, hostMissing?: boolean, policy?: any, onAuth?: (p: any) => any, onSign?: (p: any) => any, list?: any[], lastFailure?: string, slowClose?: boolean, closeAfterSuccessMs?: number}} [o] */
+/** @param {{password?: string, hostMissing?: boolean, policy?: any, onAuth?: (p: any) => any, onSign?: (p: any) => any, list?: any[], lastFailure?: string, slowClose?: boolean, closeAfterSuccessMs?: number, windowReplyAfterSuccessMs?: number}} [o] */
 function setup(o = {}) {
   const calls = /** @type {any[]} */ ([]);
   let held = 0;
@@ -56,6 +56,7 @@ function setup(o = {}) {
     version: "0.1.0",
     newId: () => "s" + ++n,
     closeAfterSuccessMs: o.closeAfterSuccessMs,
+    windowReplyAfterSuccessMs: o.windowReplyAfterSuccessMs,
   });
   const sessionOf = (/** @type {{url: string}} */ w) => new URL("chrome-extension://x/" + w.url).searchParams.get("s");
   return { svc, calls, windows, sessionOf, held: () => held };
@@ -154,6 +155,35 @@ test("speed: after a success the window stays closeAfterSuccessMs, while the pag
   assert.equal(!oddOut.ok && oddOut.error.code, "ERR_HOST_BAD_MESSAGE");
   await sleep(5);
   assert.equal(odd.windows[0].open, false);
+});
+
+test("speed: after a success the page has its answer first; the window hears of it windowReplyAfterSuccessMs later, a failure at once", async () => {
+  const ok = setup({ windowReplyAfterSuccessMs: 50, closeAfterSuccessMs: 60 });
+  const pending = ok.svc.handlePage({ id: "1", action: "authenticate", params: { challenge: ch } }, page);
+  await sleep(1);
+  const session = ok.sessionOf(ok.windows[0]);
+  await ok.svc.handleConsent({ type: "consent:get", session });
+  /** @type {any} */
+  let windowAnswer = null;
+  const asked = ok.svc.handleConsent({ type: "consent:submit", session, certificateId: "fiel1", password: "12345678a" }).then((a) => (windowAnswer = a));
+  const out = await pending;
+  assert.ok(out.ok && out.result.signature, "the page has its answer");
+  await sleep(10);
+  assert.equal(windowAnswer, null, "the window has not heard yet");
+  await asked;
+  assert.deepEqual(windowAnswer, { ok: true, result: null }, "then it hears of the success");
+  // A wrong password is the window's business: it hears at once.
+  const bad = setup({ password: "otra", windowReplyAfterSuccessMs: 10_000 });
+  bad.svc.handlePage({ id: "2", action: "authenticate", params: { challenge: ch } }, page);
+  await sleep(1);
+  const s2 = bad.sessionOf(bad.windows[0]);
+  await bad.svc.handleConsent({ type: "consent:get", session: s2 });
+  const wrong = await Promise.race([
+    bad.svc.handleConsent({ type: "consent:submit", session: s2, certificateId: "fiel1", password: "12345678a" }),
+    sleep(1000).then(() => "late"),
+  ]);
+  assert.equal(wrong !== "late" && !wrong.ok && wrong.error.code, "ERR_WRONG_PASSWORD");
+  bad.svc.onWindowRemoved(bad.windows[0].id); // the person closes it
 });
 
 test("login: wrong password, retry in the same window, then success", async () => {

@@ -200,7 +200,10 @@ async function login() {
     const challenge = await takeChallenge();
     progress(T["working"]);
     const token = await authenticate({ challenge, lang: "es" });
-    progress(T["verifying"]);
+    // No «Verificando…» here (the appointment form has one): the next page
+    // follows in about a tenth of a second, too soon to be read or
+    // announced, and the text's frame slowed that very POST and navigation
+    // (docs/PERFORMANCE.md).
     const who = await api("/api/login", { challenge, token });
     location.assign(who.redirect || "/inicio");
   } catch (e) {

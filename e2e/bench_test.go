@@ -69,9 +69,8 @@ func TestFlowSpeed(t *testing.T) {
 		time.Sleep(personPause)
 		l := browserLogin(t, r, octx, base, fiel)
 		time.Sleep(personPause)
-		fl := floorLogin(t, octx, l.tab, base, fiel)
+		fl := floorLogin(t, r, octx, base, fiel)
 		time.Sleep(personPause)
-		l.cancel()
 		if i == 0 {
 			continue
 		}
@@ -180,14 +179,11 @@ const shownAt = `(() => { const n = performance.getEntriesByType("navigation")[0
 
 func ms(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
 
-// login is one browser login's times, and its tab (signed in, on
-// /inicio) for floorLogin.
+// login is one browser login's times.
 type login struct {
 	open   opening
 	accept time.Duration
 	hops   [3]time.Duration // press → POST /api/login starts, the POST, its end → /inicio parsed
-	tab    context.Context
-	cancel context.CancelFunc
 }
 
 // watchLogin records, in the tab's sessionStorage (it survives the
@@ -195,22 +191,32 @@ type login struct {
 // /api/login: the page's own fetch, wrapped in the main world.
 const watchLogin = `(() => { const f = window.fetch; const now = () => String(performance.timeOrigin + performance.now()); window.fetch = async (...a) => { if (!String(a[0]).includes("/api/login")) return f(...a); sessionStorage.setItem("loginStart", now()); const r = await f(...a); sessionStorage.setItem("loginEnd", now()); return r; }; return true; })()`
 
-// browserLogin logs in on the demo portal in the browser and returns
-// click → consent ready and the press of «Acceder» → /inicio showing the
-// RFC (both on the browser's clock).
-func browserLogin(t *testing.T, r *rig, octx context.Context, base, fiel string) login {
+// homeTab opens the portal's home page signed out in a new tab, the way
+// both logins start (a fresh tab each, with the same history behind it),
+// and waits until it has seen the extension, and then personPause: the
+// person reads the page before clicking, and the new tab's window finishes
+// loading Chromium's own UI for it.
+func homeTab(t *testing.T, r *rig, base string) (context.Context, context.CancelFunc) {
 	t.Helper()
 	ctx, cancel := r.tab(base + "/salir")
-	l := login{tab: ctx, cancel: cancel}
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitReady(chromedp.CSS("#acceder"))); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := waitJS[bool](ctx, `document.querySelector("#estado-extension")?.dataset.estado === "disponible"`, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	// The person reads the page before clicking (and the new tab's window
-	// finishes loading Chromium's own UI for it).
 	time.Sleep(personPause)
+	return ctx, cancel
+}
+
+// browserLogin logs in on the demo portal in the browser and returns
+// click → consent ready and the press of «Acceder» → /inicio showing the
+// RFC (both on the browser's clock).
+func browserLogin(t *testing.T, r *rig, octx context.Context, base, fiel string) login {
+	t.Helper()
+	ctx, cancel := homeTab(t, r, base)
+	defer cancel()
+	var l login
 	// The click's time on the browser's clock.
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector("#acceder").addEventListener("click", (e) => { window.__clickAt = performance.timeOrigin + e.timeStamp; }, {capture: true}), true)`)); err != nil {
 		t.Fatal(err)
@@ -277,17 +283,17 @@ func loginTimes(t *testing.T, ctx context.Context) [2]float64 {
 }
 
 // floorLogin measures the unavoidable parts of a login the way the portal
-// does them without the extension, in ctx's tab (already signed in, on
-// /inicio): it goes back to the home page, which asks for a challenge;
-// the warm native port (floorPort, in the extension page octx)
+// does them without the extension, in a tab of its own opened like
+// browserLogin's (homeTab: the same cache and renderer history, so that
+// /inicio's scripts and styles are as warm for both): the page asks for a
+// challenge; the warm native port (floorPort, in the extension page octx)
 // authenticates it; then the page itself POSTs /api/login with that token
 // and navigates to the answer's redirect, timed on the browser's clock at
 // the same points as browserLogin's.
-func floorLogin(t *testing.T, octx, ctx context.Context, base, fiel string) [3]time.Duration {
+func floorLogin(t *testing.T, r *rig, octx context.Context, base, fiel string) [3]time.Duration {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitReady(chromedp.CSS("#acceder"))); err != nil {
-		t.Fatal(err)
-	}
+	ctx, cancel := homeTab(t, r, base)
+	defer cancel()
 	ch, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch("/api/challenge", {method: "POST", credentials: "same-origin", headers: {"Content-Type": "application/json"}, body: "{}"}).then((r) => r.json()).then((j) => j.challenge)`, chromedp.EvalAwaitPromise))
 	if err != nil || ch == "" {
 		t.Fatalf("challenge: %q %v", ch, err)

@@ -74,6 +74,10 @@ chrome.runtime.onConnect.addListener((port) => {
     onSatLoginPort(port);
     return;
   }
+  if (port.name === "efirma-consent") {
+    onConsentPort(port);
+    return;
+  }
   if (port.name !== "efirma-page" || !port.sender?.tab || port.sender.id !== chrome.runtime.id) {
     port.disconnect();
     return;
@@ -122,6 +126,27 @@ function onSatLoginPort(port) {
       } catch {
         // the page left meanwhile
       }
+    }
+  });
+}
+
+/**
+ * The consent window's line (shared/ui.js openLine): the same questions as
+ * its runtime messages, answered on the port; only from consent.html.
+ * @param {chrome.runtime.Port} port
+ */
+function onConsentPort(port) {
+  if (!port.sender || !fromExtensionPage(port.sender, "consent.html")) {
+    port.disconnect();
+    return;
+  }
+  port.onMessage.addListener(async (/** @type {any} */ m) => {
+    if (!m || typeof m.rid !== "number" || !m.msg || typeof m.msg.type !== "string" || !m.msg.type.startsWith("consent:")) return;
+    const out = await service.handleConsent(m.msg);
+    try {
+      port.postMessage({ rid: m.rid, out });
+    } catch {
+      // the window closed meanwhile
     }
   });
 }

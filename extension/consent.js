@@ -14,9 +14,11 @@
 
 import { renderDocuments } from "./shared/docview.js";
 import { finalTryFor, showFinalTry } from "./shared/finaltry.js";
-import { ask, daysText, localize, showError, t } from "./shared/ui.js";
+import { daysText, localize, openLine, showError, t } from "./shared/ui.js";
 
 const session = new URLSearchParams(location.search).get("s") || "";
+// This window's questions to the service worker, on one port.
+const ask = openLine("efirma-consent");
 // Asked first, before the page is localized: the answer is usually ready
 // (the service worker asked the host when the request arrived).
 const described = ask({ type: "consent:get", session });

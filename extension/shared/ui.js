@@ -29,16 +29,68 @@ export function t(key, subs) {
 /**
  * Sends a message to the service worker and returns its {ok, result|error}.
  * @param {object} msg
+ * @param {{sendMessage: (m: any) => Promise<any>}} [runtime]
  * @returns {Promise<{ok: boolean, result?: any, error?: {code: string, message: string, hint?: string}, final?: boolean}>}
  */
-export async function ask(msg) {
+export async function ask(msg, runtime = chrome.runtime) {
   try {
-    const out = await chrome.runtime.sendMessage(msg);
+    const out = await runtime.sendMessage(msg);
     if (out && typeof out === "object") return out;
   } catch {
     // the service worker is gone
   }
   return { ok: false, error: { code: "ERR_EXTENSION_UNAVAILABLE", message: t("err_ERR_EXTENSION_UNAVAILABLE") } };
+}
+
+/**
+ * A line to the service worker for one extension page: a port opened once,
+ * one message per question, answered on the same port ({rid, out}). A
+ * question then costs one message instead of a new channel each
+ * (chrome.runtime.sendMessage); the consent window's «Acceder» is on the
+ * path of the person's login (docs/PERFORMANCE.md). While the port is not
+ * there (the service worker restarted), questions go by sendMessage; one in
+ * flight when the port goes gets ERR_EXTENSION_UNAVAILABLE, never a resend.
+ * @param {string} name  the port's name (background.js checks it and the sender)
+ * @param {{connect: (info: {name: string}) => any, sendMessage: (m: any) => Promise<any>}} [runtime]
+ * @returns {(msg: object) => Promise<{ok: boolean, result?: any, error?: {code: string, message: string, hint?: string}, final?: boolean}>}
+ */
+export function openLine(name, runtime = chrome.runtime) {
+  /** @type {any} */
+  let port = null;
+  /** @type {Map<number, (out: any) => void>} */
+  const waiting = new Map();
+  let seq = 0;
+  try {
+    port = runtime.connect({ name });
+    port.onMessage.addListener((/** @type {any} */ m) => {
+      const w = m && waiting.get(m.rid);
+      if (!w) return;
+      waiting.delete(m.rid);
+      w(m.out);
+    });
+    port.onDisconnect.addListener(() => {
+      port = null;
+      for (const w of waiting.values()) w(null);
+      waiting.clear();
+    });
+  } catch {
+    port = null;
+  }
+  const unavailable = () => ({ ok: false, error: { code: "ERR_EXTENSION_UNAVAILABLE", message: t("err_ERR_EXTENSION_UNAVAILABLE") } });
+  return async (msg) => {
+    if (!port) return ask(msg, runtime);
+    const rid = ++seq;
+    const out = await new Promise((resolve) => {
+      waiting.set(rid, resolve);
+      try {
+        port.postMessage({ rid, msg });
+      } catch {
+        waiting.delete(rid);
+        resolve(null);
+      }
+    });
+    return out && typeof out === "object" ? out : unavailable();
+  };
 }
 
 /**

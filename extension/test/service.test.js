@@ -1,5 +1,5 @@
 // @ts-check
-import test from "node:test";
+import test, { afterEach } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { CodedError } from "../shared/errors.js";
@@ -10,6 +10,19 @@ const ch = "c".repeat(43);
 const FIEL = { id: "fiel1", type: "FIEL", status: "valid", usable: true, rfc: "EKU9003173C9", name: "ESCUELA KEMPER URGATE", daysLeft: 500 };
 const CSD = { ...FIEL, id: "csd1", type: "CSD" };
 const OLD = { ...FIEL, id: "old1", status: "expired", daysLeft: -700 };
+
+/**
+ * Services a test left with a request still waiting (a window the person
+ * never closed): afterEach closes their windows, which ends the requests
+ * and their timers (each would otherwise keep node alive for its full
+ * timeout, two minutes).
+ * @type {Array<{svc: ReturnType<typeof createService>, windows: Array<{id: number, open: boolean}>}>}
+ */
+let live = [];
+afterEach(() => {
+  for (const { svc, windows } of live) for (const w of windows) if (w.open) svc.onWindowRemoved(w.id);
+  live = [];
+});
 
 /** @param {{password?: string, hostMissing?: boolean, policy?: any, onAuth?: (p: any) => any, onSign?: (p: any) => any, list?: any[], lastFailure?: string, slowClose?: boolean, closeAfterSuccessMs?: number, windowReplyAfterSuccessMs?: number}} [o] */
 function setup(o = {}) {
@@ -58,6 +71,7 @@ function setup(o = {}) {
     closeAfterSuccessMs: o.closeAfterSuccessMs,
     windowReplyAfterSuccessMs: o.windowReplyAfterSuccessMs,
   });
+  live.push({ svc, windows });
   const sessionOf = (/** @type {{url: string}} */ w) => new URL("chrome-extension://x/" + w.url).searchParams.get("s");
   return { svc, calls, windows, sessionOf, held: () => held };
 }

@@ -12,7 +12,6 @@ require (
 	golang.org/x/crypto v0.59.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
-	software.sslmate.com/src/go-pkcs12 v0.7.4
 )
 
 require (

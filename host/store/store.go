@@ -45,7 +45,6 @@ import (
 	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/sat/keyfile"
 	"github.com/efirma/conector/signing"
-	"software.sslmate.com/src/go-pkcs12"
 )
 
 // File names inside a credential folder.
@@ -582,7 +581,9 @@ func wipeKey(k crypto.Signer) {
 }
 
 // ExportPFX writes the stored credential as a PKCS#12 file protected with
-// newPassword (modern encryption: PBES2, AES-256, PBKDF2-SHA256).
+// newPassword (keyfile.EncodePFX: PBES2, AES-256-CBC, PBKDF2-HMAC-SHA256
+// and an HMAC-SHA256 MAC, keyfile.PFXIterations each). newPassword stays
+// in the caller's bytes, which the caller zeroes.
 func (s *Store) ExportPFX(ctx context.Context, id string, password, newPassword []byte) ([]byte, error) {
 	c, err := s.Get(id)
 	if err != nil {
@@ -593,5 +594,5 @@ func (s *Store) ExportPFX(ctx context.Context, id string, password, newPassword 
 		return nil, err
 	}
 	defer release()
-	return pkcs12.Modern.Encode(key, c.Certificate(), nil, string(newPassword))
+	return keyfile.EncodePFX(key, c.Certificate(), newPassword)
 }

@@ -6,10 +6,12 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -19,10 +21,10 @@ import (
 
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/host/store"
+	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/sat/keyfile"
-	"software.sslmate.com/src/go-pkcs12"
 )
 
 const (
@@ -476,15 +478,13 @@ func TestImportPFXGenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	modern, err := pkcs12.Modern.Encode(signer, c, nil, "otra-clave-123")
+	modern, err := keyfile.EncodePFX(signer, c, []byte("otra-clave-123"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	legacy, err := pkcs12.LegacyDES.Encode(signer, c, nil, "otra-clave-123")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, pfx := range map[string][]byte{"modern": modern, "legacy": legacy} {
+	legacy := opensslPFX(t, signer, cer, "otra-clave-123", "-legacy")
+	legacyDES := opensslPFX(t, signer, cer, "otra-clave-123", "-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES", "-macalg", "sha1")
+	for name, pfx := range map[string][]byte{"modern": modern, "legacy RC2": legacy, "legacy 3DES": legacyDES} {
 		t.Run(name, func(t *testing.T) {
 			s := newStore(t)
 			got, err := s.ImportPFX(pfx, []byte("otra-clave-123"))
@@ -519,20 +519,13 @@ func TestImportPFXErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pfx, err := pkcs12.Modern.Encode(signer, c, nil, password)
+	pfx, err := keyfile.EncodePFX(signer, c, []byte(password))
 	if err != nil {
 		t.Fatal(err)
 	}
-	mmCer, _ := cred(t, "mismatch")
-	mm, _ := sat.ParseCertificate(mmCer)
-	other, err := keyfile.DecryptKey(read(t, filepath.Join(testdata, "creds", "fiel-moral", "private_key.key")), []byte(password))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mismatched, err := pkcs12.Modern.Encode(other, mm, nil, password)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// A .pfx whose key is not its certificate's (sat.ErrKeyMismatch) is
+	// tested in sat/keyfile (TestPFXKeyMismatch): neither openssl nor
+	// keyfile.EncodePFX writes one.
 	truncated := pfx[:len(pfx)/2]
 	tests := []struct {
 		name string
@@ -547,7 +540,6 @@ func TestImportPFXErrors(t *testing.T) {
 		{"empty", nil, password, store.ErrBadPFX},
 		{"a certificate", cer, password, store.ErrBadPFX},
 		{"too large", make([]byte, protocol.MaxCredentialFileBytes+1), password, store.ErrBadPFX},
-		{"key does not match certificate", mismatched, password, sat.ErrKeyMismatch},
 	}
 	s := newStore(t)
 	for _, tt := range tests {
@@ -619,19 +611,35 @@ func TestExportPFXRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ExportPFX: %v", err)
 	}
-	// The export opens with the new password only.
-	if _, _, err := pkcs12.Decode(pfx, password); err == nil {
-		t.Error("exported .pfx opens with the old password")
+	// The export opens with the new password only, with our decoder and
+	// with openssl (the independent reader), to the same certificate.
+	if _, _, err := keyfile.DecodePFX(pfx, []byte(password)); !errors.Is(err, sat.ErrWrongPassword) {
+		t.Errorf("exported .pfx with the old password: %v", err)
 	}
-	k, cert, err := pkcs12.Decode(pfx, "respaldo-2026")
+	k, cert, err := keyfile.DecodePFX(pfx, []byte("respaldo-2026"))
 	if err != nil {
 		t.Fatalf("decode export: %v", err)
 	}
 	if !bytes.Equal(cert.Raw, cer) {
 		t.Error("exported certificate differs")
 	}
-	if sat.CheckPair(cert, k.(crypto.Signer)) != nil {
+	if sat.CheckPair(cert, k) != nil {
 		t.Error("exported key does not match")
+	}
+	openssl := testenv.Tool(t, "openssl")
+	out := filepath.Join(t.TempDir(), "respaldo.pfx")
+	if err := os.WriteFile(out, pfx, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	printed, err := exec.Command(openssl, "pkcs12", "-in", out, "-passin", "pass:respaldo-2026", "-nodes", "-nokeys").Output()
+	if err != nil {
+		t.Fatalf("openssl cannot open the export: %v", err)
+	}
+	if b, _ := pem.Decode(printed[bytes.Index(printed, []byte("-----BEGIN")):]); b == nil || !bytes.Equal(b.Bytes, cer) {
+		t.Errorf("openssl prints another certificate:\n%s", printed)
+	}
+	if _, err := exec.Command(openssl, "pkcs12", "-in", out, "-passin", "pass:"+password, "-nodes").Output(); err == nil {
+		t.Error("openssl opened the export with the old password")
 	}
 	// Re-import into another store with the new password.
 	s2 := newStore(t)
@@ -668,4 +676,28 @@ func TestIDFor(t *testing.T) {
 	if s := store.New("x"); s.Name() != protocol.SourceFile || s.Dir() != "x" {
 		t.Errorf("Name %q Dir %q", s.Name(), s.Dir())
 	}
+}
+
+// opensslPFX writes key and the DER certificate cer as a .pfx with the real
+// openssl pkcs12 -export and password, in the form args ask for.
+func opensslPFX(t *testing.T, key crypto.Signer, cer []byte, password string, args ...string) []byte {
+	t.Helper()
+	openssl := testenv.Tool(t, "openssl")
+	dir := t.TempDir()
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPath, certPath, out := filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "out.pfx")
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cer}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := append([]string{"pkcs12", "-export", "-inkey", keyPath, "-in", certPath, "-out", out, "-passout", "pass:" + password}, args...)
+	if b, err := exec.Command(openssl, cmd...).CombinedOutput(); err != nil {
+		t.Fatalf("openssl %v: %v\n%s", cmd, err, b)
+	}
+	return read(t, out)
 }

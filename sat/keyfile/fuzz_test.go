@@ -2,15 +2,19 @@ package keyfile_test
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/sat/keyfile"
-	"software.sslmate.com/src/go-pkcs12"
 )
 
 func FuzzDecryptKey(f *testing.F) {
@@ -43,8 +47,8 @@ func FuzzDecryptKey(f *testing.F) {
 }
 
 // FuzzDecodePFX: PKCS#12 files from the test vectors (made here from the
-// generated credentials in modern and legacy encryption, plus the SAT
-// fixtures' .pfx when present) never panic the parser, and every failure is
+// generated credentials by our encoder and, when openssl is here, in its
+// legacy forms, plus the SAT fixtures' .pfx when present) never panic the parser, and every failure is
 // one of its sentinels.
 func FuzzDecodePFX(f *testing.F) {
 	for _, dir := range []string{"fiel-fisica", "fiel-moral", "csd-moral"} {
@@ -56,17 +60,19 @@ func FuzzDecodePFX(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		for _, enc := range []*pkcs12.Encoder{pkcs12.Modern, pkcs12.LegacyRC2, pkcs12.Passwordless} {
-			pw := password
-			if enc == pkcs12.Passwordless {
-				pw = ""
+		pfx, err := keyfile.EncodePFXWithIterations(key, cer, []byte(password), 2)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(pfx, []byte(password))
+		f.Add(pfx, []byte("wrong"))
+		// The legacy forms (RC2-40, 3DES, SHA-1 MAC) and an empty password,
+		// written by openssl when it is here.
+		for _, args := range [][]string{{"-legacy"}, {"-keypbe", "PBE-SHA1-3DES", "-certpbe", "NONE", "-macalg", "sha1"}, {"-passout", "pass:"}} {
+			if pfx := opensslPFX(f, key, cer, args...); pfx != nil {
+				f.Add(pfx, []byte(password))
+				f.Add(pfx, []byte{})
 			}
-			pfx, err := enc.Encode(key, cer, nil, pw)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(pfx, []byte(password))
-			f.Add(pfx, []byte("wrong"))
 		}
 	}
 	for _, b := range testenv.SeedFiles(f, false, ".pfx") {
@@ -89,4 +95,31 @@ func FuzzDecodePFX(f *testing.F) {
 			t.Fatal("a decoded .pfx must hold a matching key and certificate")
 		}
 	})
+}
+
+// opensslPFX writes key and cert as a .pfx with openssl pkcs12 -export
+// (password "12345678a" unless args set -passout, 2 iterations so the
+// fuzzer stays fast); nil when openssl is missing.
+func opensslPFX(f *testing.F, key crypto.Signer, cert *x509.Certificate, args ...string) []byte {
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		return nil
+	}
+	dir := f.TempDir()
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		f.Fatal(err)
+	}
+	keyPath, certPath, out := filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "out.pfx")
+	os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+	os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o600)
+	cmd := append([]string{"pkcs12", "-export", "-inkey", keyPath, "-in", certPath, "-out", out, "-iter", "2", "-passout", "pass:" + password}, args...)
+	if b, err := exec.Command(openssl, cmd...).CombinedOutput(); err != nil {
+		f.Fatalf("openssl %v: %v\n%s", cmd, err, b)
+	}
+	pfx, err := os.ReadFile(out)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return pfx
 }

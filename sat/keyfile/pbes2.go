@@ -102,7 +102,14 @@ func decryptPBES2(der, password []byte) ([]byte, error) {
 	if _, err := asn1.Unmarshal(der, &epki); err != nil {
 		return nil, errPBES2
 	}
-	params, err := parsePBES2Params(epki.Algo.Parameters.FullBytes)
+	return decryptPBES2Data(epki.Algo.Parameters.FullBytes, epki.Data, password)
+}
+
+// decryptPBES2Data decrypts data with the DER PBES2-params paramsDER (a
+// .pfx carries them on its encrypted SafeContents as well as on its key
+// bags) and returns the unpadded plaintext (the caller zeroes it).
+func decryptPBES2Data(paramsDER, data, password []byte) ([]byte, error) {
+	params, err := parsePBES2Params(paramsDER)
 	if err != nil {
 		return nil, errPBES2
 	}
@@ -156,11 +163,21 @@ func decryptPBES2(der, password []byte) ([]byte, error) {
 	key := pbkdf2Key(h, password, kdf.Salt, kdf.Iterations, keyLen)
 	defer clear(key)
 	block, err := newCipher(key)
-	if err != nil || len(iv) != block.BlockSize() || len(epki.Data) == 0 || len(epki.Data)%block.BlockSize() != 0 {
+	if err != nil || len(iv) != block.BlockSize() {
 		return nil, errPBES2
 	}
-	plain := make([]byte, len(epki.Data))
-	cipher.NewCBCDecrypter(block, iv).CryptBlocks(plain, epki.Data)
+	return decryptCBC(block, iv, data)
+}
+
+// decryptCBC decrypts whole blocks of data and removes the PKCS#7 padding
+// (errPadding when it is wrong: a wrong password); a plaintext it refuses
+// is zeroed.
+func decryptCBC(block cipher.Block, iv, data []byte) ([]byte, error) {
+	if len(iv) != block.BlockSize() || len(data) == 0 || len(data)%block.BlockSize() != 0 {
+		return nil, errPBES2
+	}
+	plain := make([]byte, len(data))
+	cipher.NewCBCDecrypter(block, iv).CryptBlocks(plain, data)
 	n := int(plain[len(plain)-1])
 	if n == 0 || n > block.BlockSize() {
 		clear(plain)
@@ -181,14 +198,28 @@ func decryptPBES2(der, password []byte) ([]byte, error) {
 // password in the caller's bytes (the library path made a Go string of
 // it); the derived key and the padded plaintext are zeroed.
 func encryptPBES2(plain, password, salt, iv []byte, iter int) ([]byte, error) {
+	algo, data, err := encryptPBES2Data(plain, password, salt, iv, iter)
+	if err != nil {
+		return nil, err
+	}
+	return asn1.Marshal(struct {
+		Algo asn1.RawValue
+		Data []byte
+	}{algo, data})
+}
+
+// encryptPBES2Data encrypts plain as encryptPBES2 does and returns the
+// DER AlgorithmIdentifier (PBES2 and its parameters) and the ciphertext
+// apart, for a .pfx's encrypted SafeContents as well as its key bag.
+func encryptPBES2Data(plain, password, salt, iv []byte, iter int) (asn1.RawValue, []byte, error) {
 	key := pbkdf2Key(sha256.New, password, salt, iter, 32)
 	defer clear(key)
 	block, err := aes.NewCipher(key)
 	if err != nil {
-		return nil, err
+		return asn1.RawValue{}, nil, err
 	}
 	if len(iv) != block.BlockSize() {
-		return nil, errPBES2
+		return asn1.RawValue{}, nil, errPBES2
 	}
 	n := block.BlockSize() - len(plain)%block.BlockSize()
 	data := make([]byte, len(plain)+n)
@@ -212,18 +243,19 @@ func encryptPBES2(plain, password, salt, iv []byte, iter int) ([]byte, error) {
 		PRF        algorithm
 	}{salt, iter, algorithm{oidHMACSHA256, asn1.NullRawValue}})
 	if err != nil {
-		return nil, err
+		return asn1.RawValue{}, nil, err
 	}
 	ivParam, err := raw(iv)
 	if err != nil {
-		return nil, err
+		return asn1.RawValue{}, nil, err
 	}
 	pbes2, err := raw(struct{ KDF, Enc algorithm }{algorithm{oidPBKDF2, kdfParams}, algorithm{oidAES256CBC, ivParam}})
 	if err != nil {
-		return nil, err
+		return asn1.RawValue{}, nil, err
 	}
-	return asn1.Marshal(struct {
-		Algo algorithm
-		Data []byte
-	}{algorithm{oidPBES2, pbes2}, data})
+	algo, err := raw(algorithm{oidPBES2, pbes2})
+	if err != nil {
+		return asn1.RawValue{}, nil, err
+	}
+	return algo, data, nil
 }

@@ -1,27 +1,28 @@
 package keyfile
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 	"fmt"
-	"github.com/efirma/conector/sat"
-	"github.com/efirma/conector/signing"
 	"time"
 
 	"github.com/efirma/conector/protocol"
-	"software.sslmate.com/src/go-pkcs12"
+	"github.com/efirma/conector/sat"
 )
 
 // pfxTimeout bounds decoding a .pfx whose nested bags ask for more work
 // than checkPFXWork can see.
 const pfxTimeout = 10 * time.Second
 
-// DecodePFX opens a PKCS#12 file (modern PBES2/AES or legacy) with
-// password and returns its key and certificate, checked to belong
-// together. The work it may ask for is bounded before any key derivation
+// DecodePFX opens a PKCS#12 file (modern PBES2/AES or legacy 3DES/RC2,
+// pkcs12.go) with password and returns its key and the certificate that
+// matches it (a file may hold the chain), checked to belong together.
+// The password is never made a Go string; every buffer derived from it is
+// zeroed. The work it may ask for is bounded before any key derivation
 // (checkPFXWork). An empty password is allowed: some .pfx files have none.
 // Errors: sat.ErrBadPFX, sat.ErrWrongPassword, sat.ErrPasswordTooLong, sat.ErrKeyMismatch.
 func DecodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
@@ -34,48 +35,42 @@ func DecodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
 	if err := checkPFXWork(pfx); err != nil {
 		return nil, nil, err
 	}
+	// The decoding runs on a copy of the password that it zeroes when it
+	// ends, so the caller may zero its own as soon as we return, even
+	// after a timeout.
+	pw := bytes.Clone(password)
 	type decoded struct {
-		k    any
+		key  crypto.Signer
 		cert *x509.Certificate
 		err  error
 	}
 	done := make(chan decoded, 1)
 	go func() {
-		k, cert, _, err := pkcs12.DecodeChain(pfx, string(password))
+		defer clear(pw)
+		k, cert, err := decodePFX(pfx, pw)
 		done <- decoded{k, cert, err}
 	}()
-	var d decoded
 	select {
-	case d = <-done:
+	case d := <-done:
+		if d.err != nil {
+			return nil, nil, d.err
+		}
+		return d.key, d.cert, nil
 	case <-time.After(pfxTimeout):
 		// Work hidden inside an encrypted SafeContents: give up; the
 		// goroutine ends on its own.
 		return nil, nil, fmt.Errorf("%w: decoding took longer than %s", sat.ErrBadPFX, pfxTimeout)
 	}
-	k, cert, err := d.k, d.cert, d.err
-	if err != nil {
-		if errors.Is(err, pkcs12.ErrIncorrectPassword) {
-			return nil, nil, sat.ErrWrongPassword
-		}
-		return nil, nil, fmt.Errorf("%w: %v", sat.ErrBadPFX, err)
-	}
-	signer, ok := k.(crypto.Signer)
-	if !ok || signing.Algorithm(signer.Public()) == "" {
-		return nil, nil, fmt.Errorf("%w: unsupported key type", sat.ErrBadPFX)
-	}
-	if err := sat.CheckPair(cert, signer); err != nil {
-		return nil, nil, err
-	}
-	return signer, cert, nil
 }
 
 // checkPFXWork bounds the key-derivation work a .pfx may ask for before
-// any is done: it requires a MAC (integrity; go-pkcs12 would otherwise
-// decrypt an unauthenticated file with the empty password) and walks every
+// any is done: it requires a MAC (integrity: an unauthenticated file would
+// otherwise be decrypted with whatever password is given) and walks every
 // AlgorithmIdentifier visible without decrypting — the MAC's, each
 // encrypted SafeContents', each shrouded key bag's — refusing iteration
 // counts above MaxPBKDF2Iterations and unsupported schemes. Bags nested
-// inside an encrypted SafeContents are bounded by pfxTimeout in decodePFX.
+// inside an encrypted SafeContents are checked by decodePFX before each
+// decryption, and the whole decoding is bounded by pfxTimeout.
 func checkPFXWork(pfx []byte) error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: "+format, append([]any{sat.ErrBadPFX}, a...)...)

@@ -1,6 +1,8 @@
 package keyfile
 
 import (
+	"bytes"
+	"crypto/x509"
 	"encoding/asn1"
 	"errors"
 	"github.com/efirma/conector/sat"
@@ -100,5 +102,136 @@ func TestPFXWorkBounds(t *testing.T) {
 		if err := checkPFXWork(data); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
+	}
+}
+
+// TestPFXChainWithTheCertificateLast: openssl writes the key's certificate
+// first, so this test moves it behind the other certificates of a chain
+// (in a file openssl wrote with unencrypted certificates, its MAC made
+// again) and DecodePFX must still pick it, by its public key.
+func TestPFXChainWithTheCertificateLast(t *testing.T) {
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("openssl missing (CI=true)")
+		}
+		t.Skip("openssl missing")
+	}
+	dir := t.TempDir()
+	run := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command(openssl, args...).CombinedOutput(); err != nil {
+			t.Fatalf("openssl %v: %v %s", args, err, out)
+		}
+	}
+	creds := filepath.Join("..", "..", "testdata", "creds")
+	keyPEM, certPEM, otherPEM := filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "other.pem")
+	run("pkcs8", "-inform", "DER", "-in", filepath.Join(creds, "fiel-fisica", "private_key.key"), "-passin", "pass:12345678a", "-out", keyPEM)
+	run("x509", "-inform", "DER", "-in", filepath.Join(creds, "fiel-fisica", "certificate.cer"), "-out", certPEM)
+	run("x509", "-inform", "DER", "-in", filepath.Join(creds, "fiel-moral", "certificate.cer"), "-out", otherPEM)
+	out := filepath.Join(dir, "chain.pfx")
+	run("pkcs12", "-export", "-inkey", keyPEM, "-in", certPEM, "-certfile", otherPEM, "-certpbe", "NONE", "-passout", "pass:12345678a", "-out", out)
+	pfx, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, _ := os.ReadFile(filepath.Join(creds, "fiel-fisica", "certificate.cer"))
+
+	type contentInfo struct {
+		ContentType asn1.ObjectIdentifier
+		Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
+	}
+	var p struct {
+		Version  int
+		AuthSafe contentInfo
+		MacData  struct {
+			Mac struct {
+				Algorithm struct {
+					Algorithm asn1.ObjectIdentifier
+					Params    asn1.RawValue `asn1:"optional"`
+				}
+				Digest []byte
+			}
+			Salt       []byte
+			Iterations int
+		}
+	}
+	if _, err := asn1.Unmarshal(pfx, &p); err != nil {
+		t.Fatal(err)
+	}
+	var authSafe []byte
+	asn1.Unmarshal(p.AuthSafe.Content.Bytes, &authSafe)
+	var safe []contentInfo
+	if _, err := asn1.Unmarshal(authSafe, &safe); err != nil {
+		t.Fatal(err)
+	}
+	moved := false
+	for i, ci := range safe {
+		var contents []byte
+		asn1.Unmarshal(ci.Content.Bytes, &contents)
+		var bags []asn1.RawValue
+		if _, err := asn1.Unmarshal(contents, &bags); err != nil || len(bags) != 2 {
+			continue
+		}
+		if !bytes.Contains(bags[0].FullBytes, leaf) {
+			t.Fatal("openssl did not write the key's certificate first; the test must be rewritten")
+		}
+		bags[0], bags[1] = bags[1], bags[0]
+		contents, _ = asn1.Marshal(bags)
+		octets, _ := asn1.Marshal(contents)
+		safe[i].Content = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: octets}
+		moved = true
+	}
+	if !moved {
+		t.Fatal("no SafeContents with the two certificates")
+	}
+	authSafe, _ = asn1.Marshal(safe)
+	octets, _ := asn1.Marshal(authSafe)
+	p.AuthSafe.Content = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: octets}
+	bmp := bmpPassword([]byte("12345678a"))
+	p.MacData.Mac.Digest = pfxMAC(pfxMACHash(p.MacData.Mac.Algorithm.Algorithm), bmp, p.MacData.Salt, p.MacData.Iterations, authSafe)
+	reordered, err := asn1.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, cert, err := DecodePFX(reordered, []byte("12345678a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(cert.Raw, leaf) || sat.CheckPair(cert, key) != nil {
+		t.Errorf("picked %s, not the key's certificate", cert.Subject)
+	}
+}
+
+// TestPFXKeyMismatch: a .pfx whose key is not its certificate's is
+// sat.ErrKeyMismatch (EncodePFX refuses to write one; encodePFX, without
+// the check, makes it), and EncodePFX refuses the pair.
+func TestPFXKeyMismatch(t *testing.T) {
+	creds := filepath.Join("..", "..", "testdata", "creds")
+	cer, err := os.ReadFile(filepath.Join(creds, "fiel-fisica", "certificate.cer"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(cer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := os.ReadFile(filepath.Join(creds, "fiel-moral", "private_key.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := DecryptKey(keyDER, []byte("12345678a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pfx, err := encodePFX(other, cert, []byte("12345678a"), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, c, err := DecodePFX(pfx, []byte("12345678a")); !errors.Is(err, sat.ErrKeyMismatch) || k != nil || c != nil {
+		t.Errorf("DecodePFX: %v, want sat.ErrKeyMismatch", err)
+	}
+	if _, err := EncodePFX(other, cert, []byte("12345678a")); !errors.Is(err, sat.ErrKeyMismatch) {
+		t.Errorf("EncodePFX: %v, want sat.ErrKeyMismatch", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -90,9 +91,13 @@ func testCred(t *testing.T, name string) ([]byte, crypto.Signer) {
 // binary, started as Chrome starts it, imports a credential and signs with
 // a password made for this run, then imports an unencrypted key with a
 // newPassword made for this run (the password the host encrypts it with),
-// then waits; every readable mapping of its memory is scanned for both
-// passwords' bytes. The certificate, which the host keeps on purpose, must
-// be found, so that the scan is shown to see the heap.
+// then imports two .pfx files written by openssl (its default PBES2/AES
+// form and its -legacy RC2/3DES form) with a third password made for this
+// run and signs with each, then waits; every readable mapping of its
+// memory is scanned for the passwords' bytes (the .pfx password also as
+// UTF-16, the BMPString PKCS#12 derives its keys from). The certificate,
+// which the host keeps on purpose, must be found, so that the scan is
+// shown to see the heap.
 func TestPasswordIsWipedFromTheIdleHost(t *testing.T) {
 	if os.Getenv("EFIRMA_TEST_BINARY") != "" {
 		t.Skip("a prebuilt binary under another OS")
@@ -115,6 +120,12 @@ func TestPasswordIsWipedFromTheIdleHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain2 := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der2})
+
+	// Two .pfx files with a password of their own, written by openssl.
+	rand.Read(rnd[:])
+	pfxPassword := "Pfx-F05-" + hex.EncodeToString(rnd[:])
+	pfxModern := opensslPFX(t, "fiel-enie", pfxPassword)
+	pfxLegacy := opensslPFX(t, "csd-moral", pfxPassword, "-legacy")
 
 	cmd := exec.Command(binPath, "chrome-extension://x/")
 	cmd.Env = append(os.Environ(), "EFIRMA_HOME="+t.TempDir())
@@ -161,9 +172,16 @@ func TestPasswordIsWipedFromTheIdleHost(t *testing.T) {
 	if enc, _ := reencrypted.Result.(map[string]any)["keyEncrypted"].(bool); !enc {
 		t.Fatalf("the unencrypted key was not stored encrypted: %v", reencrypted.Result)
 	}
+	for i, pfx := range [][]byte{pfxModern, pfxLegacy} {
+		n := strconv.Itoa(i)
+		imported := call("4"+n, protocol.CmdImportCredential, protocol.ImportParams{PFX: b64(pfx), Password: pfxPassword})
+		id, _ := imported.Result.(map[string]any)["id"].(string)
+		call("5"+n, protocol.CmdSign, protocol.SignParams{Origin: "https://www.sat.gob.mx", CertificateID: id, Password: pfxPassword, Data: b64([]byte("Acuse de recibo F-05 .pfx"))})
+	}
 	time.Sleep(2 * time.Second)
-	counts := scanMemory(t, cmd.Process.Pid, []byte(password), []byte(newPassword), cer[len(cer)-64:])
-	if counts[2] == 0 {
+	counts := scanMemory(t, cmd.Process.Pid, []byte(password), []byte(newPassword), []byte(pfxPassword), utf16BE(pfxPassword), utf16LE(pfxPassword), cer[len(cer)-64:])
+	t.Logf("copies in the idle host: password %d, newPassword %d, .pfx password %d (UTF-8), %d (UTF-16BE), %d (UTF-16LE); certificate %d", counts[0], counts[1], counts[2], counts[3], counts[4], counts[5])
+	if counts[5] == 0 {
 		t.Fatal("the scan did not find the certificate the host holds; it proves nothing")
 	}
 	if counts[0] != 0 {
@@ -172,4 +190,44 @@ func TestPasswordIsWipedFromTheIdleHost(t *testing.T) {
 	if counts[1] != 0 {
 		t.Errorf("the idle host still holds %d copies of the new password of an unencrypted key", counts[1])
 	}
+	if counts[2]+counts[3]+counts[4] != 0 {
+		t.Errorf("the idle host still holds copies of the .pfx password: %d as UTF-8, %d as UTF-16BE, %d as UTF-16LE", counts[2], counts[3], counts[4])
+	}
+}
+
+// utf16BE and utf16LE are an ASCII password as UTF-16 (the BMPString of
+// PKCS#12 is big-endian).
+func utf16BE(s string) []byte {
+	var b []byte
+	for _, c := range []byte(s) {
+		b = append(b, 0, c)
+	}
+	return b
+}
+
+func utf16LE(s string) []byte {
+	var b []byte
+	for _, c := range []byte(s) {
+		b = append(b, c, 0)
+	}
+	return b
+}
+
+// opensslPFX writes the generated credential name as a .pfx with the real
+// openssl pkcs12 -export, protected with password, in the form args ask for.
+func opensslPFX(t *testing.T, name, password string, args ...string) []byte {
+	t.Helper()
+	openssl := testenv.Tool(t, "openssl")
+	dir := t.TempDir()
+	keyPath, certPath, out := filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "out.pfx")
+	run := func(args ...string) {
+		t.Helper()
+		if b, err := exec.Command(openssl, args...).CombinedOutput(); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, b)
+		}
+	}
+	run("pkcs8", "-inform", "DER", "-in", testenv.CredPath(t, name, "private_key.key"), "-passin", "pass:12345678a", "-out", keyPath)
+	run("x509", "-inform", "DER", "-in", testenv.CredPath(t, name, "certificate.cer"), "-out", certPath)
+	run(append([]string{"pkcs12", "-export", "-inkey", keyPath, "-in", certPath, "-out", out, "-passout", "pass:" + password}, args...)...)
+	return testenv.ReadFile(t, out)
 }

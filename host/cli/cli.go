@@ -588,7 +588,9 @@ func export(args []string, env Env) int {
 	if err != nil {
 		return fail(env, false, err)
 	}
+	defer clear(pw)
 	var newPw []byte
+	defer func() { clear(newPw) }()
 	if *pwStdin {
 		newPw, err = readSecret(env, true, "")
 	} else {

@@ -436,7 +436,7 @@ const (
 // EncodePFX writes key and cert as a PKCS#12 file protected with
 // password: the certificate in a SafeContents and the key in a
 // pkcs8ShroudedKeyBag, both PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), and an
-// HMAC-SHA256 MAC, each with PFXIterations. openssl and Windows open it.
+// HMAC-SHA256 MAC, each with PFXIterations; openssl opens it (tested).
 // The password stays in the caller's bytes; its BMPString, the derived
 // keys and the plaintext PKCS#8 are zeroed.
 func EncodePFX(key crypto.Signer, cert *x509.Certificate, password []byte) ([]byte, error) {

@@ -50,6 +50,7 @@ fuzz:
 bench: build
 	$(GO) run ./host/bench -write docs/PERFORMANCE.md
 	$(GO) test -run '^$$' -bench . -benchmem ./host/token ./portal/verifier
+	EFIRMA_BENCH=1 EFIRMA_BENCH_ROUNDS=$${EFIRMA_BENCH_ROUNDS:-20} $(GO) test -count=1 -v -run TestFlowSpeed ./e2e
 
 # The main job: protocol phase, then the real browser flow (DEMOFLAGS=--keep
 # leaves the portal running; --browser=false skips the browser phase).

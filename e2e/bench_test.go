@@ -28,8 +28,9 @@ import (
 //     (chrome.windows.create from an extension page → that page loaded),
 //     measured in the same run;
 //   - the press of «Acceder» → /inicio shows the RFC, over the sum of its
-//     unavoidable parts measured in the same run, each the way the portal
-//     does it without the extension: one authenticate on a warm native
+//     unavoidable parts measured in the same run, in a fresh tab opened
+//     like the login's (homeTab), each the way the portal does it without
+//     the extension: one authenticate on a warm native
 //     port (chrome.runtime.connectNative from an extension page of the
 //     same extension, the host already started and answering), the portal
 //     page's own POST /api/login with that token, and its own

@@ -17,7 +17,7 @@
  */
 
 /** Version of this library. */
-export const VERSION = "1.0.0";
+export const VERSION = "1.1.0";
 /** Protocol version this library speaks with the extension. */
 export const PROTOCOL = 1;
 /** How long to wait for the extension's acknowledgement (ms). */

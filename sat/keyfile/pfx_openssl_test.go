@@ -92,6 +92,7 @@ func TestDecodePFXFromOpenSSL(t *testing.T) {
 	}{
 		{"default", rsaKeyPath, rsaCerPath, pw, nil, "AES-256-CBC"},
 		{"legacy", rsaKeyPath, rsaCerPath, pw, legacy, "pbeWithSHA1And40BitRC2-CBC"},
+		{"legacy RC2-128", rsaKeyPath, rsaCerPath, pw, []string{"-legacy", "-certpbe", "PBE-SHA1-RC2-128"}, "pbeWithSHA1And128BitRC2-CBC"},
 		{"pkcs12 3DES and SHA-1 MAC", rsaKeyPath, rsaCerPath, pw, []string{"-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES", "-macalg", "sha1"}, "pbeWithSHA1And3-KeyTripleDES-CBC"},
 		{"unencrypted certificates", rsaKeyPath, rsaCerPath, pw, []string{"-certpbe", "NONE"}, "PKCS7 Data"},
 		{"unencrypted key and certificates", rsaKeyPath, rsaCerPath, pw, []string{"-keypbe", "NONE", "-certpbe", "NONE"}, "Key bag"},

@@ -9,8 +9,9 @@
 // key-derivation work a file asks for is checked before any is done
 // (MaxPBKDF2Iterations); failures are the sat sentinels (sat.ErrWrongPassword,
 // sat.ErrNotAKey, sat.ErrBadPFX, ...), never a panic; a .key is decrypted
-// by our own PBES2 (pbes2.go), which keeps the password in the caller's
-// bytes and zeroes the derived key and the plaintext.
+// by our own PBES2 (pbes2.go) and a .pfx read and written by our own
+// PKCS#12 (pkcs12.go, rc2.go), which keep the password in the caller's
+// bytes and zero what is derived from it and the plaintext.
 package keyfile
 
 import (

@@ -75,6 +75,8 @@ func TestFlowSpeed(t *testing.T) {
 		if i == 0 {
 			continue
 		}
+		t.Logf("BENCH round %d: click → consent ready %v (floor %v); «Acceder» → /inicio %v = %v + %v + %v (parts %v + %v + %v)",
+			i, l.open.total, f.total, l.accept, l.hops[0], l.hops[1], l.hops[2], fl[0], fl[1], fl[2])
 		floor, open, accept = append(floor, f.total), append(open, l.open.total), append(accept, l.accept)
 		parts = append(parts, fl[0]+fl[1]+fl[2])
 		for k := range 2 {

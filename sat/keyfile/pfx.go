@@ -72,59 +72,39 @@ func DecodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
 // inside an encrypted SafeContents are checked by decodePFX before each
 // decryption, and the whole decoding is bounded by pfxTimeout.
 func checkPFXWork(pfx []byte) error {
-	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%w: "+format, append([]any{sat.ErrBadPFX}, a...)...)
-	}
-	var p struct {
-		Version  int
-		AuthSafe struct {
-			ContentType asn1.ObjectIdentifier
-			Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
-		}
-		MacData struct {
-			Mac struct {
-				Algorithm struct {
-					Algorithm  asn1.ObjectIdentifier
-					Parameters asn1.RawValue `asn1:"optional"`
-				}
-				Digest []byte
-			}
-			Salt       []byte
-			Iterations int `asn1:"optional,default:1"`
-		} `asn1:"optional"`
-	}
+	var p pfxPDU
 	if rest, err := asn1.Unmarshal(pfx, &p); err != nil || len(rest) != 0 {
-		return bad("not a PKCS#12 structure")
+		return badPFX("not a PKCS#12 structure")
 	}
 	if len(p.MacData.Mac.Digest) == 0 {
-		return bad("no MAC (integrity) in the file")
+		return badPFX("no MAC (integrity) in the file")
 	}
 	if !p.MacData.Mac.Algorithm.Algorithm.Equal(oidSHA1) && !p.MacData.Mac.Algorithm.Algorithm.Equal(oidSHA256) {
-		return bad("unsupported MAC algorithm %v", p.MacData.Mac.Algorithm.Algorithm)
+		return badPFX("unsupported MAC algorithm %v", p.MacData.Mac.Algorithm.Algorithm)
 	}
 	if p.MacData.Iterations < 1 || p.MacData.Iterations > MaxPBKDF2Iterations || len(p.MacData.Salt) > 64 {
-		return bad("MAC iterations %d out of bounds", p.MacData.Iterations)
+		return badPFX("MAC iterations %d out of bounds", p.MacData.Iterations)
 	}
 	if !p.AuthSafe.ContentType.Equal(oidData) {
-		return bad("authenticated safe is not plain data")
+		return badPFX("authenticated safe is not plain data")
 	}
 	var safeDER []byte
 	if _, err := asn1.Unmarshal(p.AuthSafe.Content.Bytes, &safeDER); err != nil {
-		return bad("bad authenticated safe")
+		return badPFX("bad authenticated safe")
 	}
 	var safe []struct {
 		ContentType asn1.ObjectIdentifier
 		Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
 	}
 	if _, err := asn1.Unmarshal(safeDER, &safe); err != nil {
-		return bad("bad authenticated safe")
+		return badPFX("bad authenticated safe")
 	}
 	for _, ci := range safe {
 		switch {
 		case ci.ContentType.Equal(oidData):
 			var bagsDER []byte
 			if _, err := asn1.Unmarshal(ci.Content.Bytes, &bagsDER); err != nil {
-				return bad("bad safe contents")
+				return badPFX("bad safe contents")
 			}
 			var bags []struct {
 				ID    asn1.ObjectIdentifier
@@ -132,7 +112,7 @@ func checkPFXWork(pfx []byte) error {
 				Attrs asn1.RawValue `asn1:"optional,set"`
 			}
 			if _, err := asn1.Unmarshal(bagsDER, &bags); err != nil {
-				return bad("bad safe bags")
+				return badPFX("bad safe bags")
 			}
 			for _, b := range bags {
 				if !b.ID.Equal(oidShroudedKeyBag) {
@@ -140,29 +120,22 @@ func checkPFXWork(pfx []byte) error {
 				}
 				var epki sat.EncryptedKeyInfo
 				if _, err := asn1.Unmarshal(b.Value.Bytes, &epki); err != nil {
-					return bad("bad shrouded key bag")
+					return badPFX("bad shrouded key bag")
 				}
 				if err := checkPBEWork(epki.Algo); err != nil {
-					return bad("key bag: %v", err)
+					return badPFX("key bag: %v", err)
 				}
 			}
 		case ci.ContentType.Equal(oidEncryptedData):
-			var ed struct {
-				Version int
-				Info    struct {
-					ContentType asn1.ObjectIdentifier
-					Algo        pkix.AlgorithmIdentifier
-					Content     asn1.RawValue `asn1:"tag:0,optional"`
-				}
-			}
+			var ed pfxEncryptedData
 			if _, err := asn1.Unmarshal(ci.Content.Bytes, &ed); err != nil {
-				return bad("bad encrypted safe contents")
+				return badPFX("bad encrypted safe contents")
 			}
 			if err := checkPBEWork(ed.Info.Algo); err != nil {
-				return bad("encrypted safe contents: %v", err)
+				return badPFX("encrypted safe contents: %v", err)
 			}
 		default:
-			return bad("unsupported content type %v", ci.ContentType)
+			return badPFX("unsupported content type %v", ci.ContentType)
 		}
 	}
 	return nil

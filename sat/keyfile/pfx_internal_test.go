@@ -14,39 +14,13 @@ import (
 )
 
 func TestPFXWithHugeMACIterationsIsRefused(t *testing.T) {
-	type alg struct {
-		Algorithm asn1.ObjectIdentifier
-		Params    asn1.RawValue `asn1:"optional"`
-	}
 	inner, _ := asn1.Marshal([]byte{0x30, 0x00})
-	pfx, err := asn1.Marshal(struct {
-		Version  int
-		AuthSafe struct {
-			ContentType asn1.ObjectIdentifier
-			Content     asn1.RawValue `asn1:"explicit,tag:0"`
-		}
-		MacData struct {
-			Mac struct {
-				Algorithm alg
-				Digest    []byte
-			}
-			Salt       []byte
-			Iterations int
-		}
-	}{Version: 3, AuthSafe: struct {
-		ContentType asn1.ObjectIdentifier
-		Content     asn1.RawValue `asn1:"explicit,tag:0"`
-	}{oidData, asn1.RawValue{FullBytes: inner}}, MacData: struct {
-		Mac struct {
-			Algorithm alg
-			Digest    []byte
-		}
-		Salt       []byte
-		Iterations int
-	}{Mac: struct {
-		Algorithm alg
-		Digest    []byte
-	}{alg{Algorithm: oidSHA1}, make([]byte, 20)}, Salt: []byte{1, 2, 3, 4, 5, 6, 7, 8}, Iterations: 1<<31 - 1}})
+	var p pfxPDU
+	p.Version = 3
+	p.AuthSafe.ContentType, p.AuthSafe.Content = oidData, asn1.RawValue{FullBytes: inner}
+	p.MacData.Mac.Algorithm.Algorithm, p.MacData.Mac.Digest = oidSHA1, make([]byte, 20)
+	p.MacData.Salt, p.MacData.Iterations = []byte{1, 2, 3, 4, 5, 6, 7, 8}, 1<<31-1
+	pfx, err := asn1.Marshal(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,13 +34,7 @@ func TestPFXWithHugeMACIterationsIsRefused(t *testing.T) {
 // refused before any key derivation. The fixtures' modern and legacy files
 // still pass the check.
 func TestPFXWorkBounds(t *testing.T) {
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("openssl missing (CI=true)")
-		}
-		t.Skip("openssl missing")
-	}
+	openssl := needOpenSSL(t)
 	dir := t.TempDir()
 	cred := filepath.Join("..", "..", "testdata", "creds", "fiel-fisica")
 	keyPEM := filepath.Join(dir, "key.pem")
@@ -111,13 +79,7 @@ func TestPFXWorkBounds(t *testing.T) {
 // (in a file openssl wrote with unencrypted certificates, its MAC made
 // again) and DecodePFX must still pick it, by its public key.
 func TestPFXChainWithTheCertificateLast(t *testing.T) {
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("openssl missing (CI=true)")
-		}
-		t.Skip("openssl missing")
-	}
+	openssl := needOpenSSL(t)
 	dir := t.TempDir()
 	run := func(args ...string) {
 		t.Helper()
@@ -142,21 +104,7 @@ func TestPFXChainWithTheCertificateLast(t *testing.T) {
 		ContentType asn1.ObjectIdentifier
 		Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
 	}
-	var p struct {
-		Version  int
-		AuthSafe contentInfo
-		MacData  struct {
-			Mac struct {
-				Algorithm struct {
-					Algorithm asn1.ObjectIdentifier
-					Params    asn1.RawValue `asn1:"optional"`
-				}
-				Digest []byte
-			}
-			Salt       []byte
-			Iterations int
-		}
-	}
+	var p pfxPDU
 	if _, err := asn1.Unmarshal(pfx, &p); err != nil {
 		t.Fatal(err)
 	}
@@ -260,21 +208,7 @@ func TestPFXWithPBMAC1IsRefused(t *testing.T) {
 	if _, _, err := DecodePFX(pfx, []byte("12345678a")); err != nil {
 		t.Fatalf("the file before the change: %v", err)
 	}
-	var p struct {
-		Version  int
-		AuthSafe asn1.RawValue
-		MacData  struct {
-			Mac struct {
-				Algorithm struct {
-					Algorithm asn1.ObjectIdentifier
-					Params    asn1.RawValue `asn1:"optional"`
-				}
-				Digest []byte
-			}
-			Salt       []byte
-			Iterations int
-		}
-	}
+	var p pfxPDU
 	if _, err := asn1.Unmarshal(pfx, &p); err != nil {
 		t.Fatal(err)
 	}
@@ -295,13 +229,7 @@ func TestPFXWithPBMAC1IsRefused(t *testing.T) {
 // with unencrypted bags and an empty password, its MAC made again the
 // other way, opens with the empty password and with no other.
 func TestPFXEmptyPasswordWithoutBMPTerminator(t *testing.T) {
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("openssl missing (CI=true)")
-		}
-		t.Skip("openssl missing")
-	}
+	openssl := needOpenSSL(t)
 	dir := t.TempDir()
 	creds := filepath.Join("..", "..", "testdata", "creds", "fiel-fisica")
 	keyPEM, certPEM, out := filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "empty.pfx")
@@ -318,24 +246,7 @@ func TestPFXEmptyPasswordWithoutBMPTerminator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p struct {
-		Version  int
-		AuthSafe struct {
-			ContentType asn1.ObjectIdentifier
-			Content     asn1.RawValue `asn1:"explicit,tag:0"`
-		}
-		MacData struct {
-			Mac struct {
-				Algorithm struct {
-					Algorithm asn1.ObjectIdentifier
-					Params    asn1.RawValue `asn1:"optional"`
-				}
-				Digest []byte
-			}
-			Salt       []byte
-			Iterations int
-		}
-	}
+	var p pfxPDU
 	if _, err := asn1.Unmarshal(pfx, &p); err != nil {
 		t.Fatal(err)
 	}
@@ -359,4 +270,19 @@ func TestPFXEmptyPasswordWithoutBMPTerminator(t *testing.T) {
 	if _, _, err := DecodePFX(changed, []byte("x")); !errors.Is(err, sat.ErrWrongPassword) {
 		t.Errorf("password x: %v, want sat.ErrWrongPassword", err)
 	}
+}
+
+// needOpenSSL returns openssl's path; without it the test skips, or fails
+// under CI=true. (internal/testenv.Tool does the same, but testenv imports
+// this package.)
+func needOpenSSL(t *testing.T) string {
+	t.Helper()
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("openssl missing (CI=true)")
+		}
+		t.Skip("openssl missing")
+	}
+	return openssl
 }

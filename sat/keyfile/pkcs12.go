@@ -204,42 +204,60 @@ type pfxContents struct {
 	certs []*x509.Certificate
 }
 
+// pfxPDU is a PFX (RFC 7292 §4): its version (3), the authenticated safe
+// and the MAC over it, whose iteration count is 1 when absent.
+type pfxPDU struct {
+	Version  int
+	AuthSafe struct {
+		ContentType asn1.ObjectIdentifier
+		Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
+	}
+	MacData struct {
+		Mac struct {
+			Algorithm pkix.AlgorithmIdentifier
+			Digest    []byte
+		}
+		Salt       []byte
+		Iterations int `asn1:"optional,default:1"`
+	} `asn1:"optional"`
+}
+
+// pfxEncryptedData is an encrypted SafeContents (RFC 7292 §5.1,
+// EncryptedData of RFC 5652 §8): its encryption algorithm and the
+// encrypted content.
+type pfxEncryptedData struct {
+	Version int
+	Info    struct {
+		ContentType asn1.ObjectIdentifier
+		Algo        pkix.AlgorithmIdentifier
+		Content     asn1.RawValue `asn1:"tag:0,optional"`
+	}
+}
+
+// badPFX is sat.ErrBadPFX with what is wrong.
+func badPFX(format string, a ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{sat.ErrBadPFX}, a...)...)
+}
+
 // decodePFX opens a .pfx that checkPFXWork accepted: it checks the MAC
 // (sat.ErrWrongPassword when it differs), then reads every SafeContents
 // and bag, and returns the one private key and the certificate whose
 // public key is the key's. Errors: sat.ErrBadPFX, sat.ErrWrongPassword,
 // sat.ErrKeyMismatch.
 func decodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
-	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%w: "+format, append([]any{sat.ErrBadPFX}, a...)...)
-	}
-	var p struct {
-		Version  int
-		AuthSafe struct {
-			ContentType asn1.ObjectIdentifier
-			Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
-		}
-		MacData struct {
-			Mac struct {
-				Algorithm pkix.AlgorithmIdentifier
-				Digest    []byte
-			}
-			Salt       []byte
-			Iterations int `asn1:"optional,default:1"`
-		} `asn1:"optional"`
-	}
+	var p pfxPDU
 	if _, err := asn1.Unmarshal(pfx, &p); err != nil {
-		return nil, nil, bad("not a PKCS#12 structure")
+		return nil, nil, badPFX("not a PKCS#12 structure")
 	}
 	if p.Version != 3 {
-		return nil, nil, bad("version %d, want 3", p.Version)
+		return nil, nil, badPFX("version %d, want 3", p.Version)
 	}
 	if pr := p.MacData.Mac.Algorithm.Parameters; len(pr.FullBytes) != 0 && !bytes.Equal(pr.FullBytes, asn1.NullBytes) {
-		return nil, nil, bad("unsupported MAC parameters")
+		return nil, nil, badPFX("unsupported MAC parameters")
 	}
 	var authSafe []byte
 	if _, err := asn1.Unmarshal(p.AuthSafe.Content.Bytes, &authSafe); err != nil {
-		return nil, nil, bad("bad authenticated safe")
+		return nil, nil, badPFX("bad authenticated safe")
 	}
 
 	// The MAC, which proves the password. An empty password is written
@@ -262,7 +280,7 @@ func decodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
 		Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
 	}
 	if _, err := asn1.Unmarshal(authSafe, &safe); err != nil {
-		return nil, nil, bad("bad authenticated safe")
+		return nil, nil, badPFX("bad authenticated safe")
 	}
 	var got pfxContents
 	for _, ci := range safe {
@@ -270,23 +288,16 @@ func decodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
 		switch {
 		case ci.ContentType.Equal(oidData):
 			if _, err := asn1.Unmarshal(ci.Content.Bytes, &contents); err != nil {
-				return nil, nil, bad("bad safe contents")
+				return nil, nil, badPFX("bad safe contents")
 			}
 		case ci.ContentType.Equal(oidEncryptedData):
-			var ed struct {
-				Version int
-				Info    struct {
-					ContentType asn1.ObjectIdentifier
-					Algo        pkix.AlgorithmIdentifier
-					Content     asn1.RawValue `asn1:"tag:0,optional"`
-				}
-			}
+			var ed pfxEncryptedData
 			if _, err := asn1.Unmarshal(ci.Content.Bytes, &ed); err != nil {
-				return nil, nil, bad("bad encrypted safe contents")
+				return nil, nil, badPFX("bad encrypted safe contents")
 			}
 			data, err := octets(ed.Info.Content)
 			if err != nil {
-				return nil, nil, bad("bad encrypted safe contents")
+				return nil, nil, badPFX("bad encrypted safe contents")
 			}
 			plain, err := decryptPFXData(ed.Info.Algo, data, password, bmp)
 			if err != nil {
@@ -294,7 +305,7 @@ func decodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
 			}
 			contents = plain
 		default:
-			return nil, nil, bad("unsupported content type %v", ci.ContentType)
+			return nil, nil, badPFX("unsupported content type %v", ci.ContentType)
 		}
 		err := got.readBags(contents, password, bmp)
 		clear(contents)
@@ -303,13 +314,13 @@ func decodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
 		}
 	}
 	if got.key == nil {
-		return nil, nil, bad("no private key in the file")
+		return nil, nil, badPFX("no private key in the file")
 	}
 	if len(got.certs) == 0 {
-		return nil, nil, bad("no certificate in the file")
+		return nil, nil, badPFX("no certificate in the file")
 	}
 	if signing.Algorithm(got.key.Public()) == "" {
-		return nil, nil, bad("unsupported key type")
+		return nil, nil, badPFX("unsupported key type")
 	}
 	// A file may hold the chain: the certificate is the one whose public
 	// key is the key's; without one, CheckPair names the mismatch.
@@ -329,18 +340,15 @@ func decodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
 
 // readBags reads the SafeBags of one SafeContents into c.
 func (c *pfxContents) readBags(contents, password, bmp []byte) error {
-	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%w: "+format, append([]any{sat.ErrBadPFX}, a...)...)
-	}
 	var bags []safeBag
 	if _, err := asn1.Unmarshal(contents, &bags); err != nil {
-		return bad("bad safe bags")
+		return badPFX("bad safe bags")
 	}
 	for _, b := range bags {
 		switch {
 		case b.ID.Equal(oidKeyBag), b.ID.Equal(oidShroudedKeyBag):
 			if c.key != nil {
-				return bad("more than one private key in the file")
+				return badPFX("more than one private key in the file")
 			}
 			der := b.Value.Bytes // a keyBag: PrivateKeyInfo
 			if b.ID.Equal(oidShroudedKeyBag) {
@@ -349,7 +357,7 @@ func (c *pfxContents) readBags(contents, password, bmp []byte) error {
 					Data asn1.RawValue
 				}
 				if _, err := asn1.Unmarshal(b.Value.Bytes, &epki); err != nil || epki.Data.Tag != asn1.TagOctetString {
-					return bad("bad shrouded key bag")
+					return badPFX("bad shrouded key bag")
 				}
 				plain, err := decryptPFXData(epki.Algo, epki.Data.Bytes, password, bmp)
 				if err != nil {
@@ -360,7 +368,7 @@ func (c *pfxContents) readBags(contents, password, bmp []byte) error {
 			}
 			k, err := parsePlainKey(der, sat.ErrBadPFX)
 			if err != nil {
-				return bad("unreadable private key")
+				return badPFX("unreadable private key")
 			}
 			c.key = k
 		case b.ID.Equal(oidCertBag):
@@ -369,18 +377,18 @@ func (c *pfxContents) readBags(contents, password, bmp []byte) error {
 				Value asn1.RawValue `asn1:"explicit,tag:0"`
 			}
 			if _, err := asn1.Unmarshal(b.Value.Bytes, &cb); err != nil {
-				return bad("bad certificate bag")
+				return badPFX("bad certificate bag")
 			}
 			if !cb.ID.Equal(oidX509Cert) {
 				continue // an SDSI certificate: not ours
 			}
 			var der []byte
 			if _, err := asn1.Unmarshal(cb.Value.Bytes, &der); err != nil {
-				return bad("bad certificate bag")
+				return badPFX("bad certificate bag")
 			}
 			cert, err := x509.ParseCertificate(der)
 			if err != nil {
-				return bad("unreadable certificate: %v", err)
+				return badPFX("unreadable certificate: %v", err)
 			}
 			c.certs = append(c.certs, cert)
 		}

@@ -92,10 +92,7 @@ func checkPFXWork(pfx []byte) error {
 	if _, err := asn1.Unmarshal(p.AuthSafe.Content.Bytes, &safeDER); err != nil {
 		return badPFX("bad authenticated safe")
 	}
-	var safe []struct {
-		ContentType asn1.ObjectIdentifier
-		Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
-	}
+	var safe []pfxContentInfo
 	if _, err := asn1.Unmarshal(safeDER, &safe); err != nil {
 		return badPFX("bad authenticated safe")
 	}
@@ -106,11 +103,7 @@ func checkPFXWork(pfx []byte) error {
 			if _, err := asn1.Unmarshal(ci.Content.Bytes, &bagsDER); err != nil {
 				return badPFX("bad safe contents")
 			}
-			var bags []struct {
-				ID    asn1.ObjectIdentifier
-				Value asn1.RawValue `asn1:"explicit,tag:0"`
-				Attrs asn1.RawValue `asn1:"optional,set"`
-			}
+			var bags []safeBag
 			if _, err := asn1.Unmarshal(bagsDER, &bags); err != nil {
 				return badPFX("bad safe bags")
 			}
@@ -156,10 +149,7 @@ var (
 func checkPBEWork(a pkix.AlgorithmIdentifier) error {
 	switch {
 	case len(a.Algorithm) == len(oidPKCS12PBE)+1 && a.Algorithm[:len(oidPKCS12PBE)].Equal(oidPKCS12PBE):
-		var pbe struct {
-			Salt       []byte
-			Iterations int
-		}
+		var pbe pkcs12PBEParams
 		if _, err := asn1.Unmarshal(a.Parameters.FullBytes, &pbe); err != nil {
 			return errors.New("bad PBE parameters")
 		}

@@ -100,17 +100,13 @@ func TestPFXChainWithTheCertificateLast(t *testing.T) {
 	}
 	leaf, _ := os.ReadFile(filepath.Join(creds, "fiel-fisica", "certificate.cer"))
 
-	type contentInfo struct {
-		ContentType asn1.ObjectIdentifier
-		Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
-	}
 	var p pfxPDU
 	if _, err := asn1.Unmarshal(pfx, &p); err != nil {
 		t.Fatal(err)
 	}
 	var authSafe []byte
 	asn1.Unmarshal(p.AuthSafe.Content.Bytes, &authSafe)
-	var safe []contentInfo
+	var safe []pfxContentInfo
 	if _, err := asn1.Unmarshal(authSafe, &safe); err != nil {
 		t.Fatal(err)
 	}

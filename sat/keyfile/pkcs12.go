@@ -165,10 +165,7 @@ func decryptPFXData(algo pkix.AlgorithmIdentifier, data, password, bmp []byte) (
 	default:
 		return nil, fmt.Errorf("%w %v", errPFXUnsupported, algo.Algorithm)
 	}
-	var pbe struct {
-		Salt       []byte
-		Iterations int
-	}
+	var pbe pkcs12PBEParams
 	if _, err := asn1.Unmarshal(algo.Parameters.FullBytes, &pbe); err != nil {
 		return nil, errPBES2
 	}
@@ -190,6 +187,13 @@ func decryptPFXData(algo pkix.AlgorithmIdentifier, data, password, bmp []byte) (
 	return decryptCBC(block, iv, data)
 }
 
+// pkcs12PBEParams are the parameters of a legacy PKCS#12 PBE
+// (pbeWithSHAAnd…, RFC 7292 appendix C).
+type pkcs12PBEParams struct {
+	Salt       []byte
+	Iterations int
+}
+
 // safeBag is one SafeBag; Value and Attrs point into the SafeContents
 // (no copy of a decrypted key is made while parsing).
 type safeBag struct {
@@ -204,15 +208,21 @@ type pfxContents struct {
 	certs []*x509.Certificate
 }
 
+// pfxContentInfo is a ContentInfo (RFC 5652 §3): the authenticated safe,
+// and each SafeContents in it. Content is the whole explicit [0] element
+// (encoding/asn1 reads and writes a RawValue as it stands; Content.Bytes
+// is what the tag holds).
+type pfxContentInfo struct {
+	ContentType asn1.ObjectIdentifier
+	Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
+}
+
 // pfxPDU is a PFX (RFC 7292 §4): its version (3), the authenticated safe
 // and the MAC over it, whose iteration count is 1 when absent.
 type pfxPDU struct {
 	Version  int
-	AuthSafe struct {
-		ContentType asn1.ObjectIdentifier
-		Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
-	}
-	MacData struct {
+	AuthSafe pfxContentInfo
+	MacData  struct {
 		Mac struct {
 			Algorithm pkix.AlgorithmIdentifier
 			Digest    []byte
@@ -275,10 +285,7 @@ func decodePFX(pfx, password []byte) (crypto.Signer, *x509.Certificate, error) {
 		return nil, nil, sat.ErrWrongPassword
 	}
 
-	var safe []struct {
-		ContentType asn1.ObjectIdentifier
-		Content     asn1.RawValue `asn1:"explicit,tag:0,optional"`
-	}
+	var safe []pfxContentInfo
 	if _, err := asn1.Unmarshal(authSafe, &safe); err != nil {
 		return nil, nil, badPFX("bad authenticated safe")
 	}
@@ -352,14 +359,11 @@ func (c *pfxContents) readBags(contents, password, bmp []byte) error {
 			}
 			der := b.Value.Bytes // a keyBag: PrivateKeyInfo
 			if b.ID.Equal(oidShroudedKeyBag) {
-				var epki struct {
-					Algo pkix.AlgorithmIdentifier
-					Data asn1.RawValue
-				}
-				if _, err := asn1.Unmarshal(b.Value.Bytes, &epki); err != nil || epki.Data.Tag != asn1.TagOctetString {
+				var epki sat.EncryptedKeyInfo
+				if _, err := asn1.Unmarshal(b.Value.Bytes, &epki); err != nil {
 					return badPFX("bad shrouded key bag")
 				}
-				plain, err := decryptPFXData(epki.Algo, epki.Data.Bytes, password, bmp)
+				plain, err := decryptPFXData(epki.Algo, epki.Data, password, bmp)
 				if err != nil {
 					return pfxDecryptError("key bag", err)
 				}
@@ -484,10 +488,6 @@ func encodePFX(key crypto.Signer, cert *x509.Certificate, password []byte, iter 
 		Value asn1.RawValue // explicit [0]
 		Attrs []attribute   `asn1:"set"`
 	}
-	type contentInfo struct {
-		ContentType asn1.ObjectIdentifier
-		Content     asn1.RawValue // explicit [0]
-	}
 	// explicit0 wraps DER in an explicit [0] tag (encoding/asn1 writes
 	// a RawValue's FullBytes as they are, ignoring a tag option).
 	explicit0 := func(der []byte) asn1.RawValue {
@@ -567,7 +567,7 @@ func encodePFX(key crypto.Signer, cert *x509.Certificate, password []byte, iter 
 		return fail(err)
 	}
 
-	authSafe, err := asn1.Marshal([]contentInfo{
+	authSafe, err := asn1.Marshal([]pfxContentInfo{
 		{oidEncryptedData, explicit0(encryptedData)},
 		{oidData, explicit0(keyData.FullBytes)},
 	})
@@ -584,24 +584,12 @@ func encodePFX(key crypto.Signer, cert *x509.Certificate, password []byte, iter 
 	bmp := bmpPassword(password)
 	defer clear(bmp)
 	mac := pfxMAC(sha256.New, bmp, salt, iter, authSafe)
-	type algorithm struct {
-		Algorithm  asn1.ObjectIdentifier
-		Parameters asn1.RawValue
-	}
-	type digestInfo struct {
-		Algorithm algorithm
-		Digest    []byte
-	}
-	type macData struct {
-		Mac        digestInfo
-		Salt       []byte
-		Iterations int
-	}
-	out, err := asn1.Marshal(struct {
-		Version  int
-		AuthSafe contentInfo
-		MacData  macData
-	}{3, contentInfo{oidData, explicit0(authSafeValue.FullBytes)}, macData{digestInfo{algorithm{oidSHA256, asn1.NullRawValue}, mac}, salt, iter}})
+	var p pfxPDU
+	p.Version = 3
+	p.AuthSafe = pfxContentInfo{oidData, explicit0(authSafeValue.FullBytes)}
+	p.MacData.Mac.Algorithm = pkix.AlgorithmIdentifier{Algorithm: oidSHA256, Parameters: asn1.NullRawValue}
+	p.MacData.Mac.Digest, p.MacData.Salt, p.MacData.Iterations = mac, salt, iter
+	out, err := asn1.Marshal(p)
 	if err != nil {
 		return fail(err)
 	}

@@ -39,6 +39,11 @@ export async function ask(msg, runtime = chrome.runtime) {
   } catch {
     // the service worker is gone
   }
+  return unavailable();
+}
+
+/** The answer when the service worker cannot be reached. */
+function unavailable() {
   return { ok: false, error: { code: "ERR_EXTENSION_UNAVAILABLE", message: t("err_ERR_EXTENSION_UNAVAILABLE") } };
 }
 
@@ -76,7 +81,6 @@ export function openLine(name, runtime = chrome.runtime) {
   } catch {
     port = null;
   }
-  const unavailable = () => ({ ok: false, error: { code: "ERR_EXTENSION_UNAVAILABLE", message: t("err_ERR_EXTENSION_UNAVAILABLE") } });
   return async (msg) => {
     if (!port) return ask(msg, runtime);
     const rid = ++seq;

@@ -350,7 +350,11 @@ func Accept(ctx context.Context) error {
 	if _, err := WaitJS[bool](ctx, `(() => { const e = document.querySelector(".docview-end"); if (e) e.scrollIntoView({block: "end"}); return !document.querySelector("#aceptar").disabled; })()`, 5*time.Second); err != nil {
 		return fmt.Errorf("consent: the accept button stayed disabled: %w", err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#aceptar"))); err != nil {
+	// The press can end the window before chromedp hears back from it: a
+	// final error closes it at once (a locked PIN answers in milliseconds).
+	// That is the press's own outcome, and the caller checks what the page
+	// got; any other failure is the test's.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#aceptar"))); err != nil && !errors.Is(err, chromedp.ErrTargetDetached) {
 		return fmt.Errorf("consent: %w", err)
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/efirma/conector/internal/chromerig"
 )
 
 const challenge = `"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"`
@@ -167,6 +169,34 @@ func TestExtension(t *testing.T) {
 		}
 		if r.hostPID() == pid {
 			t.Error("the same host process answered after being killed")
+		}
+		r.waitClosed()
+	})
+
+	t.Run("a second press while the first is answered is ignored", func(t *testing.T) {
+		r.t = t
+		ctx, cancel := r.openTestPage(page)
+		defer cancel()
+		start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
+		cctx, ccancel := r.waitConsent()
+		defer ccancel()
+		if err := chromerig.Pick(cctx, r.certIDs["eku9003173c9-fiel"], "12345678a"); err != nil {
+			t.Fatal(err)
+		}
+		// Two presses in one task: the window changes nothing on screen
+		// until the answer (consent.js BUSY_AFTER_MS), so the button is
+		// still enabled for the second; it must neither send again nor
+		// complain that the (now cleared) password is missing.
+		after, err := chromedp.Run(cctx, chromedp.Evaluate[[]string](`(() => { const b = document.querySelector("#aceptar"); b.click(); b.click(); const e = document.querySelector("#error"); return [String(e.hidden), e.textContent, document.querySelector("#password").value]; })()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(after) != 3 || after[0] != "true" || after[1] != "" || after[2] != "" {
+			t.Fatalf("after two presses: #error hidden=%q text=%q, password=%q; want hidden, empty, cleared", after[0], after[1], after[2])
+		}
+		out := result(t, ctx, "a", 15*time.Second)
+		if !out.OK || out.R["format"] != "efirma-auth:1" || out.R["signature"] == "" {
+			t.Fatalf("the press's answer: %+v", out)
 		}
 		r.waitClosed()
 	})

@@ -44,6 +44,17 @@ let confirmFor = "";
 /** What will be signed has been read to the end (shared/docview.js). */
 let gate = { read: () => true };
 let busyNow = false;
+/** A press is waiting for its answer (a second press is ignored). */
+let pressed = false;
+/**
+ * How long a press waits for its answer before the window shows it is busy
+ * (controls disabled, «Firmando…» said). A key file answers in tens of
+ * milliseconds, and the page is then already loading its next page: a frame
+ * of this window's at that moment took CPU from the host's signature and
+ * from that navigation on two cores (docs/PERFORMANCE.md). A token, a slow
+ * disk or a first PIN try takes longer, and shows it.
+ */
+const BUSY_AFTER_MS = 300;
 
 /** The id of the certificate chosen now, or undefined. */
 function chosenId() {
@@ -182,6 +193,7 @@ function showBlocked(why, listed) {
 
 form.addEventListener("submit", async (ev) => {
   ev.preventDefault();
+  if (pressed) return; // the answer to the last press is still on its way
   const chosen = /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="certificado"]:checked'));
   if (!chosen) {
     showError(errorBox, { code: "", message: t("consent_choose_first") });
@@ -204,17 +216,25 @@ form.addEventListener("submit", async (ev) => {
     finalTry.focus();
     return;
   }
-  showError(errorBox, null);
+  pressed = true;
+  // A message from the last try goes now (it no longer holds), so that the
+  // answer to this one is read out as new. A first try changes nothing here.
+  if (!errorBox.hidden) showError(errorBox, null);
   password.removeAttribute("aria-invalid");
-  setBusy(true, t("consent_working"));
   const pw = password.value;
   password.value = "";
   const confirmFinalTry = !finalTryBlock.hidden && finalTry.checked;
-  const out = await ask({ type: "consent:submit", session, certificateId: chosen.value, password: pw, confirmFinalTry });
+  const request = ask({ type: "consent:submit", session, certificateId: chosen.value, password: pw, confirmFinalTry });
+  // The request is on its way; what this press changes on screen waits
+  // until the answer, or BUSY_AFTER_MS without one.
+  const busyLater = setTimeout(() => setBusy(true, t("consent_working")), BUSY_AFTER_MS);
+  const out = await request;
+  clearTimeout(busyLater);
+  pressed = false;
   if (out.ok) {
     // The page has its answer; the service worker closes this window a
     // moment later (shared/service.js), or it closes itself.
-    $("trabajando").textContent = t("consent_done");
+    setBusy(true, t("consent_done"));
     setTimeout(() => window.close(), 3000);
     return;
   }

@@ -19,10 +19,13 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/subtle"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/binary"
 	"errors"
 	"hash"
+
+	"github.com/efirma/conector/sat"
 )
 
 var (
@@ -202,24 +205,22 @@ func encryptPBES2(plain, password, salt, iv []byte, iter int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return asn1.Marshal(struct {
-		Algo asn1.RawValue
-		Data []byte
-	}{algo, data})
+	return asn1.Marshal(sat.EncryptedKeyInfo{Algo: algo, Data: data})
 }
 
 // encryptPBES2Data encrypts plain as encryptPBES2 does and returns the
-// DER AlgorithmIdentifier (PBES2 and its parameters) and the ciphertext
-// apart, for a .pfx's encrypted SafeContents as well as its key bag.
-func encryptPBES2Data(plain, password, salt, iv []byte, iter int) (asn1.RawValue, []byte, error) {
+// AlgorithmIdentifier (PBES2 and its parameters) and the ciphertext apart,
+// for a .pfx's encrypted SafeContents as well as its key bag.
+func encryptPBES2Data(plain, password, salt, iv []byte, iter int) (pkix.AlgorithmIdentifier, []byte, error) {
+	var none pkix.AlgorithmIdentifier
 	key := pbkdf2Key(sha256.New, password, salt, iter, 32)
 	defer clear(key)
 	block, err := aes.NewCipher(key)
 	if err != nil {
-		return asn1.RawValue{}, nil, err
+		return none, nil, err
 	}
 	if len(iv) != block.BlockSize() {
-		return asn1.RawValue{}, nil, errPBES2
+		return none, nil, errPBES2
 	}
 	n := block.BlockSize() - len(plain)%block.BlockSize()
 	data := make([]byte, len(plain)+n)
@@ -229,10 +230,7 @@ func encryptPBES2Data(plain, password, salt, iv []byte, iter int) (asn1.RawValue
 	}
 	cipher.NewCBCEncrypter(block, iv).CryptBlocks(data, data)
 
-	type algorithm struct {
-		Algorithm  asn1.ObjectIdentifier
-		Parameters asn1.RawValue
-	}
+	type algorithm = pkix.AlgorithmIdentifier
 	raw := func(v any) (asn1.RawValue, error) {
 		b, err := asn1.Marshal(v)
 		return asn1.RawValue{FullBytes: b}, err
@@ -241,21 +239,17 @@ func encryptPBES2Data(plain, password, salt, iv []byte, iter int) (asn1.RawValue
 		Salt       []byte
 		Iterations int
 		PRF        algorithm
-	}{salt, iter, algorithm{oidHMACSHA256, asn1.NullRawValue}})
+	}{salt, iter, algorithm{Algorithm: oidHMACSHA256, Parameters: asn1.NullRawValue}})
 	if err != nil {
-		return asn1.RawValue{}, nil, err
+		return none, nil, err
 	}
 	ivParam, err := raw(iv)
 	if err != nil {
-		return asn1.RawValue{}, nil, err
+		return none, nil, err
 	}
-	pbes2, err := raw(struct{ KDF, Enc algorithm }{algorithm{oidPBKDF2, kdfParams}, algorithm{oidAES256CBC, ivParam}})
+	pbes2, err := raw(struct{ KDF, Enc algorithm }{algorithm{Algorithm: oidPBKDF2, Parameters: kdfParams}, algorithm{Algorithm: oidAES256CBC, Parameters: ivParam}})
 	if err != nil {
-		return asn1.RawValue{}, nil, err
+		return none, nil, err
 	}
-	algo, err := raw(algorithm{oidPBES2, pbes2})
-	if err != nil {
-		return asn1.RawValue{}, nil, err
-	}
-	return algo, data, nil
+	return algorithm{Algorithm: oidPBES2, Parameters: pbes2}, data, nil
 }

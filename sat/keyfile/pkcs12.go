@@ -498,6 +498,19 @@ func encodePFX(key crypto.Signer, cert *x509.Certificate, password []byte, iter 
 		return asn1.RawValue{FullBytes: der}, err
 	}
 
+	// seal encrypts plain with PBES2 under a salt and an IV of its own.
+	seal := func(plain []byte) (pkix.AlgorithmIdentifier, []byte, error) {
+		salt, err := random(pfxSaltBytes)
+		if err != nil {
+			return pkix.AlgorithmIdentifier{}, nil, err
+		}
+		iv, err := random(aes.BlockSize)
+		if err != nil {
+			return pkix.AlgorithmIdentifier{}, nil, err
+		}
+		return encryptPBES2Data(plain, password, salt, iv, iter)
+	}
+
 	// The certificate, in an encrypted SafeContents.
 	certValue, err := octetsOf(cert.Raw)
 	if err != nil {
@@ -514,30 +527,15 @@ func encodePFX(key crypto.Signer, cert *x509.Certificate, password []byte, iter 
 	if err != nil {
 		return fail(err)
 	}
-	salt, err := random(pfxSaltBytes)
+	var ed pfxEncryptedData
+	ed.Info.ContentType = oidData
+	algo, certData, err := seal(certContents)
 	if err != nil {
 		return fail(err)
 	}
-	iv, err := random(aes.BlockSize)
-	if err != nil {
-		return fail(err)
-	}
-	certAlgo, certData, err := encryptPBES2Data(certContents, password, salt, iv, iter)
-	if err != nil {
-		return fail(err)
-	}
-	encryptedData, err := asn1.Marshal(struct {
-		Version int
-		Info    struct {
-			ContentType asn1.ObjectIdentifier
-			Algo        asn1.RawValue
-			Content     []byte `asn1:"tag:0"`
-		}
-	}{Version: 0, Info: struct {
-		ContentType asn1.ObjectIdentifier
-		Algo        asn1.RawValue
-		Content     []byte `asn1:"tag:0"`
-	}{oidData, certAlgo, certData}})
+	// The encrypted content is an implicit [0] OCTET STRING.
+	ed.Info.Algo, ed.Info.Content = algo, asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, Bytes: certData}
+	encryptedData, err := asn1.Marshal(ed)
 	if err != nil {
 		return fail(err)
 	}
@@ -548,13 +546,11 @@ func encodePFX(key crypto.Signer, cert *x509.Certificate, password []byte, iter 
 		return fail(err)
 	}
 	defer clear(plain)
-	if salt, err = random(pfxSaltBytes); err != nil {
+	algo, keyData, err := seal(plain)
+	if err != nil {
 		return fail(err)
 	}
-	if iv, err = random(aes.BlockSize); err != nil {
-		return fail(err)
-	}
-	shrouded, err := encryptPBES2(plain, password, salt, iv, iter)
+	shrouded, err := asn1.Marshal(sat.EncryptedKeyInfo{Algo: algo, Data: keyData})
 	if err != nil {
 		return fail(err)
 	}
@@ -562,14 +558,14 @@ func encodePFX(key crypto.Signer, cert *x509.Certificate, password []byte, iter 
 	if err != nil {
 		return fail(err)
 	}
-	keyData, err := octetsOf(keyContents)
+	keyValue, err := octetsOf(keyContents)
 	if err != nil {
 		return fail(err)
 	}
 
 	authSafe, err := asn1.Marshal([]pfxContentInfo{
 		{oidEncryptedData, explicit0(encryptedData)},
-		{oidData, explicit0(keyData.FullBytes)},
+		{oidData, explicit0(keyValue.FullBytes)},
 	})
 	if err != nil {
 		return fail(err)
@@ -578,7 +574,8 @@ func encodePFX(key crypto.Signer, cert *x509.Certificate, password []byte, iter 
 	if err != nil {
 		return fail(err)
 	}
-	if salt, err = random(pfxSaltBytes); err != nil {
+	salt, err := random(pfxSaltBytes)
+	if err != nil {
 		return fail(err)
 	}
 	bmp := bmpPassword(password)

@@ -65,31 +65,26 @@ func (c *rc2Cipher) wipe() { clear(c.k[:]) }
 
 var rc2Shifts = [4]int{1, 2, 3, 5}
 
-func (c *rc2Cipher) Encrypt(dst, src []byte) {
+// rc2Rounds is RC2's schedule (RFC 2268 section 3): five mixing rounds, a
+// mashing round (-1), six mixing rounds, a mashing round, five mixing
+// rounds. Decrypt runs the same schedule with the inverse rounds, which
+// for this symmetric schedule is also the reverse order.
+var rc2Rounds = [5]int{5, -1, 6, -1, 5}
+
+// rc2Block runs the schedule over one block, src to dst, with mix and
+// mash acting on its four little-endian words.
+func rc2Block(dst, src []byte, mix, mash func(r *[4]uint16)) {
 	var r [4]uint16
 	for i := range r {
 		r[i] = binary.LittleEndian.Uint16(src[2*i:])
 	}
-	j := 0
-	mix := func() {
-		for i := 0; i < 4; i++ {
-			r[i] += c.k[j] + (r[(i+3)%4] & r[(i+2)%4]) + (^r[(i+3)%4] & r[(i+1)%4])
-			j++
-			r[i] = bits.RotateLeft16(r[i], rc2Shifts[i])
-		}
-	}
-	mash := func() {
-		for i := 0; i < 4; i++ {
-			r[i] += c.k[r[(i+3)%4]&63]
-		}
-	}
-	for _, n := range [5]int{5, -1, 6, -1, 5} {
+	for _, n := range rc2Rounds {
 		if n < 0 {
-			mash()
+			mash(&r)
 			continue
 		}
 		for range n {
-			mix()
+			mix(&r)
 		}
 	}
 	for i := range r {
@@ -97,34 +92,32 @@ func (c *rc2Cipher) Encrypt(dst, src []byte) {
 	}
 }
 
+func (c *rc2Cipher) Encrypt(dst, src []byte) {
+	j := 0
+	rc2Block(dst, src, func(r *[4]uint16) {
+		for i := 0; i < 4; i++ {
+			r[i] += c.k[j] + (r[(i+3)%4] & r[(i+2)%4]) + (^r[(i+3)%4] & r[(i+1)%4])
+			j++
+			r[i] = bits.RotateLeft16(r[i], rc2Shifts[i])
+		}
+	}, func(r *[4]uint16) {
+		for i := 0; i < 4; i++ {
+			r[i] += c.k[r[(i+3)%4]&63]
+		}
+	})
+}
+
 func (c *rc2Cipher) Decrypt(dst, src []byte) {
-	var r [4]uint16
-	for i := range r {
-		r[i] = binary.LittleEndian.Uint16(src[2*i:])
-	}
 	j := 63
-	rmix := func() {
+	rc2Block(dst, src, func(r *[4]uint16) {
 		for i := 3; i >= 0; i-- {
 			r[i] = bits.RotateLeft16(r[i], -rc2Shifts[i])
 			r[i] -= c.k[j] + (r[(i+3)%4] & r[(i+2)%4]) + (^r[(i+3)%4] & r[(i+1)%4])
 			j--
 		}
-	}
-	rmash := func() {
+	}, func(r *[4]uint16) {
 		for i := 3; i >= 0; i-- {
 			r[i] -= c.k[r[(i+3)%4]&63]
 		}
-	}
-	for _, n := range [5]int{5, -1, 6, -1, 5} {
-		if n < 0 {
-			rmash()
-			continue
-		}
-		for range n {
-			rmix()
-		}
-	}
-	for i := range r {
-		binary.LittleEndian.PutUint16(dst[2*i:], r[i])
-	}
+	})
 }

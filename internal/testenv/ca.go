@@ -12,7 +12,9 @@ import (
 	"encoding/pem"
 	"math/big"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -174,6 +176,24 @@ func (c *Credential) WritePEM(t testing.TB, certPath, keyPath string) {
 	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// PFX writes c as a .pfx with the real openssl pkcs12 -export, protected
+// with password (openssl 3's default form: PBES2/AES-256, MAC SHA-256);
+// args come last and add to or override that (-legacy, -certpbe NONE,
+// -iter 2, another -passout, ...). It skips without openssl (fails under
+// CI=true).
+func (c *Credential) PFX(t testing.TB, password string, args ...string) []byte {
+	t.Helper()
+	openssl := Tool(t, "openssl")
+	dir := t.TempDir()
+	keyPath, certPath, out := filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "out.pfx")
+	c.WritePEM(t, certPath, keyPath)
+	cmd := append([]string{"pkcs12", "-export", "-inkey", keyPath, "-in", certPath, "-out", out, "-passout", "pass:" + password}, args...)
+	if b, err := exec.Command(openssl, cmd...).CombinedOutput(); err != nil {
+		t.Fatalf("openssl %s: %v\n%s", strings.Join(cmd, " "), err, b)
+	}
+	return ReadFile(t, out)
 }
 
 // WriteDir writes the CA certificate into a new folder, for LoadAnchors.

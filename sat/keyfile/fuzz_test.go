@@ -2,13 +2,9 @@ package keyfile_test
 
 import (
 	"bytes"
-	"crypto"
-	"crypto/x509"
 	"encoding/pem"
 	"errors"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/efirma/conector/internal/testenv"
@@ -68,8 +64,11 @@ func FuzzDecodePFX(f *testing.F) {
 		f.Add(pfx, []byte("wrong"))
 		// The legacy forms (RC2-40, 3DES, SHA-1 MAC) and an empty password,
 		// written by openssl when it is here.
-		for _, args := range [][]string{{"-legacy"}, {"-keypbe", "PBE-SHA1-3DES", "-certpbe", "NONE", "-macalg", "sha1"}, {"-passout", "pass:"}} {
-			if pfx := opensslPFX(f, key, cer, args...); pfx != nil {
+		// (2 iterations, so that the fuzzer stays fast).
+		if _, err := exec.LookPath("openssl"); err == nil {
+			cred := &testenv.Credential{Cert: cer, Key: key}
+			for _, args := range [][]string{{"-legacy"}, {"-keypbe", "PBE-SHA1-3DES", "-certpbe", "NONE", "-macalg", "sha1"}, {"-passout", "pass:"}} {
+				pfx := cred.PFX(f, password, append([]string{"-iter", "2"}, args...)...)
 				f.Add(pfx, []byte(password))
 				f.Add(pfx, []byte{})
 			}
@@ -95,31 +94,4 @@ func FuzzDecodePFX(f *testing.F) {
 			t.Fatal("a decoded .pfx must hold a matching key and certificate")
 		}
 	})
-}
-
-// opensslPFX writes key and cert as a .pfx with openssl pkcs12 -export
-// (password "12345678a" unless args set -passout, 2 iterations so the
-// fuzzer stays fast); nil when openssl is missing.
-func opensslPFX(f *testing.F, key crypto.Signer, cert *x509.Certificate, args ...string) []byte {
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		return nil
-	}
-	dir := f.TempDir()
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		f.Fatal(err)
-	}
-	keyPath, certPath, out := filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "out.pfx")
-	os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
-	os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o600)
-	cmd := append([]string{"pkcs12", "-export", "-inkey", keyPath, "-in", certPath, "-out", out, "-iter", "2", "-passout", "pass:" + password}, args...)
-	if b, err := exec.Command(openssl, cmd...).CombinedOutput(); err != nil {
-		f.Fatalf("openssl %v: %v\n%s", cmd, err, b)
-	}
-	pfx, err := os.ReadFile(out)
-	if err != nil {
-		f.Fatal(err)
-	}
-	return pfx
 }

@@ -33,18 +33,13 @@ func opensslRun(t *testing.T, openssl string, args ...string) []byte {
 // pemFiles writes key (PKCS#8, unencrypted) and cert as PEM files in dir.
 func pemFiles(t *testing.T, dir, name string, key crypto.Signer, cert []byte) (keyPath, certPath string) {
 	t.Helper()
-	der, err := x509.MarshalPKCS8PrivateKey(key)
+	c, err := x509.ParseCertificate(cert)
 	if err != nil {
 		t.Fatal(err)
 	}
 	keyPath = filepath.Join(dir, name+".key.pem")
 	certPath = filepath.Join(dir, name+".cer.pem")
-	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	(&testenv.Credential{Cert: c, Key: key}).WritePEM(t, certPath, keyPath)
 	return keyPath, certPath
 }
 
@@ -158,29 +153,20 @@ func TestDecodePFXFromOpenSSL(t *testing.T) {
 // never copied into the repository), in openssl's default and legacy
 // forms, and opens them; the fixtures' own .pfx files open too.
 func TestDecodePFXOfSATCredentials(t *testing.T) {
-	openssl := testenv.Tool(t, "openssl")
 	satDir := testenv.SATDir(t)
-	dir := t.TempDir()
 	for _, folder := range []string{"eku9003173c9-fiel", "eku9003173c9-csd", "ianl750210963-fiel", "he951128469-csd"} {
-		cerPath := filepath.Join(satDir, folder, "certificate.cer")
-		cer := testenv.ReadFile(t, cerPath)
-		key, err := keyfile.DecryptKey(testenv.ReadFile(t, filepath.Join(satDir, folder, "private_key.key")), []byte(password))
-		if err != nil {
-			t.Fatalf("%s: %v", folder, err)
-		}
-		keyPath, certPath := pemFiles(t, dir, folder, key, cer)
+		cred := testenv.SAT(t, folder)
 		for _, form := range [][]string{nil, {"-legacy"}} {
-			out := filepath.Join(dir, folder+strings.Join(form, "")+".pfx")
-			opensslRun(t, openssl, append([]string{"pkcs12", "-export", "-inkey", keyPath, "-in", certPath, "-passout", "pass:" + password, "-out", out}, form...)...)
-			k, c, err := keyfile.DecodePFX(testenv.ReadFile(t, out), []byte(password))
+			pfx := cred.PFX(t, password, form...)
+			k, c, err := keyfile.DecodePFX(pfx, []byte(password))
 			if err != nil {
 				t.Errorf("%s %v: %v", folder, form, err)
 				continue
 			}
-			if !bytes.Equal(c.Raw, cer) || sat.CheckPair(c, k) != nil {
+			if !bytes.Equal(c.Raw, cred.Cert.Raw) || sat.CheckPair(c, k) != nil {
 				t.Errorf("%s %v: another certificate or key", folder, form)
 			}
-			if _, _, err := keyfile.DecodePFX(testenv.ReadFile(t, out), []byte("12345678b")); !errors.Is(err, sat.ErrWrongPassword) {
+			if _, _, err := keyfile.DecodePFX(pfx, []byte("12345678b")); !errors.Is(err, sat.ErrWrongPassword) {
 				t.Errorf("%s %v, wrong password: %v", folder, form, err)
 			}
 		}

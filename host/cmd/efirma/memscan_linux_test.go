@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -124,8 +123,8 @@ func TestPasswordIsWipedFromTheIdleHost(t *testing.T) {
 	// Two .pfx files with a password of their own, written by openssl.
 	rand.Read(rnd[:])
 	pfxPassword := "Pfx-F05-" + hex.EncodeToString(rnd[:])
-	pfxModern := opensslPFX(t, "fiel-enie", pfxPassword)
-	pfxLegacy := opensslPFX(t, "csd-moral", pfxPassword, "-legacy")
+	pfxModern := genCred(t, "fiel-enie").PFX(t, pfxPassword)
+	pfxLegacy := genCred(t, "csd-moral").PFX(t, pfxPassword, "-legacy")
 
 	cmd := exec.Command(binPath, "chrome-extension://x/")
 	cmd.Env = append(os.Environ(), "EFIRMA_HOME="+t.TempDir())
@@ -213,21 +212,9 @@ func utf16LE(s string) []byte {
 	return b
 }
 
-// opensslPFX writes the generated credential name as a .pfx with the real
-// openssl pkcs12 -export, protected with password, in the form args ask for.
-func opensslPFX(t *testing.T, name, password string, args ...string) []byte {
+// genCred is the generated test credential name as a testenv.Credential.
+func genCred(t *testing.T, name string) *testenv.Credential {
 	t.Helper()
-	openssl := testenv.Tool(t, "openssl")
-	dir := t.TempDir()
-	keyPath, certPath, out := filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "out.pfx")
-	run := func(args ...string) {
-		t.Helper()
-		if b, err := exec.Command(openssl, args...).CombinedOutput(); err != nil {
-			t.Fatalf("openssl %v: %v\n%s", args, err, b)
-		}
-	}
-	run("pkcs8", "-inform", "DER", "-in", testenv.CredPath(t, name, "private_key.key"), "-passin", "pass:12345678a", "-out", keyPath)
-	run("x509", "-inform", "DER", "-in", testenv.CredPath(t, name, "certificate.cer"), "-out", certPath)
-	run(append([]string{"pkcs12", "-export", "-inkey", keyPath, "-in", certPath, "-out", out, "-passout", "pass:" + password}, args...)...)
-	return testenv.ReadFile(t, out)
+	_, key := testCred(t, name)
+	return &testenv.Credential{Cert: testenv.GenCert(t, name), Key: key}
 }

@@ -185,14 +185,30 @@ func TestExtension(t *testing.T) {
 		}
 		// Two presses in one task: the window changes nothing on screen
 		// until the answer (consent.js BUSY_AFTER_MS), so the button is
-		// still enabled for the second; it must neither send again nor
-		// complain that the (now cleared) password is missing.
-		after, err := chromedp.Run(cctx, chromedp.Evaluate[[]string](`(() => { const b = document.querySelector("#aceptar"); b.click(); b.click(); const e = document.querySelector("#error"); return [String(e.hidden), e.textContent, document.querySelector("#password").value]; })()`))
+		// still enabled and the password still typed for the second. It
+		// must send nothing again: a second submit would be answered at
+		// once with ERR_REQUEST_PENDING, shown in #error. The evaluation
+		// waits in the window for the first thing it shows: that error, or
+		// «Listo» (#trabajando) for the one answer, with the field emptied.
+		after, err := chromedp.Run(cctx, chromedp.Evaluate[[]string](`new Promise((resolve) => {
+			const e = document.querySelector("#error"), w = document.querySelector("#trabajando"), p = document.querySelector("#password");
+			const b = document.querySelector("#aceptar");
+			b.click(); b.click();
+			const sync = [String(e.hidden), e.textContent, p.value];
+			const look = () => { if (!e.hidden || w.textContent) { resolve([...sync, String(e.hidden), e.textContent, w.textContent, p.value]); return true; } return false; };
+			if (!look()) new MutationObserver((_, o) => { if (look()) o.disconnect(); }).observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+		})`, chromedp.EvalAwaitPromise))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(after) != 3 || after[0] != "true" || after[1] != "" || after[2] != "" {
-			t.Fatalf("after two presses: #error hidden=%q text=%q, password=%q; want hidden, empty, cleared", after[0], after[1], after[2])
+		if len(after) != 7 {
+			t.Fatalf("after two presses: %q", after)
+		}
+		if after[0] != "true" || after[1] != "" || after[2] != "12345678a" {
+			t.Errorf("right after two presses: #error hidden=%q text=%q, password=%q; want nothing changed", after[0], after[1], after[2])
+		}
+		if after[3] != "true" || after[4] != "" || after[5] != r.msg("consent_done") || after[6] != "" {
+			t.Errorf("the window's first change: #error hidden=%q text=%q, #trabajando=%q, password=%q; want only %q, the field emptied", after[3], after[4], after[5], after[6], r.msg("consent_done"))
 		}
 		out := result(t, ctx, "a", 15*time.Second)
 		if !out.OK || out.R["format"] != "efirma-auth:1" || out.R["signature"] == "" {

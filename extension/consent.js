@@ -222,13 +222,19 @@ form.addEventListener("submit", async (ev) => {
   if (!errorBox.hidden) showError(errorBox, null);
   password.removeAttribute("aria-invalid");
   const pw = password.value;
-  password.value = "";
   const confirmFinalTry = !finalTryBlock.hidden && finalTry.checked;
   const request = ask({ type: "consent:submit", session, certificateId: chosen.value, password: pw, confirmFinalTry });
   // The request is on its way; what this press changes on screen waits
-  // until the answer, or BUSY_AFTER_MS without one.
-  const busyLater = setTimeout(() => setBusy(true, t("consent_working")), BUSY_AFTER_MS);
+  // until the answer, or BUSY_AFTER_MS without one. That includes emptying
+  // the password field: done at the press, its frame ran on two cores beside
+  // the host's signature (docs/PERFORMANCE.md). The field is emptied as the
+  // answer arrives, before anything else; a second press meanwhile is ignored.
+  const busyLater = setTimeout(() => {
+    password.value = "";
+    setBusy(true, t("consent_working"));
+  }, BUSY_AFTER_MS);
   const out = await request;
+  password.value = "";
   clearTimeout(busyLater);
   pressed = false;
   if (out.ok) {

@@ -5,7 +5,8 @@
 // person chose (sat.EncryptKey); never an unencrypted key. The password is
 // never stored. A "checksums" file holds the SHA-256 of each file, so a
 // stored file damaged later is named as such, not taken for a wrong
-// password.
+// password; an entry stored before checksums existed gets that file on its
+// first unlock with the right password (recordSums).
 //
 // Rules: folders are 0700 and files 0600; an import is checked completely
 // (certificate parses, password opens the key, key matches certificate)
@@ -23,6 +24,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/rsa"
@@ -453,7 +455,10 @@ func (s *Store) open(id string) (*credential, error) {
 	if IDFor(src, cert.Raw) != id {
 		return nil, damaged(fmt.Errorf("store entry %s does not match its certificate", id))
 	}
-	c := &credential{id: id, source: src, dir: dir, cert: cert, sums: sums}
+	c := &credential{id: id, source: src, dir: dir, cert: cert, sums: sums, store: s}
+	if sums == nil {
+		c.certFile = data
+	}
 	// A key file deleted or changed since the import: listed, not usable.
 	name := c.keyName()
 	if kd, err := os.ReadFile(filepath.Join(dir, name)); err != nil {
@@ -498,6 +503,10 @@ type credential struct {
 	cert            *x509.Certificate
 	sums            sums
 	damage          error // the key file is missing or changed
+	store           *Store
+	// certFile is the certificate file as read, kept only for an entry
+	// stored before checksums existed (recordSums).
+	certFile []byte
 }
 
 func (c *credential) ID() string                     { return c.id }
@@ -543,12 +552,15 @@ func (c *credential) Unlock(ctx context.Context, secret []byte, _ keys.UnlockOpt
 		return nil, nil, damaged(fmt.Errorf("stored %s differs from its checksum", c.keyName()))
 	}
 	if c.source == protocol.SourcePKCS12 {
-		key, _, err := keyfile.DecodePFX(data, secret)
+		key, cert, err := keyfile.DecodePFX(data, secret)
 		if errors.Is(err, sat.ErrBadPFX) {
 			return nil, nil, damaged(err)
 		}
 		if err != nil {
 			return nil, nil, err
+		}
+		if bytes.Equal(cert.Raw, c.cert.Raw) {
+			c.recordSums(data)
 		}
 		return key, func() { wipeKey(key) }, nil
 	}
@@ -562,7 +574,55 @@ func (c *credential) Unlock(ctx context.Context, secret []byte, _ keys.UnlockOpt
 	if err := sat.CheckPair(c.cert, key); err != nil {
 		return nil, nil, err
 	}
+	c.recordSums(data)
 	return key, func() { wipeKey(key) }, nil
+}
+
+// recordSums gives an entry stored before checksums existed its checksums
+// file, once its key has just opened with the person's password and matched
+// its certificate: both files are known good at that moment, so from then
+// on a later change to either is named as damage, not taken for a wrong
+// password. keyData is the key file as read for that unlock. Nothing is
+// written when the entry has checksums, changed since it was read, or is
+// being replaced or removed (the same locks as a write); a failure to write
+// costs nothing but the upgrade, which the next unlock tries again.
+func (c *credential) recordSums(keyData []byte) {
+	if c.sums != nil || c.certFile == nil || c.store == nil {
+		return
+	}
+	s := c.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	unlock, err := s.lock()
+	if err != nil {
+		return
+	}
+	defer unlock()
+	if _, err := os.Lstat(filepath.Join(c.dir, sumsFile)); !errors.Is(err, os.ErrNotExist) {
+		return
+	}
+	files := map[string][]byte{certFile: c.certFile, c.keyName(): keyData}
+	var sums strings.Builder
+	for _, name := range []string{certFile, c.keyName()} {
+		now, err := os.ReadFile(filepath.Join(c.dir, name))
+		if err != nil || !bytes.Equal(now, files[name]) {
+			return
+		}
+		h := sha256.Sum256(now)
+		fmt.Fprintf(&sums, "%x  %s\n", h, name)
+	}
+	tmp := filepath.Join(c.dir, ".checksums.tmp")
+	_ = os.Remove(tmp) // left by a process that died here
+	if err := writeFile(tmp, []byte(sums.String())); err != nil {
+		_ = os.Remove(tmp)
+		return
+	}
+	if err := os.Rename(tmp, filepath.Join(c.dir, sumsFile)); err != nil {
+		_ = os.Remove(tmp)
+		return
+	}
+	c.sums = readSums(c.dir)
+	c.certFile = nil
 }
 
 // wipeKey overwrites, on release, the private numbers of a decrypted key

@@ -701,3 +701,108 @@ func opensslPFX(t *testing.T, key crypto.Signer, cer []byte, password string, ar
 	}
 	return read(t, out)
 }
+
+// An entry stored before checksums existed gets its checksums file on its
+// first unlock with the right password (the key opened and matched the
+// certificate, so both files are known good then); from then on a changed
+// key file is named as damage, never a wrong password. A wrong password, or
+// a key file changed before that unlock, records nothing.
+func TestOlderEntryGetsChecksumsOnFirstUnlock(t *testing.T) {
+	cer, key := cred(t, "fiel-fisica")
+	parsed, err := sat.ParseCertificate(cer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := keyfile.DecryptKey(key, []byte(password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pfx, err := keyfile.EncodePFX(signer, parsed, []byte(password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	imports := map[string]func(s *store.Store) (keys.Credential, error){
+		"cer+key": func(s *store.Store) (keys.Credential, error) { return s.ImportSAT(cer, key, []byte(password)) },
+		"pfx":     func(s *store.Store) (keys.Credential, error) { return s.ImportPFX(pfx, []byte(password)) },
+	}
+	for name, imp := range imports {
+		t.Run(name, func(t *testing.T) {
+			s := newStore(t)
+			c, err := imp(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			entry := filepath.Join(s.Dir(), c.ID())
+			sumsPath := filepath.Join(entry, "checksums")
+			want := read(t, sumsPath) // what an import writes
+			keyName := "private_key.key"
+			if c.Source() == protocol.SourcePKCS12 {
+				keyName = "credential.pfx"
+			}
+			older := func() {
+				t.Helper()
+				if err := os.Remove(sumsPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+					t.Fatal(err)
+				}
+			}
+			unlock := func(pw string) error {
+				t.Helper()
+				got, err := s.Get(c.ID())
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, release, err := got.Unlock(context.Background(), []byte(pw), keys.UnlockOptions{})
+				if err == nil {
+					release()
+				}
+				return err
+			}
+
+			older()
+			if err := unlock("12345678b"); !errors.Is(err, sat.ErrWrongPassword) {
+				t.Fatalf("wrong password: %v", err)
+			}
+			if _, err := os.Stat(sumsPath); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("a wrong password recorded checksums: %v", err)
+			}
+			if err := unlock(password); err != nil {
+				t.Fatalf("right password: %v", err)
+			}
+			if got := read(t, sumsPath); !bytes.Equal(got, want) {
+				t.Fatalf("recorded checksums:\n%s\nwant what the import writes:\n%s", got, want)
+			}
+			if runtime.GOOS != "windows" {
+				checkPerm(t, sumsPath, 0o600)
+			}
+			if entries, _ := os.ReadDir(entry); len(entries) != 3 {
+				t.Errorf("entry holds %d files after the upgrade, want 3", len(entries))
+			}
+			// Now a changed key file is damage, not a wrong password.
+			orig := read(t, filepath.Join(entry, keyName))
+			changed := bytes.Clone(orig)
+			changed[len(changed)/2] ^= 0xff
+			if err := os.WriteFile(filepath.Join(entry, keyName), changed, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := unlock(password); !errors.Is(err, store.ErrStoredDamaged) {
+				t.Errorf("changed key file after the upgrade: %v, want ErrStoredDamaged", err)
+			}
+
+			// An older entry whose key file changed before any unlock: the
+			// unlock fails, and nothing is recorded over the changed file.
+			older()
+			if err := unlock(password); err == nil {
+				t.Fatal("a changed key file opened")
+			}
+			if _, err := os.Stat(sumsPath); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("a failed unlock recorded checksums: %v", err)
+			}
+			if err := os.WriteFile(filepath.Join(entry, keyName), orig, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := unlock(password); err != nil || !bytes.Equal(read(t, sumsPath), want) {
+				t.Errorf("restored key: %v; checksums recorded: %v", err, bytes.Equal(read(t, sumsPath), want))
+			}
+		})
+	}
+}

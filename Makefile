@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X github.com/efirma/conector/host/version.Version=$(VERSION)
 FUZZTIME  ?= 15s
 export CGO_ENABLED ?= 1
 
-.PHONY: all build test lint gotest e2e fuzz jstest bench demo testdata clean dist extension install windows-check
+.PHONY: all build test lint gotest e2e fuzz jstest bench demo testdata psl clean dist extension install windows-check
 
 all: build
 
@@ -60,6 +60,12 @@ demo: build
 # Regenerates testdata/ (byte for byte the same; a test checks it).
 testdata:
 	$(GO) run ./testdata/gen -out testdata
+
+# Regenerates extension/shared/psl.js from the Public Suffix List (Debian's
+# package publicsuffix; internal/psl). Only the committed file is read at run time.
+PSL_DAT ?= /usr/share/publicsuffix/public_suffix_list.dat
+psl:
+	$(GO) run ./internal/psl/gen -in $(PSL_DAT) -version "Debian publicsuffix $$(dpkg-query -W -f='$${Version}' publicsuffix 2>/dev/null || echo unknown)" -out extension/shared/psl.js
 
 # Installs for the current user: the binary in ~/.local/bin and the host
 # registered for every Chromium-family browser (efirma install).

@@ -1,9 +1,8 @@
-package extension
+package extension_test
 
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/efirma/conector/i18n"
 	"os"
 	"regexp"
 	"slices"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/efirma/conector/extension"
+	"github.com/efirma/conector/i18n"
 	"github.com/efirma/conector/installer"
 	"github.com/efirma/conector/protocol"
 )
@@ -117,7 +118,7 @@ func TestProtocolCopyMatchesGo(t *testing.T) {
 		}
 	}
 	for _, c := range slices.Concat(goCodes, extCodes) {
-		if !strings.Contains(string(PageLibrary), "  "+c+": [") {
+		if !strings.Contains(string(extension.PageLibrary), "  "+c+": [") {
 			t.Errorf("page/efirma.js has no message for %s", c)
 		}
 	}
@@ -129,20 +130,20 @@ func TestDevIDMatchesManifestKey(t *testing.T) {
 	var m struct {
 		Key string `json:"key"`
 	}
-	if err := json.Unmarshal(Manifest, &m); err != nil {
+	if err := json.Unmarshal(extension.Manifest, &m); err != nil {
 		t.Fatal(err)
 	}
-	id, err := IDFromKey(m.Key)
+	id, err := extension.IDFromKey(m.Key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id != DevID {
-		t.Errorf("manifest key gives ID %s, DevID is %s", id, DevID)
+	if id != extension.DevID {
+		t.Errorf("manifest key gives ID %s, DevID is %s", id, extension.DevID)
 	}
-	if got := AllowedOrigins("abc"); !slices.Equal(got, []string{"chrome-extension://" + DevID + "/", "chrome-extension://abc/"}) {
+	if got := extension.AllowedOrigins("abc"); !slices.Equal(got, []string{"chrome-extension://" + extension.DevID + "/", "chrome-extension://abc/"}) {
 		t.Errorf("AllowedOrigins = %v", got)
 	}
-	if _, err := IDFromKey("!!"); err != ErrBadKey {
+	if _, err := extension.IDFromKey("!!"); err != extension.ErrBadKey {
 		t.Errorf("IDFromKey(bad) = %v, want ErrBadKey", err)
 	}
 }
@@ -168,7 +169,7 @@ func TestStoreIDsMatchInstaller(t *testing.T) {
 // error's details.variant) are the host catalogue's, word for word, so the
 // consent window and «Mis certificados» say what the CLI says.
 func TestVariantTextsMatchGo(t *testing.T) {
-	lib := string(PageLibrary)
+	lib := string(extension.PageLibrary)
 	for code, variants := range map[string][]string{
 		"ERR_BAD_CREDENTIAL_FILE": {"unencryptedKey", "certificateNotKey", "keyNotCertificate", "damaged", "unsupportedEncryption", "storedDamaged"},
 		"ERR_BAD_REQUEST":         {"newPasswordShort"},

@@ -9,13 +9,13 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf16"
 
 	"github.com/efirma/conector/i18n"
+	"github.com/efirma/conector/internal/psl"
 )
 
 // Update URLs of the two stores, as ExtensionInstallForcelist expects them
@@ -74,31 +74,9 @@ var portalPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCom
 var ErrBadPortal = errors.New(`portal must be https://host[:port] or https://*.domain`)
 
 // ErrBroadPortal is returned for a wildcard directly under a public suffix
-// ("https://*.com", "https://*.gob.mx"): it would allow every site there.
+// of the Public Suffix List ("https://*.com", "https://*.gob.mx",
+// "https://*.github.io"; internal/psl): it would allow every site there.
 var ErrBroadPortal = errors.New("a wildcard portal must be below an organisation's domain, not a public suffix")
-
-// publicSecondLevel are the second-level labels that registries of
-// two-letter country domains sell names under (com.mx, gob.mx, co.uk,
-// gov.br, ...). With the top-level domains themselves they are the public
-// suffixes a wildcard portal may not sit directly under. This is the part
-// of the Public Suffix List that matters for portals; the extension keeps
-// the same list (extension/shared/origins.js PUBLIC_SECOND_LEVEL, a test
-// keeps them equal).
-var publicSecondLevel = []string{"ac", "co", "com", "edu", "gob", "gov", "mil", "net", "nom", "org"}
-
-// publicSuffix reports whether domain is a public suffix by that rule: one
-// label ("com", "mx", "localhost"), or a label of publicSecondLevel under a
-// two-letter country domain ("com.mx", "gob.mx").
-func publicSuffix(domain string) bool {
-	labels := strings.Split(domain, ".")
-	switch {
-	case len(labels) == 1:
-		return true
-	case len(labels) == 2:
-		return len(labels[1]) == 2 && slices.Contains(publicSecondLevel, labels[0])
-	}
-	return false
-}
 
 // MaxDownloadURL is the longest download URL, in bytes: the extension
 // ignores a longer connectorDownloadUrl (extension/shared/messages.js
@@ -205,7 +183,7 @@ func ValidatePortal(p string) error {
 	if m == nil || strings.HasPrefix(m[2], ".") || strings.HasSuffix(m[2], ".") || strings.Contains(m[2], "..") || m[2] == "" {
 		return fmt.Errorf("%q: %w", p, ErrBadPortal)
 	}
-	if m[1] != "" && publicSuffix(m[2]) {
+	if m[1] != "" && psl.IsPublicSuffix(m[2]) {
 		return fmt.Errorf("%q: %w", p, ErrBroadPortal)
 	}
 	return nil

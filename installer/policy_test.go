@@ -38,7 +38,11 @@ func TestValidatePortal(t *testing.T) {
 // under a public suffix would allow every site registered there.
 func TestPortalWildcardUnderPublicSuffix(t *testing.T) {
 	for _, bad := range []string{"https://*.com", "https://*.mx", "https://*.com.mx", "https://*.gob.mx", "https://*.org.mx",
-		"https://*.edu.mx", "https://*.net.mx", "https://*.co.uk", "https://*.gov.br", "https://*.localhost", "https://*.com:8443"} {
+		"https://*.edu.mx", "https://*.net.mx", "https://*.co.uk", "https://*.gov.br", "https://*.localhost", "https://*.com:8443",
+		// The list's private section: hosting where anyone gets a name.
+		"https://*.github.io", "https://*.azurewebsites.net", "https://*.herokuapp.com", "https://*.s3.amazonaws.com",
+		// A wildcard rule (*.ck) and an international domain in punycode (公司.cn).
+		"https://*.algo.ck", "https://*.xn--55qx5d.cn"} {
 		if err := ValidatePortal(bad); !errors.Is(err, ErrBroadPortal) {
 			t.Errorf("%q: %v, want ErrBroadPortal", bad, err)
 		}
@@ -47,30 +51,10 @@ func TestPortalWildcardUnderPublicSuffix(t *testing.T) {
 		}
 	}
 	for _, ok := range []string{"https://*.sat.gob.mx", "https://*.imss.gob.mx", "https://*.infonavit.org.mx", "https://*.ejemplo.com",
-		"https://*.ejemplo.com.mx", "https://gob.mx", "https://*.empresa.mx"} {
+		"https://*.ejemplo.com.mx", "https://gob.mx", "https://*.empresa.mx", "https://*.www.ck", "https://*.portal.azurewebsites.net"} {
 		if err := ValidatePortal(ok); err != nil {
 			t.Errorf("%q refused: %v", ok, err)
 		}
-	}
-}
-
-// TestPublicSuffixRuleMatchesExtension keeps the Go rule and the
-// extension's copy (extension/shared/origins.js) equal.
-func TestPublicSuffixRuleMatchesExtension(t *testing.T) {
-	js, err := os.ReadFile("../extension/shared/origins.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?s)export const PUBLIC_SECOND_LEVEL = Object\.freeze\(\[(.*?)\]\)`).FindSubmatch(js)
-	if m == nil {
-		t.Fatal("PUBLIC_SECOND_LEVEL not found in origins.js")
-	}
-	var labels []string
-	for _, q := range regexp.MustCompile(`"([a-z]+)"`).FindAllSubmatch(m[1], -1) {
-		labels = append(labels, string(q[1]))
-	}
-	if !slices.Equal(labels, publicSecondLevel) {
-		t.Fatalf("origins.js has %v, policy.go %v", labels, publicSecondLevel)
 	}
 }
 

@@ -3,31 +3,48 @@
 // applies it to the origin the browser reports for the sender (never to what
 // the page says), before anything is opened.
 
+import { PUBLIC_SUFFIX_RULES } from "./psl.js";
+
 /** Portals allowed by default: SAT and IMSS, any subdomain, https only. */
 export const DEFAULT_PORTALS = Object.freeze(["https://*.sat.gob.mx", "https://*.imss.gob.mx"]);
 
 /** Development hosts, allowed over http only with the developer switch on. */
 export const DEV_HOSTS = Object.freeze(["localhost", "127.0.0.1"]);
 
-/**
- * Second-level labels that registries of two-letter country domains sell
- * names under (com.mx, gob.mx, co.uk, gov.br, ...). With the top-level
- * domains themselves they are the public suffixes a wildcard portal may not
- * sit directly under. Kept equal to publicSecondLevel in
- * installer/policy.go (a Go test compares them).
- */
-export const PUBLIC_SECOND_LEVEL = Object.freeze(["ac", "co", "com", "edu", "gob", "gov", "mil", "net", "nom", "org"]);
+/** Answers of isPublicSuffix so far (the domains of portal patterns: few). */
+const suffixAnswers = new Map();
 
 /**
- * Reports whether domain is a public suffix by that rule: one label ("com",
- * "mx"), or a PUBLIC_SECOND_LEVEL label under a two-letter country domain.
- * "https://*.<public suffix>" would allow every site registered there.
- * @param {string} domain  lowercase, no trailing dot
+ * Reports whether domain is a public suffix by the Public Suffix List
+ * (psl.js: both its ICANN and its private sections) and its algorithm: an
+ * exception rule ("!www.ck") matching it makes it registrable; else it is a
+ * suffix when it is a rule itself ("com.mx", "github.io"), when a wildcard
+ * rule covers it ("*.ck"), or when it has one label (the default rule).
+ * "https://*.<public suffix>" would allow every site registered there. The
+ * Go policy kit (internal/psl) reads the same file with the same algorithm;
+ * both are tested with test/psl-vectors.json.
+ * @param {string} domain  lowercase ASCII (punycode), no trailing dot
  */
 export function isPublicSuffix(domain) {
+  let answer = suffixAnswers.get(domain);
+  if (answer === undefined) {
+    answer = suffixByList(domain);
+    if (suffixAnswers.size < 256) suffixAnswers.set(domain, answer);
+  }
+  return answer;
+}
+
+/** @param {string} rule */
+const listed = (rule) => PUBLIC_SUFFIX_RULES.includes("\n" + rule + "\n");
+
+/** @param {string} domain */
+function suffixByList(domain) {
   const labels = domain.split(".");
-  if (labels.length === 1) return true;
-  return labels.length === 2 && labels[1].length === 2 && PUBLIC_SECOND_LEVEL.includes(labels[0]);
+  for (let i = 0; i < labels.length; i++) {
+    if (listed("!" + labels.slice(i).join("."))) return false;
+  }
+  if (labels.length === 1 || listed(domain)) return true;
+  return listed("*." + labels.slice(1).join("."));
 }
 
 /**

@@ -1,7 +1,7 @@
 // @ts-check
 import test from "node:test";
 import assert from "node:assert/strict";
-import { checkOrigin, effectivePolicy, parseOrigin, patternMatches } from "../shared/origins.js";
+import { checkOrigin, effectivePolicy, isPublicSuffix, parseOrigin, patternMatches } from "../shared/origins.js";
 
 const off = { developerMode: false, managedPortals: [] };
 const on = { developerMode: true, managedPortals: [] };
@@ -140,13 +140,26 @@ test("cachedPolicy reads once until forget(); failures and reads overtaken by fo
 // Issue 11 F-07: a managed wildcard directly under a public suffix would
 // allow every site registered there; it matches nothing.
 test("managed wildcard under a public suffix matches nothing", () => {
-  const broad = ["https://*.com", "https://*.mx", "https://*.com.mx", "https://*.gob.mx", "https://*.org.mx", "https://*.co.uk", "https://*.com:8443"];
+  const broad = ["https://*.com", "https://*.mx", "https://*.com.mx", "https://*.gob.mx", "https://*.org.mx", "https://*.co.uk", "https://*.com:8443", "https://*.github.io", "https://*.azurewebsites.net", "https://*.algo.ck"];
   const p = { developerMode: false, managedPortals: broad };
-  for (const origin of ["https://evil.com", "https://evil.com.mx", "https://phish.gob.mx", "https://x.org.mx", "https://a.co.uk", "https://evil.com:8443"]) {
+  for (const origin of ["https://evil.com", "https://evil.com.mx", "https://phish.gob.mx", "https://x.org.mx", "https://a.co.uk", "https://evil.com:8443", "https://evil.github.io", "https://phish.azurewebsites.net", "https://x.algo.ck"]) {
     assert.deepEqual(checkOrigin(origin, p), { allowed: false, reason: "not-listed" }, origin);
   }
   const ok = { developerMode: false, managedPortals: ["https://*.infonavit.org.mx", "https://*.ejemplo.com", "https://*.empresa.mx"] };
   for (const origin of ["https://a.infonavit.org.mx", "https://www.ejemplo.com", "https://empresa.mx"]) {
     assert.equal(checkOrigin(origin, ok).allowed, true, origin);
   }
+});
+
+// The Public Suffix List's answers, the same vectors as the Go policy kit's
+// (internal/psl TestIsPublicSuffixVectors).
+test("isPublicSuffix follows the Public Suffix List", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const v = JSON.parse(await readFile(new URL("./psl-vectors.json", import.meta.url), "utf8"));
+  assert.ok(v.suffix.length > 0 && v.registrable.length > 0);
+  for (const d of v.suffix) assert.equal(isPublicSuffix(d), true, d);
+  for (const d of v.registrable) assert.equal(isPublicSuffix(d), false, d);
+  // Asked twice (the second from memory), the same answer.
+  assert.equal(isPublicSuffix("github.io"), true);
+  assert.equal(isPublicSuffix("sat.gob.mx"), false);
 });

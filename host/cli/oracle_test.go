@@ -27,20 +27,20 @@ type oracleCase struct {
 	caDir                    string // "" = the built-in SAT store
 }
 
-// TestInspectAgreesWithOpenSSL (issue 13 §4): `efirma inspect --json` over
-// every certificate of SAT's fixtures and of testdata/creds, and over the
-// variants people have (PEM with a public key before the certificate,
-// certificate and key in one file, unencrypted PKCS#8 and PKCS#1 keys, the
-// PKCS#1 PEM with DEK-Info), is compared field by field with openssl, an
-// independent implementation: validity dates, serial (the SAT número is
-// the serial's bytes as ASCII, else the decimal serial), whether the key
-// belongs to the certificate, and whether the certificate chains to the
-// trust store in use (SAT's production CAs built in, or a CA folder).
-// Any disagreement fails. Documented exceptions: none at present (openssl
-// is run with -partial_chain, since every anchor is trusted alone, with
-// -attime inside the certificate's validity, as the connector checks
-// "issued by", and with -auth_level 0 for SAT's SHA-1 roots).
-func TestInspectAgreesWithOpenSSL(t *testing.T) {
+// oracleSet is what the outside oracles are compared over: the cases, and
+// the trust stores as PEM bundles.
+type oracleSet struct {
+	openssl    string
+	cases      []oracleCase
+	prodBundle string                  // SAT's production CAs, built in
+	bundleOf   func(dir string) string // a CA folder's certificates
+}
+
+// newOracleSet builds the cases over SAT's fixtures, testdata/creds and
+// variants made with openssl. Without openssl or the fixtures it skips
+// (fails under CI=true).
+func newOracleSet(t *testing.T) oracleSet {
+	t.Helper()
 	openssl, err := exec.LookPath("openssl")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -151,29 +151,79 @@ func TestInspectAgreesWithOpenSSL(t *testing.T) {
 		os.WriteFile(p, b, 0o600)
 		return p
 	}
+	return oracleSet{openssl: openssl, cases: cases, prodBundle: prodBundle, bundleOf: bundleOf}
+}
 
+// inspected is `efirma inspect --json`'s answer for one case.
+type inspected struct {
+	protocol.CertInfo
+	KeyMatches *bool `json:"keyMatches"`
+	Trusted    *bool `json:"trusted"`
+}
+
+func inspectCase(t *testing.T, c oracleCase) inspected {
+	t.Helper()
+	args := []string{"inspect", "--json", "--cer", c.cer}
+	if c.key != "" {
+		args = append(args, "--key", c.key, "--password-stdin")
+	}
+	if c.caDir != "" {
+		args = append(args, "--ca-dir-for-test", c.caDir)
+	}
+	r := runCA(t, c.caDir, args...)
+	if r.code != cli.ExitOK {
+		t.Fatalf("inspect exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	var got inspected
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// certPEM writes c.cer's certificate (DER, or the first CERTIFICATE block
+// of a PEM file) as a PEM file, with openssl.
+func (o oracleSet) certPEM(t *testing.T, c oracleCase) string {
+	t.Helper()
+	form := "DER"
+	if data, _ := os.ReadFile(c.cer); sat.IsPEM(data) {
+		form = "PEM"
+	}
+	p := filepath.Join(t.TempDir(), "c.pem")
+	if out, err := exec.Command(o.openssl, "x509", "-inform", form, "-in", c.cer, "-out", p).CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	return p
+}
+
+// bundle is the trust store of case c as a PEM bundle.
+func (o oracleSet) bundle(c oracleCase) string {
+	if c.caDir != "" {
+		return o.bundleOf(c.caDir)
+	}
+	return o.prodBundle
+}
+
+// TestInspectAgreesWithOpenSSL (issue 13 §4): `efirma inspect --json` over
+// every certificate of SAT's fixtures and of testdata/creds, and over the
+// variants people have (PEM with a public key before the certificate,
+// certificate and key in one file, unencrypted PKCS#8 and PKCS#1 keys, the
+// PKCS#1 PEM with DEK-Info), is compared field by field with openssl, an
+// independent implementation: validity dates, serial (the SAT número is
+// the serial's bytes as ASCII, else the decimal serial), whether the key
+// belongs to the certificate, and whether the certificate chains to the
+// trust store in use (SAT's production CAs built in, or a CA folder).
+// Any disagreement fails. Documented exceptions: none at present (openssl
+// is run with -partial_chain, since every anchor is trusted alone, with
+// -attime inside the certificate's validity, as the connector checks
+// "issued by", and with -auth_level 0 for SAT's SHA-1 roots).
+func TestInspectAgreesWithOpenSSL(t *testing.T) {
+	o := newOracleSet(t)
+	openssl, cases := o.openssl, o.cases
 	fields, chained, notChained, matched, notMatched := 0, 0, 0, 0, 0
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			args := []string{"inspect", "--json", "--cer", c.cer}
-			if c.key != "" {
-				args = append(args, "--key", c.key, "--password-stdin")
-			}
-			if c.caDir != "" {
-				args = append(args, "--ca-dir-for-test", c.caDir)
-			}
-			r := runCA(t, c.caDir, args...)
-			if r.code != cli.ExitOK {
-				t.Fatalf("inspect exit %d: %s%s", r.code, r.stdout, r.stderr)
-			}
-			var got struct {
-				protocol.CertInfo
-				KeyMatches *bool `json:"keyMatches"`
-				Trusted    *bool `json:"trusted"`
-			}
-			if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
-				t.Fatal(err)
-			}
+			got := inspectCase(t, c)
 			// openssl's view of the certificate (DER or the first
 			// CERTIFICATE block of a PEM file; openssl x509 reads the
 			// first certificate in a PEM file too).
@@ -228,18 +278,10 @@ func TestInspectAgreesWithOpenSSL(t *testing.T) {
 				fields++
 			}
 
-			bundle := prodBundle
-			if c.caDir != "" {
-				bundle = bundleOf(c.caDir)
-			}
 			nb, _ := time.Parse(time.RFC3339, got.NotBefore)
-			vargs := []string{"verify", "-partial_chain", "-auth_level", "0", "-CAfile", bundle,
+			vargs := []string{"verify", "-partial_chain", "-auth_level", "0", "-CAfile", o.bundle(c),
 				"-attime", strings.TrimSpace(big.NewInt(nb.Add(time.Minute).Unix()).String())}
-			pemCert := filepath.Join(t.TempDir(), "c.pem")
-			sh2 := exec.Command(openssl, "x509", "-inform", form, "-in", c.cer, "-out", pemCert)
-			if out, err := sh2.CombinedOutput(); err != nil {
-				t.Fatalf("%v %s", err, out)
-			}
+			pemCert := o.certPEM(t, c)
 			vout, verr := exec.Command(openssl, append(vargs, pemCert)...).CombinedOutput()
 			opensslOK := verr == nil
 			if opensslOK {
@@ -261,6 +303,145 @@ func TestInspectAgreesWithOpenSSL(t *testing.T) {
 	if chained == 0 || notChained == 0 || matched == 0 || notMatched == 0 {
 		t.Errorf("one-sided comparison: chain %d/%d, key %d/%d", chained, notChained, matched, notMatched)
 	}
+}
+
+// TestInspectAgreesWithGnuTLS is the same comparison with a second
+// independent implementation, GnuTLS's certtool (Debian's gnutls-bin):
+// validity dates and serial (certtool -i), whether the key belongs to the
+// certificate (the public key's SHA-256 pin of certtool -k against the
+// certificate's), and whether the certificate chains to the trust store in
+// use (certtool --verify). certtool has no -attime, so it verifies at the
+// present time: a chain whose only faults are dates (an expired or not yet
+// valid certificate in it) counts as issued by that store, which is what
+// the connector's "issued by" check says; any other fault (issuer unknown,
+// a bad signature) is not. Any disagreement fails.
+func TestInspectAgreesWithGnuTLS(t *testing.T) {
+	certtool, err := exec.LookPath("certtool")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("certtool not found (package gnutls-bin, required under CI=true)")
+		}
+		t.Skip("certtool not found (package gnutls-bin)")
+	}
+	o := newOracleSet(t)
+	run := func(t *testing.T, args ...string) string {
+		t.Helper()
+		out, err := exec.Command(certtool, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("certtool %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	der := func(path string) []string {
+		if data, _ := os.ReadFile(path); !sat.IsPEM(data) {
+			return []string{"--inder"}
+		}
+		return nil
+	}
+	fields, chained, notChained, matched, notMatched := 0, 0, 0, 0, 0
+	for _, c := range o.cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := inspectCase(t, c)
+			info := run(t, append(der(c.cer), "-i", "--infile", c.cer)...)
+			serial := certtoolField(t, info, "Serial Number (hex):")
+			nb := certtoolTime(t, certtoolField(t, info, "Not Before:"))
+			na := certtoolTime(t, certtoolField(t, info, "Not After:"))
+			if got.NotBefore != nb || got.NotAfter != na {
+				t.Errorf("dates: efirma %s..%s, certtool %s..%s", got.NotBefore, got.NotAfter, nb, na)
+			}
+			if want := satSerial(t, serial); got.Serial != want {
+				t.Errorf("serial: efirma %q, certtool %q", got.Serial, want)
+			}
+			fields += 3
+
+			if c.key != "" {
+				if got.KeyMatches == nil {
+					t.Fatal("no keyMatches")
+				}
+				args := append(der(c.key), "-k", "--infile", c.key)
+				if c.password != "" {
+					args = append(args, "--password", c.password)
+				}
+				want := certtoolField(t, run(t, args...), "pin-sha256:") == certtoolField(t, info, "pin-sha256:")
+				if *got.KeyMatches != want {
+					t.Errorf("key match: efirma %v, certtool %v", *got.KeyMatches, want)
+				}
+				if want {
+					matched++
+				} else {
+					notMatched++
+				}
+				fields++
+			}
+
+			out, _ := exec.Command(certtool, "--verify", "--verify-allow-broken", "--verify-profile=low",
+				"--load-ca-certificate", o.bundle(c), "--infile", o.certPEM(t, c)).CombinedOutput()
+			ok, verdict := certtoolIssued(string(out))
+			if verdict == "" {
+				t.Fatalf("certtool --verify said nothing we know:\n%s", out)
+			}
+			if ok {
+				chained++
+			} else {
+				notChained++
+			}
+			if got.Trusted == nil || *got.Trusted != ok {
+				t.Errorf("chain: efirma trusted=%v (%s %s), certtool: %s", deref(got.Trusted), got.IssuerCheck, got.IssuerCA, verdict)
+			}
+			fields++
+		})
+	}
+	t.Logf("%d cases, %d fields compared with certtool; chain ok/refused %d/%d, key match yes/no %d/%d", len(o.cases), fields, chained, notChained, matched, notMatched)
+	if chained == 0 || notChained == 0 || matched == 0 || notMatched == 0 {
+		t.Errorf("one-sided comparison: chain %d/%d, key %d/%d", chained, notChained, matched, notMatched)
+	}
+}
+
+// certtoolField is the value after the first line of out that starts (past
+// its indentation) with label: on the same line, or on the next line when
+// the label ends it ("pin-sha256:" is written after "Public Key ID:").
+func certtoolField(t *testing.T, out, label string) string {
+	t.Helper()
+	for _, l := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), label); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatalf("certtool printed no %q:\n%s", label, out)
+	return ""
+}
+
+// certtoolTime turns "Thu May 18 04:37:14 UTC 2023" into RFC 3339 UTC.
+func certtoolTime(t *testing.T, s string) string {
+	t.Helper()
+	tm, err := time.Parse("Mon Jan _2 15:04:05 MST 2006", s)
+	if err != nil {
+		t.Fatalf("certtool date %q: %v", s, err)
+	}
+	return tm.UTC().Format(time.RFC3339)
+}
+
+// certtoolIssued reads certtool --verify's "Chain verification output"
+// line: issued by the store when it says Verified, or when its only faults
+// are dates. verdict is the line's text ("" when there is no such line).
+func certtoolIssued(out string) (issued bool, verdict string) {
+	for _, l := range strings.Split(out, "\n") {
+		v, ok := strings.CutPrefix(strings.TrimSpace(l), "Chain verification output:")
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if strings.HasPrefix(v, "Verified.") {
+			return true, v
+		}
+		rest := v
+		for _, known := range []string{"Not verified.", "The certificate is NOT trusted.",
+			"The certificate chain uses expired certificate.", "The certificate chain uses not yet valid certificate."} {
+			rest = strings.ReplaceAll(rest, known, "")
+		}
+		return strings.TrimSpace(rest) == "" && strings.HasPrefix(v, "Not verified."), v
+	}
+	return false, ""
 }
 
 // runCA runs the CLI with caDir as the configured CA folder ("" = none).

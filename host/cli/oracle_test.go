@@ -220,7 +220,7 @@ func (o oracleSet) bundle(c oracleCase) string {
 func TestInspectAgreesWithOpenSSL(t *testing.T) {
 	o := newOracleSet(t)
 	openssl, cases := o.openssl, o.cases
-	fields, chained, notChained, matched, notMatched := 0, 0, 0, 0, 0
+	n := &tally{oracle: "openssl"}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := inspectCase(t, c)
@@ -248,12 +248,9 @@ func TestInspectAgreesWithOpenSSL(t *testing.T) {
 			if want := satSerial(t, kv["serial"]); got.Serial != want {
 				t.Errorf("serial: efirma %q, openssl %q", got.Serial, want)
 			}
-			fields += 3
+			n.fields += 3
 
 			if c.key != "" {
-				if got.KeyMatches == nil {
-					t.Fatal("no keyMatches")
-				}
 				certPub, err := exec.Command(openssl, "x509", "-inform", form, "-in", c.cer, "-noout", "-pubkey").Output()
 				if err != nil {
 					t.Fatal(err)
@@ -266,16 +263,7 @@ func TestInspectAgreesWithOpenSSL(t *testing.T) {
 				if err != nil {
 					t.Fatalf("openssl pkey %s: %v", c.key, err)
 				}
-				want := bytes.Equal(certPub, keyPub)
-				if *got.KeyMatches != want {
-					t.Errorf("key match: efirma %v, openssl %v", *got.KeyMatches, want)
-				}
-				if want {
-					matched++
-				} else {
-					notMatched++
-				}
-				fields++
+				n.key(t, got.KeyMatches, bytes.Equal(certPub, keyPub))
 			}
 
 			nb, _ := time.Parse(time.RFC3339, got.NotBefore)
@@ -284,24 +272,59 @@ func TestInspectAgreesWithOpenSSL(t *testing.T) {
 			pemCert := o.certPEM(t, c)
 			vout, verr := exec.Command(openssl, append(vargs, pemCert)...).CombinedOutput()
 			opensslOK := verr == nil
-			if opensslOK {
-				chained++
-			} else {
-				notChained++
-			}
+			n.chain(opensslOK)
 			if got.Trusted == nil || *got.Trusted != opensslOK {
 				t.Errorf("chain: efirma trusted=%v (%s %s), openssl verify ok=%v:\n%s", deref(got.Trusted), got.IssuerCheck, got.IssuerCA, opensslOK, vout)
 			}
 			if c.caDir == "" && opensslOK != (got.IssuerCheck == protocol.IssuedBySAT) {
 				t.Errorf("issuerCheck %q with the built-in store, openssl ok=%v", got.IssuerCheck, opensslOK)
 			}
-			fields++
 		})
 	}
-	t.Logf("%d cases, %d fields compared with openssl; chain ok/refused %d/%d, key match yes/no %d/%d", len(cases), fields, chained, notChained, matched, notMatched)
-	// Both outcomes must have occurred, or the comparison proves little.
-	if chained == 0 || notChained == 0 || matched == 0 || notMatched == 0 {
-		t.Errorf("one-sided comparison: chain %d/%d, key %d/%d", chained, notChained, matched, notMatched)
+	n.done(t, len(cases))
+}
+
+// tally counts what an oracle test compared.
+type tally struct {
+	oracle                                           string
+	fields, chained, notChained, matched, notMatched int
+}
+
+// key compares efirma's keyMatches with the oracle's answer.
+func (n *tally) key(t *testing.T, got *bool, want bool) {
+	t.Helper()
+	if got == nil {
+		t.Fatal("no keyMatches")
+	}
+	if *got != want {
+		t.Errorf("key match: efirma %v, %s %v", *got, n.oracle, want)
+	}
+	if want {
+		n.matched++
+	} else {
+		n.notMatched++
+	}
+	n.fields++
+}
+
+// chain counts the oracle's chain verdict (each test compares it with its
+// own explanation).
+func (n *tally) chain(ok bool) {
+	if ok {
+		n.chained++
+	} else {
+		n.notChained++
+	}
+	n.fields++
+}
+
+// done logs the counts; both outcomes of each check must have occurred, or
+// the comparison proves little.
+func (n *tally) done(t *testing.T, cases int) {
+	t.Helper()
+	t.Logf("%d cases, %d fields compared with %s; chain ok/refused %d/%d, key match yes/no %d/%d", cases, n.fields, n.oracle, n.chained, n.notChained, n.matched, n.notMatched)
+	if n.chained == 0 || n.notChained == 0 || n.matched == 0 || n.notMatched == 0 {
+		t.Errorf("one-sided comparison: chain %d/%d, key %d/%d", n.chained, n.notChained, n.matched, n.notMatched)
 	}
 }
 
@@ -338,7 +361,7 @@ func TestInspectAgreesWithGnuTLS(t *testing.T) {
 		}
 		return nil
 	}
-	fields, chained, notChained, matched, notMatched := 0, 0, 0, 0, 0
+	n := &tally{oracle: "certtool"}
 	for _, c := range o.cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := inspectCase(t, c)
@@ -352,26 +375,14 @@ func TestInspectAgreesWithGnuTLS(t *testing.T) {
 			if want := satSerial(t, serial); got.Serial != want {
 				t.Errorf("serial: efirma %q, certtool %q", got.Serial, want)
 			}
-			fields += 3
+			n.fields += 3
 
 			if c.key != "" {
-				if got.KeyMatches == nil {
-					t.Fatal("no keyMatches")
-				}
 				args := append(der(c.key), "-k", "--infile", c.key)
 				if c.password != "" {
 					args = append(args, "--password", c.password)
 				}
-				want := certtoolField(t, run(t, args...), "pin-sha256:") == certtoolField(t, info, "pin-sha256:")
-				if *got.KeyMatches != want {
-					t.Errorf("key match: efirma %v, certtool %v", *got.KeyMatches, want)
-				}
-				if want {
-					matched++
-				} else {
-					notMatched++
-				}
-				fields++
+				n.key(t, got.KeyMatches, certtoolField(t, run(t, args...), "pin-sha256:") == certtoolField(t, info, "pin-sha256:"))
 			}
 
 			out, _ := exec.Command(certtool, "--verify", "--verify-allow-broken", "--verify-profile=low",
@@ -380,21 +391,13 @@ func TestInspectAgreesWithGnuTLS(t *testing.T) {
 			if verdict == "" {
 				t.Fatalf("certtool --verify said nothing we know:\n%s", out)
 			}
-			if ok {
-				chained++
-			} else {
-				notChained++
-			}
+			n.chain(ok)
 			if got.Trusted == nil || *got.Trusted != ok {
 				t.Errorf("chain: efirma trusted=%v (%s %s), certtool: %s", deref(got.Trusted), got.IssuerCheck, got.IssuerCA, verdict)
 			}
-			fields++
 		})
 	}
-	t.Logf("%d cases, %d fields compared with certtool; chain ok/refused %d/%d, key match yes/no %d/%d", len(o.cases), fields, chained, notChained, matched, notMatched)
-	if chained == 0 || notChained == 0 || matched == 0 || notMatched == 0 {
-		t.Errorf("one-sided comparison: chain %d/%d, key %d/%d", chained, notChained, matched, notMatched)
-	}
+	n.done(t, len(o.cases))
 }
 
 // certtoolField is the value after the first line of out that starts (past

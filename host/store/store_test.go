@@ -468,16 +468,23 @@ func cred2(t *testing.T, name string) ([]byte, []byte, []byte) {
 	return cer, key, []byte(password)
 }
 
-func TestImportPFXGenerated(t *testing.T) {
-	cer, key := cred(t, "fiel-moral")
+// opened is a testdata credential's certificate (as stored and parsed) and
+// its key, opened with the password.
+func opened(t *testing.T, name string) (cer, key []byte, c *x509.Certificate, signer crypto.Signer) {
+	t.Helper()
+	cer, key = cred(t, name)
 	c, err := sat.ParseCertificate(cer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, err := keyfile.DecryptKey(key, []byte(password))
-	if err != nil {
+	if signer, err = keyfile.DecryptKey(key, []byte(password)); err != nil {
 		t.Fatal(err)
 	}
+	return cer, key, c, signer
+}
+
+func TestImportPFXGenerated(t *testing.T) {
+	cer, _, c, signer := opened(t, "fiel-moral")
 	modern, err := keyfile.EncodePFX(signer, c, []byte("otra-clave-123"))
 	if err != nil {
 		t.Fatal(err)
@@ -708,15 +715,7 @@ func opensslPFX(t *testing.T, key crypto.Signer, cer []byte, password string, ar
 // key file is named as damage, never a wrong password. A wrong password, or
 // a key file changed before that unlock, records nothing.
 func TestOlderEntryGetsChecksumsOnFirstUnlock(t *testing.T) {
-	cer, key := cred(t, "fiel-fisica")
-	parsed, err := sat.ParseCertificate(cer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := keyfile.DecryptKey(key, []byte(password))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cer, key, parsed, signer := opened(t, "fiel-fisica")
 	pfx, err := keyfile.EncodePFX(signer, parsed, []byte(password))
 	if err != nil {
 		t.Fatal(err)

@@ -61,11 +61,18 @@ demo: build
 testdata:
 	$(GO) run ./testdata/gen -out testdata
 
-# Regenerates extension/shared/psl.js from the Public Suffix List (Debian's
-# package publicsuffix; internal/psl). Only the committed file is read at run time.
-PSL_DAT ?= /usr/share/publicsuffix/public_suffix_list.dat
+# Regenerates extension/shared/psl.js from the Public Suffix List as
+# github.com/weppos/publicsuffix-go $(PSL_GO) carries it (from the Go module
+# proxy; internal/psl/gen also reads the list's own .dat: PSL_IN=path).
+# Only the committed file is read at run time.
+PSL_GO ?= v0.50.3
 psl:
-	$(GO) run ./internal/psl/gen -in $(PSL_DAT) -version "Debian publicsuffix $$(dpkg-query -W -f='$${Version}' publicsuffix 2>/dev/null || echo unknown)" -out extension/shared/psl.js
+	@in="$(PSL_IN)"; src="$$in"; \
+	if [ -z "$$in" ]; then \
+	  dir=$$(cd "$$(mktemp -d)" && GOFLAGS=-mod=mod $(GO) mod download -json github.com/weppos/publicsuffix-go@$(PSL_GO) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	  in="$$dir/publicsuffix/rules.go"; src="github.com/weppos/publicsuffix-go $(PSL_GO)"; \
+	fi; \
+	$(GO) run ./internal/psl/gen -in "$$in" -source "$$src" -out extension/shared/psl.js
 
 # Installs for the current user: the binary in ~/.local/bin and the host
 # registered for every Chromium-family browser (efirma install).

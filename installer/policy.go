@@ -73,9 +73,11 @@ var portalPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCom
 // "https://*.domain" pattern.
 var ErrBadPortal = errors.New(`portal must be https://host[:port] or https://*.domain`)
 
-// ErrBroadPortal is returned for a wildcard directly under a public suffix
-// of the Public Suffix List ("https://*.com", "https://*.gob.mx",
-// "https://*.github.io"; internal/psl): it would allow every site there.
+// ErrBroadPortal is returned for a wildcard over a public suffix of the
+// Public Suffix List ("https://*.com", "https://*.gob.mx",
+// "https://*.github.io") or over a name with one below it
+// ("https://*.amazonaws.com"; internal/psl): it would allow sites others
+// registered there.
 var ErrBroadPortal = errors.New("a wildcard portal must be below an organisation's domain, not a public suffix")
 
 // MaxDownloadURL is the longest download URL, in bytes: the extension
@@ -183,7 +185,7 @@ func ValidatePortal(p string) error {
 	if m == nil || strings.HasPrefix(m[2], ".") || strings.HasSuffix(m[2], ".") || strings.Contains(m[2], "..") || m[2] == "" {
 		return fmt.Errorf("%q: %w", p, ErrBadPortal)
 	}
-	if m[1] != "" && psl.IsPublicSuffix(m[2]) {
+	if m[1] != "" && psl.WildcardTooBroad(m[2]) {
 		return fmt.Errorf("%q: %w", p, ErrBroadPortal)
 	}
 	return nil

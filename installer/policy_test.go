@@ -34,15 +34,18 @@ func TestValidatePortal(t *testing.T) {
 	}
 }
 
-// TestPortalWildcardUnderPublicSuffix is issue 11 F-07: a wildcard directly
-// under a public suffix would allow every site registered there.
+// TestPortalWildcardUnderPublicSuffix is issue 11 F-07: a wildcard over a
+// public suffix, or over a name with one below it, would allow sites that
+// others registered there.
 func TestPortalWildcardUnderPublicSuffix(t *testing.T) {
 	for _, bad := range []string{"https://*.com", "https://*.mx", "https://*.com.mx", "https://*.gob.mx", "https://*.org.mx",
 		"https://*.edu.mx", "https://*.net.mx", "https://*.co.uk", "https://*.gov.br", "https://*.localhost", "https://*.com:8443",
 		// The list's private section: hosting where anyone gets a name.
 		"https://*.github.io", "https://*.azurewebsites.net", "https://*.herokuapp.com", "https://*.s3.amazonaws.com",
 		// A wildcard rule (*.ck) and an international domain in punycode (公司.cn).
-		"https://*.algo.ck", "https://*.xn--55qx5d.cn"} {
+		"https://*.algo.ck", "https://*.xn--55qx5d.cn",
+		// A name with public suffixes below it (s3.amazonaws.com, *.kawasaki.jp).
+		"https://*.amazonaws.com", "https://*.compute.amazonaws.com", "https://*.kawasaki.jp"} {
 		if err := ValidatePortal(bad); !errors.Is(err, ErrBroadPortal) {
 			t.Errorf("%q: %v, want ErrBroadPortal", bad, err)
 		}

@@ -11,8 +11,11 @@ export const DEFAULT_PORTALS = Object.freeze(["https://*.sat.gob.mx", "https://*
 /** Development hosts, allowed over http only with the developer switch on. */
 export const DEV_HOSTS = Object.freeze(["localhost", "127.0.0.1"]);
 
-/** Answers of isPublicSuffix so far (the domains of portal patterns: few). */
-const suffixAnswers = new Map();
+/** Answers of wildcardTooBroad so far (the domains of portal patterns: few). */
+const wildcardAnswers = new Map();
+
+/** @param {string} rule */
+const listed = (rule) => PUBLIC_SUFFIX_RULES.includes("\n" + rule + "\n");
 
 /**
  * Reports whether domain is a public suffix by the Public Suffix List
@@ -20,31 +23,46 @@ const suffixAnswers = new Map();
  * exception rule ("!www.ck") matching it makes it registrable; else it is a
  * suffix when it is a rule itself ("com.mx", "github.io"), when a wildcard
  * rule covers it ("*.ck"), or when it has one label (the default rule).
- * "https://*.<public suffix>" would allow every site registered there. The
- * Go policy kit (internal/psl) reads the same file with the same algorithm;
- * both are tested with test/psl-vectors.json.
  * @param {string} domain  lowercase ASCII (punycode), no trailing dot
  */
 export function isPublicSuffix(domain) {
-  let answer = suffixAnswers.get(domain);
-  if (answer === undefined) {
-    answer = suffixByList(domain);
-    if (suffixAnswers.size < 256) suffixAnswers.set(domain, answer);
-  }
-  return answer;
-}
-
-/** @param {string} rule */
-const listed = (rule) => PUBLIC_SUFFIX_RULES.includes("\n" + rule + "\n");
-
-/** @param {string} domain */
-function suffixByList(domain) {
   const labels = domain.split(".");
   for (let i = 0; i < labels.length; i++) {
     if (listed("!" + labels.slice(i).join("."))) return false;
   }
   if (labels.length === 1 || listed(domain)) return true;
   return listed("*." + labels.slice(1).join("."));
+}
+
+/**
+ * Reports whether a public suffix lies below domain: a rule that is not an
+ * exception ends with "." + domain ("s3.amazonaws.com" below
+ * "amazonaws.com"; "*.kawasaki.jp" below "kawasaki.jp").
+ * @param {string} domain
+ */
+function suffixBelow(domain) {
+  const tail = "." + domain + "\n";
+  for (let i = PUBLIC_SUFFIX_RULES.indexOf(tail); i >= 0; i = PUBLIC_SUFFIX_RULES.indexOf(tail, i + 1)) {
+    if (PUBLIC_SUFFIX_RULES[PUBLIC_SUFFIX_RULES.lastIndexOf("\n", i) + 1] !== "!") return true;
+  }
+  return false;
+}
+
+/**
+ * Reports whether "https://*.<domain>" would allow sites registered by
+ * others: domain is a public suffix ("gob.mx", "github.io"), or one lies
+ * below it ("amazonaws.com"). The Go policy kit (internal/psl
+ * WildcardTooBroad) reads the same list with the same rules; both are
+ * tested with test/psl-vectors.json.
+ * @param {string} domain  lowercase ASCII (punycode), no trailing dot
+ */
+export function wildcardTooBroad(domain) {
+  let answer = wildcardAnswers.get(domain);
+  if (answer === undefined) {
+    answer = isPublicSuffix(domain) || suffixBelow(domain);
+    if (wildcardAnswers.size < 256) wildcardAnswers.set(domain, answer);
+  }
+  return answer;
 }
 
 /**
@@ -81,8 +99,8 @@ export function parseOrigin(origin) {
  * Reports whether a portal pattern matches an https origin. A pattern is
  * "https://host", "https://host:port" or "https://*.domain" (which also
  * matches "domain" itself, like Chrome's match patterns). Patterns that are
- * not of this form, and wildcards directly under a public suffix
- * ("https://*.gob.mx"), match nothing.
+ * not of this form, and wildcards too broad ("https://*.gob.mx",
+ * "https://*.amazonaws.com": wildcardTooBroad), match nothing.
  * @param {string} pattern
  * @param {URL} u
  */
@@ -93,7 +111,7 @@ export function patternMatches(pattern, u) {
   const [, wildcard, domain, port] = m;
   if (domain.startsWith(".") || domain.endsWith(".") || domain.includes("..")) return false;
   if (port !== undefined && u.port !== port) return false;
-  if (wildcard && isPublicSuffix(domain)) return false;
+  if (wildcard && wildcardTooBroad(domain)) return false;
   if (wildcard) return u.hostname === domain || u.hostname.endsWith("." + domain);
   return u.hostname === domain;
 }

@@ -13,7 +13,7 @@
 // This file is free of chrome.* globals: the service worker and the pages
 // pass the APIs in, and node tests pass fakes.
 
-import { DEFAULT_PORTALS, isPublicSuffix, patternMatches } from "./origins.js";
+import { DEFAULT_PORTALS, patternMatches, wildcardTooBroad } from "./origins.js";
 
 /** ID of the dynamically registered content script. */
 export const MANAGED_SCRIPT_ID = "efirma-managed-portals";
@@ -35,7 +35,7 @@ export function toMatchPattern(portal) {
   const [, wildcard, domain, port] = m;
   if (!domain || domain.startsWith(".") || domain.endsWith(".") || domain.includes("..") || !domain.includes(".")) return null;
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return null;
-  if (wildcard && isPublicSuffix(domain)) return null;
+  if (wildcard && wildcardTooBroad(domain)) return null;
   return `https://${wildcard || ""}${domain}${port ? ":" + port : ""}/*`;
 }
 

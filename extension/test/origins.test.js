@@ -1,7 +1,7 @@
 // @ts-check
 import test from "node:test";
 import assert from "node:assert/strict";
-import { checkOrigin, effectivePolicy, isPublicSuffix, parseOrigin, patternMatches } from "../shared/origins.js";
+import { checkOrigin, effectivePolicy, isPublicSuffix, parseOrigin, patternMatches, wildcardTooBroad } from "../shared/origins.js";
 
 const off = { developerMode: false, managedPortals: [] };
 const on = { developerMode: true, managedPortals: [] };
@@ -140,9 +140,9 @@ test("cachedPolicy reads once until forget(); failures and reads overtaken by fo
 // Issue 11 F-07: a managed wildcard directly under a public suffix would
 // allow every site registered there; it matches nothing.
 test("managed wildcard under a public suffix matches nothing", () => {
-  const broad = ["https://*.com", "https://*.mx", "https://*.com.mx", "https://*.gob.mx", "https://*.org.mx", "https://*.co.uk", "https://*.com:8443", "https://*.github.io", "https://*.azurewebsites.net", "https://*.algo.ck"];
+  const broad = ["https://*.com", "https://*.mx", "https://*.com.mx", "https://*.gob.mx", "https://*.org.mx", "https://*.co.uk", "https://*.com:8443", "https://*.github.io", "https://*.azurewebsites.net", "https://*.algo.ck", "https://*.amazonaws.com", "https://*.kawasaki.jp"];
   const p = { developerMode: false, managedPortals: broad };
-  for (const origin of ["https://evil.com", "https://evil.com.mx", "https://phish.gob.mx", "https://x.org.mx", "https://a.co.uk", "https://evil.com:8443", "https://evil.github.io", "https://phish.azurewebsites.net", "https://x.algo.ck"]) {
+  for (const origin of ["https://evil.com", "https://evil.com.mx", "https://phish.gob.mx", "https://x.org.mx", "https://a.co.uk", "https://evil.com:8443", "https://evil.github.io", "https://phish.azurewebsites.net", "https://x.algo.ck", "https://evil.s3.amazonaws.com", "https://evil.foo.kawasaki.jp"]) {
     assert.deepEqual(checkOrigin(origin, p), { allowed: false, reason: "not-listed" }, origin);
   }
   const ok = { developerMode: false, managedPortals: ["https://*.infonavit.org.mx", "https://*.ejemplo.com", "https://*.empresa.mx"] };
@@ -152,14 +152,16 @@ test("managed wildcard under a public suffix matches nothing", () => {
 });
 
 // The Public Suffix List's answers, the same vectors as the Go policy kit's
-// (internal/psl TestIsPublicSuffixVectors).
-test("isPublicSuffix follows the Public Suffix List", async () => {
+// (internal/psl TestVectors).
+test("isPublicSuffix and wildcardTooBroad follow the Public Suffix List", async () => {
   const { readFile } = await import("node:fs/promises");
   const v = JSON.parse(await readFile(new URL("./psl-vectors.json", import.meta.url), "utf8"));
-  assert.ok(v.suffix.length > 0 && v.registrable.length > 0);
-  for (const d of v.suffix) assert.equal(isPublicSuffix(d), true, d);
+  assert.ok(v.suffix.length > 0 && v.registrable.length > 0 && v.wildcardTooBroad.length > 0 && v.wildcardAllowed.length > 0);
+  for (const d of v.suffix) assert.deepEqual([isPublicSuffix(d), wildcardTooBroad(d)], [true, true], d);
   for (const d of v.registrable) assert.equal(isPublicSuffix(d), false, d);
+  for (const d of v.wildcardTooBroad) assert.deepEqual([isPublicSuffix(d), wildcardTooBroad(d)], [false, true], d);
+  for (const d of v.wildcardAllowed) assert.equal(wildcardTooBroad(d), false, d);
   // Asked twice (the second from memory), the same answer.
-  assert.equal(isPublicSuffix("github.io"), true);
-  assert.equal(isPublicSuffix("sat.gob.mx"), false);
+  assert.equal(wildcardTooBroad("amazonaws.com"), true);
+  assert.equal(wildcardTooBroad("sat.gob.mx"), false);
 });

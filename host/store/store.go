@@ -20,7 +20,11 @@
 // every List and Remove) finds one of: <id>.old alone (the replace did not
 // finish: put it back), <id> and <id>.old (it did: delete the .old), or a
 // .remove-*/.import-* folder (delete it). A removed credential never comes
-// back, and a replaced one is either the old or the new, whole.
+// back, and a replaced one is either the old or the new, whole. An older
+// entry's checksums file (recordSums) is written as <id>/.checksums.tmp and
+// renamed to <id>/checksums: a process that dies between the two leaves the
+// .tmp file, which no reader looks at and the next recordSums or replace of
+// that entry removes.
 package store
 
 import (
@@ -598,6 +602,8 @@ func (c *credential) recordSums(keyData []byte) {
 		return
 	}
 	defer unlock()
+	tmp := filepath.Join(c.dir, ".checksums.tmp")
+	_ = os.Remove(tmp) // left by a process that died between write and rename
 	if _, err := os.Lstat(filepath.Join(c.dir, sumsFile)); !errors.Is(err, os.ErrNotExist) {
 		return
 	}
@@ -611,8 +617,6 @@ func (c *credential) recordSums(keyData []byte) {
 		h := sha256.Sum256(now)
 		fmt.Fprintf(&sums, "%x  %s\n", h, name)
 	}
-	tmp := filepath.Join(c.dir, ".checksums.tmp")
-	_ = os.Remove(tmp) // left by a process that died here
 	if err := writeFile(tmp, []byte(sums.String())); err != nil {
 		_ = os.Remove(tmp)
 		return

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"io/fs"
@@ -801,6 +802,47 @@ func TestOlderEntryGetsChecksumsOnFirstUnlock(t *testing.T) {
 			}
 			if err := unlock(password); err != nil || !bytes.Equal(read(t, sumsPath), want) {
 				t.Errorf("restored key: %v; checksums recorded: %v", err, bytes.Equal(read(t, sumsPath), want))
+			}
+
+			// A file changed between reading the entry and its unlock (here
+			// the same certificate rewritten as PEM by someone else): the
+			// unlock still opens the key, but what is recorded must be what
+			// is on disk, so nothing is recorded then; the next unlock reads
+			// the entry anew and records the PEM file.
+			older()
+			got, err := s.Get(c.ID())
+			if err != nil {
+				t.Fatal(err)
+			}
+			pemCert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cer})
+			if err := os.WriteFile(filepath.Join(entry, "certificate.cer"), pemCert, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, release, err := got.Unlock(context.Background(), []byte(password), keys.UnlockOptions{})
+			if err != nil {
+				t.Fatalf("unlock after the certificate was rewritten: %v", err)
+			}
+			release()
+			if _, err := os.Stat(sumsPath); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("checksums recorded over a file changed since it was read: %v", err)
+			}
+			if err := unlock(password); err != nil {
+				t.Fatal(err)
+			}
+			h := sha256.Sum256(pemCert)
+			if !strings.Contains(string(read(t, sumsPath)), hex.EncodeToString(h[:])+"  certificate.cer\n") {
+				t.Errorf("the next unlock recorded:\n%s\nwant the PEM certificate's checksum", read(t, sumsPath))
+			}
+			// A .tmp file left by a process that died mid-write is removed.
+			older()
+			if err := os.WriteFile(filepath.Join(entry, ".checksums.tmp"), []byte("half"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := unlock(password); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(filepath.Join(entry, ".checksums.tmp")); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("a leftover .checksums.tmp stays: %v", err)
 			}
 		})
 	}

@@ -10,12 +10,12 @@ import (
 // The list as embedded: all of it (both sections), ASCII only, one rule
 // per line.
 func TestEmbeddedList(t *testing.T) {
-	r := rules()
+	r := embedded().rules
 	if len(r) < 9000 {
 		t.Fatalf("%d rules, want the whole list (over 9000)", len(r))
 	}
 	for rule := range r {
-		if !isASCII(rule) || strings.ContainsAny(rule, " \t`") || strings.HasPrefix(rule, ".") || strings.HasSuffix(rule, ".") {
+		if !IsASCII(rule) || strings.ContainsAny(rule, " \t`") || strings.HasPrefix(rule, ".") || strings.HasSuffix(rule, ".") {
 			t.Errorf("rule %q", rule)
 		}
 	}
@@ -27,28 +27,38 @@ func TestEmbeddedList(t *testing.T) {
 	}
 }
 
-// The same answers as the extension's isPublicSuffix (origins.test.js reads
-// the same vectors).
-func TestIsPublicSuffixVectors(t *testing.T) {
+// The same answers as the extension's isPublicSuffix and wildcardTooBroad
+// (origins.test.js reads the same vectors).
+func TestVectors(t *testing.T) {
 	b, err := os.ReadFile("../../extension/test/psl-vectors.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v struct{ Suffix, Registrable []string }
+	var v struct{ Suffix, Registrable, WildcardTooBroad, WildcardAllowed []string }
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
 	}
-	if len(v.Suffix) == 0 || len(v.Registrable) == 0 {
+	if len(v.Suffix) == 0 || len(v.Registrable) == 0 || len(v.WildcardTooBroad) == 0 || len(v.WildcardAllowed) == 0 {
 		t.Fatal("no vectors")
 	}
 	for _, d := range v.Suffix {
-		if !IsPublicSuffix(d) {
-			t.Errorf("%s: not a public suffix, want one", d)
+		if !IsPublicSuffix(d) || !WildcardTooBroad(d) {
+			t.Errorf("%s: public suffix %v, wildcard too broad %v; want both", d, IsPublicSuffix(d), WildcardTooBroad(d))
 		}
 	}
 	for _, d := range v.Registrable {
 		if IsPublicSuffix(d) {
 			t.Errorf("%s: a public suffix, want registrable", d)
+		}
+	}
+	for _, d := range v.WildcardTooBroad {
+		if IsPublicSuffix(d) || !WildcardTooBroad(d) {
+			t.Errorf("%s: public suffix %v, wildcard too broad %v; want a registrable name with a suffix below it", d, IsPublicSuffix(d), WildcardTooBroad(d))
+		}
+	}
+	for _, d := range v.WildcardAllowed {
+		if WildcardTooBroad(d) {
+			t.Errorf("*.%s: too broad, want allowed", d)
 		}
 	}
 }

@@ -10,14 +10,15 @@ import "strings"
 func ToASCII(domain string) string {
 	labels := strings.Split(domain, ".")
 	for i, l := range labels {
-		if !isASCII(l) {
+		if !IsASCII(l) {
 			labels[i] = "xn--" + punycode(l)
 		}
 	}
 	return strings.Join(labels, ".")
 }
 
-func isASCII(s string) bool {
+// IsASCII reports whether s is plain ASCII.
+func IsASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false

@@ -1,8 +1,11 @@
-// Command gen writes extension/shared/psl.js from the Public Suffix List's
-// .dat file (Debian's package publicsuffix installs it as
-// /usr/share/publicsuffix/public_suffix_list.dat): every rule of both
-// sections, international labels in punycode, sorted, one per line. `make
-// psl` runs it; the file is committed, and nothing reads the .dat at run
+// Command gen writes extension/shared/psl.js from the Public Suffix List:
+// every rule of both sections, international labels in punycode, sorted,
+// one per line. It reads either the list's own .dat file (Debian's package
+// publicsuffix installs one as
+// /usr/share/publicsuffix/public_suffix_list.dat) or the rules.go that
+// github.com/weppos/publicsuffix-go generates from the list (a Go module,
+// so a current list comes from the module proxy). `make psl` runs it with
+// the latter; the file is committed, and nothing reads the source at run
 // time.
 package main
 
@@ -11,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -18,27 +22,46 @@ import (
 )
 
 func main() {
-	in := flag.String("in", "/usr/share/publicsuffix/public_suffix_list.dat", "the list's .dat file")
-	version := flag.String("version", "", "where the list comes from and its version, said in the file's header")
+	in := flag.String("in", "/usr/share/publicsuffix/public_suffix_list.dat", "the list: its .dat file, or publicsuffix-go's rules.go")
+	source := flag.String("source", "", "where the list comes from, said in the file's header (with the list's own version when the input has one)")
 	out := flag.String("out", "extension/shared/psl.js", "the JavaScript module to write")
 	flag.Parse()
-	if err := run(*in, *version, *out); err != nil {
+	if err := run(*in, *source, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in, version, out string) error {
+// goRule is one entry of publicsuffix-go's rules.go: {type, "value",
+// labels, private}, type 1 normal, 2 wildcard ("*." + value), 3 exception
+// ("!" + value); values already in punycode.
+var (
+	goRule    = regexp.MustCompile(`^\{([123]), "([^"]+)", \d+, (?:true|false)\},$`)
+	goVersion = regexp.MustCompile(`^const ListVersion = "(.*)"$`)
+)
+
+func run(in, source, out string) error {
 	f, err := os.Open(in)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
+	fromGo := strings.HasSuffix(in, ".go")
 	var rules []string
+	version := ""
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		// A rule is the line's first word; comments start with "//".
 		l := strings.TrimSpace(sc.Text())
+		if fromGo {
+			if m := goVersion.FindStringSubmatch(l); m != nil {
+				version = m[1]
+			}
+			if m := goRule.FindStringSubmatch(l); m != nil {
+				rules = append(rules, map[string]string{"1": "", "2": "*.", "3": "!"}[m[1]]+strings.ToLower(m[2]))
+			}
+			continue
+		}
+		// A rule is the line's first word; comments start with "//".
 		if l == "" || strings.HasPrefix(l, "//") {
 			continue
 		}
@@ -62,17 +85,20 @@ func run(in, version, out string) error {
 	b.WriteString("// @ts-check\n")
 	b.WriteString("// The Public Suffix List (https://publicsuffix.org/list/), both sections")
 	if version != "" {
-		fmt.Fprintf(&b, " (%s)", version)
+		fmt.Fprintf(&b, ",\n// %s", version)
+	}
+	if source != "" {
+		fmt.Fprintf(&b, ",\n// from %s", source)
 	}
 	b.WriteString(":\n// one rule per line, international labels in punycode. The list is\n")
 	b.WriteString("// under the Mozilla Public License 2.0 (https://mozilla.org/MPL/2.0/).\n")
-	b.WriteString("// Read by origins.js isPublicSuffix and, embedded, by the Go policy kit\n")
+	b.WriteString("// Read by origins.js wildcardTooBroad and, embedded, by the Go policy kit\n")
 	b.WriteString("// (internal/psl), so that both refuse the same wildcard portals.\n\n")
 	b.WriteString("/** Every rule, each on its own line between newlines. */\n")
 	b.WriteString("export const PUBLIC_SUFFIX_RULES = `\n")
 	for _, r := range rules {
-		if strings.ContainsAny(r, "`\\$") {
-			return fmt.Errorf("rule %q cannot be written in a template literal", r)
+		if strings.ContainsAny(r, "`\\$ \t") || !psl.IsASCII(r) {
+			return fmt.Errorf("rule %q cannot be written as one ASCII line of a template literal", r)
 		}
 		b.WriteString(r + "\n")
 	}

@@ -37,12 +37,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/efirma/conector/internal/filelock"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/efirma/conector/internal/filelock"
 
 	"github.com/efirma/conector/host/keys"
 	"github.com/efirma/conector/host/privdir"
@@ -185,20 +188,12 @@ func (s *Store) write(id string, files map[string][]byte) error {
 		return diskError(fmt.Errorf("failed to create store entry: %w", err))
 	}
 	defer func() { _ = removeEntry(tmp) }()
-	var sums strings.Builder
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if err := writeFile(filepath.Join(tmp, name), files[name]); err != nil {
+	for name, data := range files {
+		if err := writeFile(filepath.Join(tmp, name), data); err != nil {
 			return diskError(fmt.Errorf("failed to write %s: %w", name, err))
 		}
-		h := sha256.Sum256(files[name])
-		fmt.Fprintf(&sums, "%x  %s\n", h, name)
 	}
-	if err := writeFile(filepath.Join(tmp, sumsFile), []byte(sums.String())); err != nil {
+	if err := writeFile(filepath.Join(tmp, sumsFile), sumsOf(files)); err != nil {
 		return diskError(fmt.Errorf("failed to write %s: %w", sumsFile, err))
 	}
 	pausePoint("write:staged")
@@ -473,6 +468,16 @@ func (s *Store) open(id string) (*credential, error) {
 	return c, nil
 }
 
+// sumsOf is the checksums file for files: a "<hex>  <name>" line for each,
+// by name (readSums reads it back).
+func sumsOf(files map[string][]byte) []byte {
+	var b strings.Builder
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		fmt.Fprintf(&b, "%x  %s\n", sha256.Sum256(files[name]), name)
+	}
+	return []byte(b.String())
+}
+
 // sums are the SHA-256 checksums recorded at import ("<hex>  <name>" lines);
 // nil for entries stored before checksums existed.
 type sums map[string]string
@@ -608,16 +613,12 @@ func (c *credential) recordSums(keyData []byte) {
 		return
 	}
 	files := map[string][]byte{certFile: c.certFile, c.keyName(): keyData}
-	var sums strings.Builder
-	for _, name := range []string{certFile, c.keyName()} {
-		now, err := os.ReadFile(filepath.Join(c.dir, name))
-		if err != nil || !bytes.Equal(now, files[name]) {
+	for name, data := range files {
+		if now, err := os.ReadFile(filepath.Join(c.dir, name)); err != nil || !bytes.Equal(now, data) {
 			return
 		}
-		h := sha256.Sum256(now)
-		fmt.Fprintf(&sums, "%x  %s\n", h, name)
 	}
-	if err := writeFile(tmp, []byte(sums.String())); err != nil {
+	if err := writeFile(tmp, sumsOf(files)); err != nil {
 		_ = os.Remove(tmp)
 		return
 	}

@@ -138,12 +138,8 @@ func TestSignShowsWhatIsSigned(t *testing.T) {
 	t.Run("a file is signed as a CMS that openssl verifies with the file", func(t *testing.T) {
 		r.t = t
 		openssl := testenv.Tool(t, "openssl")
-		ctx, cancel := r.openTestPage(page)
-		defer cancel()
 		pdf := append([]byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n"), 0, 1, 2, 0xff, '\n')
-		start(t, ctx, "d", "signDocument", `{document: {name: "contrato-compraventa.pdf", mediaType: "application/pdf", data: `+jsBytes(pdf)+`}}`)
-		cctx, ccancel := r.waitConsent()
-		defer ccancel()
+		ctx, cctx := r.startConsent(t, page, "d", "signDocument", `{document: {name: "contrato-compraventa.pdf", mediaType: "application/pdf", data: `+jsBytes(pdf)+`}}`)
 		text, err := waitJS[string](cctx, `document.querySelector("#vista .docview-item") && document.querySelector("#vista").innerText`, 10*time.Second)
 		if err != nil {
 			t.Fatal(err)

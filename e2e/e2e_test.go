@@ -134,11 +134,7 @@ func TestExtension(t *testing.T) {
 
 	t.Run("host killed during a request, then the next works", func(t *testing.T) {
 		r.t = t
-		ctx, cancel := r.openTestPage(page)
-		defer cancel()
-		start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
-		cctx, ccancel := r.waitConsent()
-		defer ccancel()
+		ctx, cctx := r.startConsent(t, page, "a", "authenticate", `{challenge: `+challenge+`}`)
 		if err := chromedp.Do(cctx, chromedp.WaitReady(chromedp.CSS("#certificados input"))); err != nil {
 			t.Fatal(err)
 		}
@@ -176,11 +172,7 @@ func TestExtension(t *testing.T) {
 
 	t.Run("a second press while the first is answered is ignored", func(t *testing.T) {
 		r.t = t
-		ctx, cancel := r.openTestPage(page)
-		defer cancel()
-		start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
-		cctx, ccancel := r.waitConsent()
-		defer ccancel()
+		ctx, cctx := r.startConsent(t, page, "a", "authenticate", `{challenge: `+challenge+`}`)
 		if err := chromerig.Pick(cctx, r.certIDs["eku9003173c9-fiel"], "12345678a"); err != nil {
 			t.Fatal(err)
 		}

@@ -71,6 +71,19 @@ func (r *rig) openTestPage(url string) (context.Context, context.CancelFunc) {
 	return ctx, cancel
 }
 
+// startConsent opens the test page, starts fn there as key (start) and
+// waits for its consent window; both are closed when t ends. It returns the
+// page's and the window's contexts.
+func (r *rig) startConsent(t *testing.T, page, key, fn, params string) (ctx, cctx context.Context) {
+	t.Helper()
+	ctx, cancel := r.openTestPage(page)
+	t.Cleanup(cancel)
+	start(t, ctx, key, fn, params)
+	cctx, ccancel := r.waitConsent()
+	t.Cleanup(ccancel)
+	return ctx, cctx
+}
+
 // start begins a library call in the page without waiting for it.
 func start(t *testing.T, ctx context.Context, key, fn, params string) {
 	t.Helper()

@@ -31,11 +31,7 @@ func TestConsentLanguage(t *testing.T) {
 
 	r.setDeveloperMode(true)
 	page := servePage(t, "127.0.0.1")
-	ctx, cancel := r.openTestPage(page)
-	defer cancel()
-	start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
-	cctx, ccancel := r.waitConsent()
-	defer ccancel()
+	ctx, cctx := r.startConsent(t, page, "a", "authenticate", `{challenge: `+challenge+`}`)
 	if _, err := waitJS[bool](cctx, `document.querySelector("#operacion").textContent !== ""`, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}

@@ -114,11 +114,7 @@ func TestTokenPIN(t *testing.T) {
 			t.Errorf("pin-final-try = %+v, want a warning for the token efirma-sat", c)
 		}
 
-		ctx, cancel := r.openTestPage(page)
-		defer cancel()
-		start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
-		cctx, ccancel := r.waitConsent()
-		defer ccancel()
+		ctx, cctx := r.startConsent(t, page, "a", "authenticate", `{challenge: `+challenge+`}`)
 		if err := chromerig.Pick(cctx, file, "contraseña-mala"); err != nil {
 			t.Fatal(err)
 		}
@@ -189,11 +185,7 @@ func TestTokenPIN(t *testing.T) {
 			t.Errorf("#resumen data-status = %q, want error", d.Summary)
 		}
 
-		ctx, cancel := r.openTestPage(page)
-		defer cancel()
-		start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
-		cctx, ccancel := r.waitConsent()
-		defer ccancel()
+		ctx, cctx := r.startConsent(t, page, "a", "authenticate", `{challenge: `+challenge+`}`)
 		if err := chromerig.Choose(cctx, tok.ID, "123456"); err != nil {
 			t.Fatal(err)
 		}
@@ -275,11 +267,7 @@ func TestTokenHiddenKey(t *testing.T) {
 		}
 	}
 
-	ctx, cancel := r.openTestPage(page)
-	defer cancel()
-	start(t, ctx, "a", "authenticate", `{challenge: `+challenge+`}`)
-	cctx, ccancel := r.waitConsent()
-	defer ccancel()
+	ctx, cctx := r.startConsent(t, page, "a", "authenticate", `{challenge: `+challenge+`}`)
 	if err := chromerig.Choose(cctx, tok.ID, "123456"); err != nil {
 		t.Fatal(err)
 	}

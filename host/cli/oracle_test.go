@@ -181,16 +181,20 @@ func inspectCase(t *testing.T, c oracleCase) inspected {
 	return got
 }
 
+// inform is a file's form for the oracles: "PEM" or "DER".
+func inform(path string) string {
+	if data, _ := os.ReadFile(path); sat.IsPEM(data) {
+		return "PEM"
+	}
+	return "DER"
+}
+
 // certPEM writes c.cer's certificate (DER, or the first CERTIFICATE block
 // of a PEM file) as a PEM file, with openssl.
 func (o oracleSet) certPEM(t *testing.T, c oracleCase) string {
 	t.Helper()
-	form := "DER"
-	if data, _ := os.ReadFile(c.cer); sat.IsPEM(data) {
-		form = "PEM"
-	}
 	p := filepath.Join(t.TempDir(), "c.pem")
-	if out, err := exec.Command(o.openssl, "x509", "-inform", form, "-in", c.cer, "-out", p).CombinedOutput(); err != nil {
+	if out, err := exec.Command(o.openssl, "x509", "-inform", inform(c.cer), "-in", c.cer, "-out", p).CombinedOutput(); err != nil {
 		t.Fatalf("%v %s", err, out)
 	}
 	return p
@@ -227,10 +231,7 @@ func TestInspectAgreesWithOpenSSL(t *testing.T) {
 			// openssl's view of the certificate (DER or the first
 			// CERTIFICATE block of a PEM file; openssl x509 reads the
 			// first certificate in a PEM file too).
-			form := "DER"
-			if data, _ := os.ReadFile(c.cer); sat.IsPEM(data) {
-				form = "PEM"
-			}
+			form := inform(c.cer)
 			out, err := exec.Command(openssl, "x509", "-inform", form, "-in", c.cer, "-noout", "-serial", "-startdate", "-enddate").CombinedOutput()
 			if err != nil {
 				t.Fatalf("openssl x509: %v\n%s", err, out)
@@ -255,11 +256,7 @@ func TestInspectAgreesWithOpenSSL(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				keyArgs := []string{"pkey", "-in", c.key, "-pubout", "-passin", "pass:" + c.password}
-				if data, _ := os.ReadFile(c.key); !sat.IsPEM(data) {
-					keyArgs = append(keyArgs, "-inform", "DER")
-				}
-				keyPub, err := exec.Command(openssl, keyArgs...).Output()
+				keyPub, err := exec.Command(openssl, "pkey", "-inform", inform(c.key), "-in", c.key, "-pubout", "-passin", "pass:"+c.password).Output()
 				if err != nil {
 					t.Fatalf("openssl pkey %s: %v", c.key, err)
 				}
@@ -356,7 +353,7 @@ func TestInspectAgreesWithGnuTLS(t *testing.T) {
 		return string(out)
 	}
 	der := func(path string) []string {
-		if data, _ := os.ReadFile(path); !sat.IsPEM(data) {
+		if inform(path) == "DER" {
 			return []string{"--inder"}
 		}
 		return nil

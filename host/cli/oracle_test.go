@@ -17,6 +17,7 @@ import (
 	"github.com/efirma/conector/host/cli"
 	"github.com/efirma/conector/host/config"
 	"github.com/efirma/conector/i18n"
+	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/protocol"
 	"github.com/efirma/conector/sat"
 )
@@ -41,22 +42,10 @@ type oracleSet struct {
 // (fails under CI=true).
 func newOracleSet(t *testing.T) oracleSet {
 	t.Helper()
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("openssl not found (required under CI=true)")
-		}
-		t.Skip("openssl not found")
-	}
-	fixtures := filepath.Join(testdata, "..", "..", "shared", "fixtures", "sat")
-	if _, err := os.Stat(filepath.Join(fixtures, "README.md")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("SAT fixtures missing: %v", err)
-		}
-		t.Skipf("SAT fixtures not found: %v", err)
-	}
+	openssl := testenv.Tool(t, "openssl")
+	fixtures := testenv.SATDir(t)
 	work := t.TempDir()
-	testCAs := filepath.Join(fixtures, "ca", "test")
+	testCAs := testenv.SATAnchorsDir(t)
 
 	var cases []oracleCase
 	ents, _ := os.ReadDir(fixtures)
@@ -336,13 +325,7 @@ func (n *tally) done(t *testing.T, cases int) {
 // the connector's "issued by" check says; any other fault (issuer unknown,
 // a bad signature) is not. Any disagreement fails.
 func TestInspectAgreesWithGnuTLS(t *testing.T) {
-	certtool, err := exec.LookPath("certtool")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("certtool not found (package gnutls-bin, required under CI=true)")
-		}
-		t.Skip("certtool not found (package gnutls-bin)")
-	}
+	certtool := testenv.Tool(t, "certtool", "gnutls-bin")
 	o := newOracleSet(t)
 	run := func(t *testing.T, args ...string) string {
 		t.Helper()

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/efirma/conector/internal/testcreds"
+	"github.com/efirma/conector/internal/testenv"
 	"github.com/efirma/conector/sat"
 	"github.com/efirma/conector/sat/keyfile"
 )
@@ -336,13 +337,7 @@ func checkSATEncryption(t *testing.T, der []byte, password string) []byte {
 }
 
 func TestOpenSSLOpensGeneratedKey(t *testing.T) {
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("openssl not found (required under CI=true)")
-		}
-		t.Skip("openssl not found; install it to run this check")
-	}
+	openssl := testenv.Tool(t, "openssl")
 	dir := generated(t)
 	for _, name := range []string{"fiel-fisica", "fiel-enie"} {
 		keyPath := filepath.Join(dir, "creds", name, "private_key.key")

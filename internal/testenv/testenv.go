@@ -42,12 +42,17 @@ func Unavailable(t testing.TB, format string, args ...any) {
 	t.Skipf("skipped: %s", msg)
 }
 
-// Tool returns the path of a program, or skips (fails under CI).
-func Tool(t testing.TB, name string) string {
+// Tool returns the path of a program, or skips (fails under CI). pkg names
+// the Debian package that has it, when that is not name itself.
+func Tool(t testing.TB, name string, pkg ...string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		Unavailable(t, "%s not installed (apt-get install %s)", name, name)
+		install := name
+		if len(pkg) > 0 {
+			install = pkg[0]
+		}
+		Unavailable(t, "%s not installed (apt-get install %s)", name, install)
 	}
 	return p
 }

@@ -60,20 +60,17 @@ func parse(js []byte) list {
 	return l
 }
 
-// IsPublicSuffix reports whether domain (lowercase ASCII, punycode for
-// international labels, no trailing dot) is a public suffix by the list's
-// algorithm: an exception rule matching it makes it registrable; else it is
-// a suffix when it is a rule itself, when a wildcard rule covers it, or
-// when it has one label (the list's default rule "*").
-func IsPublicSuffix(domain string) bool { return embedded().isPublicSuffix(domain) }
-
 // WildcardTooBroad reports whether "https://*.domain" would allow sites
-// registered by others: domain is a public suffix, or one lies below it.
+// registered by others: domain (lowercase ASCII, punycode for international
+// labels, no trailing dot) is a public suffix, or one lies below it.
 func WildcardTooBroad(domain string) bool {
 	l := embedded()
 	return l.isPublicSuffix(domain) || l.hasBelow[domain]
 }
 
+// isPublicSuffix is the list's algorithm: an exception rule matching domain
+// makes it registrable; else it is a suffix when it is a rule itself, when a
+// wildcard rule covers it, or when it has one label (the default rule "*").
 func (l list) isPublicSuffix(domain string) bool {
 	labels := strings.Split(domain, ".")
 	for i := range labels {

@@ -41,19 +41,20 @@ func TestVectors(t *testing.T) {
 	if len(v.Suffix) == 0 || len(v.Registrable) == 0 || len(v.WildcardTooBroad) == 0 || len(v.WildcardAllowed) == 0 {
 		t.Fatal("no vectors")
 	}
+	isPublicSuffix := embedded().isPublicSuffix
 	for _, d := range v.Suffix {
-		if !IsPublicSuffix(d) || !WildcardTooBroad(d) {
-			t.Errorf("%s: public suffix %v, wildcard too broad %v; want both", d, IsPublicSuffix(d), WildcardTooBroad(d))
+		if !isPublicSuffix(d) || !WildcardTooBroad(d) {
+			t.Errorf("%s: public suffix %v, wildcard too broad %v; want both", d, isPublicSuffix(d), WildcardTooBroad(d))
 		}
 	}
 	for _, d := range v.Registrable {
-		if IsPublicSuffix(d) {
+		if isPublicSuffix(d) {
 			t.Errorf("%s: a public suffix, want registrable", d)
 		}
 	}
 	for _, d := range v.WildcardTooBroad {
-		if IsPublicSuffix(d) || !WildcardTooBroad(d) {
-			t.Errorf("%s: public suffix %v, wildcard too broad %v; want a registrable name with a suffix below it", d, IsPublicSuffix(d), WildcardTooBroad(d))
+		if isPublicSuffix(d) || !WildcardTooBroad(d) {
+			t.Errorf("%s: public suffix %v, wildcard too broad %v; want a registrable name with a suffix below it", d, isPublicSuffix(d), WildcardTooBroad(d))
 		}
 	}
 	for _, d := range v.WildcardAllowed {
